@@ -1,0 +1,45 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "kiln/source.hpp"
+
+namespace kiln {
+
+enum class Severity { error, warning };
+
+struct Diagnostic {
+    Severity severity;
+    Location location;
+    std::string message;
+};
+
+// Collects every problem found in an input instead of stopping at the first one.
+class Report {
+public:
+    void error(const Location& where, std::string message);
+    void warning(const Location& where, std::string message);
+    void merge(const Report& other);
+
+    // Turns warnings into errors (--strict).
+    void promote_warnings();
+
+    bool has_errors() const;
+    std::size_t error_count() const;
+    std::size_t warning_count() const;
+    const std::vector<Diagnostic>& diagnostics() const { return items_; }
+    bool empty() const { return items_.empty(); }
+
+    // Sorted by file, line, column; each "FILE:LINE:COL: error: message" then the quoted line.
+    std::string format(const SourceFiles* sources) const;
+    nlohmann::json to_json() const;
+
+private:
+    std::vector<Diagnostic> items_;
+};
+
+std::string to_string(Severity severity);
+
+}  // namespace kiln

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The node-metadata contract: the one definition of every per-node key, used by the builder
+// (OVF properties, baked defaults, `kiln metadata`) and by kiln-firstboot (reading them).
+namespace kiln::node {
+
+enum class ValueType {
+    hostname,
+    token,      // [A-Za-z0-9._-]+, e.g. instance id, cluster name
+    integer,    // within [min, max]
+    ip,
+    cidr,
+    interface,
+    host_list,  // hostnames or IPs
+    ip_list,
+    ssh_keys,   // one public key per item
+    peers,      // name=address items
+    choice,     // one of `choices`
+    timezone,
+    secret,     // any single-line non-empty text; never logged, never baked
+};
+
+struct KeySpec {
+    std::string_view name;
+    ValueType type;
+    std::string_view label;
+    std::string_view description;
+    long long min = 0;
+    long long max = 0;
+    std::vector<std::string_view> choices = {};
+
+    bool is_secret() const { return type == ValueType::secret; }
+    bool is_list() const;
+};
+
+struct Peer {
+    std::string name;
+    std::string address;
+};
+
+std::span<const KeySpec> keys();
+const KeySpec* find_key(std::string_view name);
+std::optional<std::string_view> closest_key(std::string_view name);
+
+// The text form used by guestinfo and OVF properties: list items separated by commas or
+// newlines (SSH keys: newlines only), peers as "name=address".
+std::vector<std::string> split_items(const KeySpec& spec, std::string_view text);
+std::string join_items(const KeySpec& spec, const std::vector<std::string>& items);
+
+// Checks one value (list types: one item); returns what is wrong, or nullopt.
+std::optional<std::string> check_item(const KeySpec& spec, std::string_view item);
+// Checks a whole value in its text form, including list-level rules (unique peers).
+std::optional<std::string> check_value(const KeySpec& spec, std::string_view text);
+
+std::optional<Peer> parse_peer(std::string_view item);
+
+// Upper bound on any one value's length in bytes: a guard against absurd metadata.
+inline constexpr std::size_t kMaxValueBytes = 64 * 1024;
+
+}  // namespace kiln::node

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+// Where a value came from: a file and a 1-based line and column, or a named origin
+// without lines (a command-line --var, a metadata transport).
+struct Location {
+    std::string file;
+    int line = 0;
+    int column = 0;
+
+    bool has_position() const { return line > 0; }
+    std::string str() const;  // "file:line:col" or "file"
+    auto operator<=>(const Location&) const = default;
+};
+
+// Keeps the text of every file read, so diagnostics can quote the offending line.
+class SourceFiles {
+public:
+    // Reads a file and remembers its text under `display_name`; nullopt if unreadable.
+    const std::string* load(const std::string& display_name, const std::filesystem::path& path);
+    void add(const std::string& display_name, std::string text);
+    std::optional<std::string> line(const std::string& display_name, int line) const;
+
+private:
+    std::map<std::string, std::string> texts_;
+};
+
+}  // namespace kiln

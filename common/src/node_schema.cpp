@@ -1,0 +1,171 @@
+#include "kiln/node_schema.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "kiln/grammar.hpp"
+
+namespace kiln::node {
+
+namespace {
+
+using enum ValueType;
+
+const std::vector<KeySpec> kKeys = {
+    {"hostname", hostname, "Hostname", "Host name of this node (RFC 1123)."},
+    {"instance_id", token, "Instance ID",
+     "Identifies this clone; a new value makes first boot run again."},
+    {"priority", integer, "Keepalived priority",
+     "VRRP priority of this node, 1-254; the highest holds the virtual IP.", 1, 254},
+    {"ssh_authorized_keys", ssh_keys, "SSH authorized keys",
+     "Public keys for the admin user, one per line."},
+    {"peers", peers, "Cluster peers",
+     "Every cluster member as name=address, comma-separated, this node included."},
+    {"cluster", token, "Cluster name", "Patroni scope and etcd cluster token."},
+    {"vip", cidr, "Virtual IP", "Address/prefix held by keepalived on the leader's side."},
+    {"vip_interface", interface, "VIP interface", "Network interface that carries the virtual IP."},
+    {"vrrp_router_id", integer, "VRRP router id",
+     "virtual_router_id shared by the cluster, 1-255.", 1, 255},
+    {"interface", interface, "Network interface", "Interface configured with the static address."},
+    {"address", cidr, "Static address", "Address/prefix of this node; empty means DHCP."},
+    {"gateway", ip, "Gateway", "Default gateway for the static address."},
+    {"dns", ip_list, "DNS servers", "Name servers, comma-separated."},
+    {"dcs", choice, "DCS", "Distributed configuration store used by Patroni.", 0, 0,
+     {"etcd", "consul", "zookeeper"}},
+    {"timezone", ValueType::timezone, "Time zone", "Time zone such as Europe/Berlin."},
+    {"ntp_servers", host_list, "NTP servers", "Time servers, comma-separated."},
+    {"zabbix_server", host_list, "Zabbix server", "Zabbix server(s) allowed to poll the agent."},
+    {"postgres_password", secret, "PostgreSQL superuser password", "Password of the postgres role."},
+    {"replication_password", secret, "Replication password", "Password of the replication role."},
+    {"rest_password", secret, "Patroni REST password", "Password guarding Patroni's unsafe REST endpoints."},
+    {"vrrp_password", secret, "VRRP password", "keepalived authentication password."},
+};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+bool KeySpec::is_list() const {
+    return type == host_list || type == ip_list || type == ssh_keys || type == peers;
+}
+
+std::span<const KeySpec> keys() { return kKeys; }
+
+const KeySpec* find_key(std::string_view name) {
+    for (const auto& spec : kKeys)
+        if (spec.name == name) return &spec;
+    return nullptr;
+}
+
+std::optional<std::string_view> closest_key(std::string_view name) {
+    std::optional<std::string_view> best;
+    std::size_t best_distance = 3;
+    for (const auto& spec : kKeys) {
+        std::size_t d = grammar::edit_distance(name, spec.name);
+        if (d < best_distance) best_distance = d, best = spec.name;
+    }
+    return best;
+}
+
+std::vector<std::string> split_items(const KeySpec& spec, std::string_view text) {
+    std::vector<std::string> items;
+    if (!spec.is_list()) {
+        items.emplace_back(text);
+        return items;
+    }
+    std::string_view separators = spec.type == ssh_keys ? "\n" : ",\n";
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find_first_of(separators, start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view item = trim(text.substr(start, end - start));
+        if (!item.empty()) items.emplace_back(item);
+        start = end + 1;
+    }
+    return items;
+}
+
+std::string join_items(const KeySpec& spec, const std::vector<std::string>& items) {
+    std::string separator = spec.type == ssh_keys ? "\n" : ",";
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? separator : "") + items[i];
+    return out;
+}
+
+std::optional<Peer> parse_peer(std::string_view item) {
+    auto equals = item.find('=');
+    if (equals == std::string_view::npos) return std::nullopt;
+    Peer peer{std::string(trim(item.substr(0, equals))), std::string(trim(item.substr(equals + 1)))};
+    if (grammar::hostname(peer.name) || grammar::ip_address(peer.address)) return std::nullopt;
+    return peer;
+}
+
+std::optional<std::string> check_item(const KeySpec& spec, std::string_view item) {
+    if (item.size() > kMaxValueBytes)
+        return "value is longer than " + std::to_string(kMaxValueBytes) + " bytes";
+    if (auto problem = grammar::single_line(item)) return problem;
+    switch (spec.type) {
+        case hostname: return grammar::hostname(item);
+        case token:
+            if (item.empty() || item.size() > 128 ||
+                !std::all_of(item.begin(), item.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+                }))
+                return "'" + std::string(item) + "' may contain only letters, digits, '.', '_' and '-' (1-128)";
+            return std::nullopt;
+        case integer: {
+            auto number = grammar::parse_integer(item);
+            if (!number || *number < spec.min || *number > spec.max)
+                return "'" + std::string(item) + "' is not an integer from " + std::to_string(spec.min) +
+                       " to " + std::to_string(spec.max);
+            return std::nullopt;
+        }
+        case ip:
+        case ip_list: return grammar::ip_address(item);
+        case cidr: return grammar::cidr(item);
+        case interface: return grammar::interface_name(item);
+        case host_list: return grammar::host(item);
+        case ssh_keys: return grammar::ssh_public_key(item);
+        case peers:
+            if (!parse_peer(item))
+                return "peer '" + std::string(item) + "' is not of the form name=address (a hostname and an IP address)";
+            return std::nullopt;
+        case choice:
+            if (std::find(spec.choices.begin(), spec.choices.end(), item) == spec.choices.end()) {
+                std::string list;
+                for (auto c : spec.choices) list += (list.empty() ? "" : ", ") + std::string(c);
+                return "'" + std::string(item) + "' is not one of " + list;
+            }
+            return std::nullopt;
+        case ValueType::timezone: return grammar::timezone(item);
+        case secret:
+            if (item.empty()) return "a secret cannot be empty";
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_value(const KeySpec& spec, std::string_view text) {
+    if (text.size() > kMaxValueBytes)
+        return "value is longer than " + std::to_string(kMaxValueBytes) + " bytes";
+    auto items = split_items(spec, text);
+    if (spec.is_list() && items.empty()) return "the list is empty";
+    for (const auto& item : items)
+        if (auto problem = check_item(spec, item)) return problem;
+    if (spec.type == peers) {
+        std::set<std::string> names, addresses;
+        for (const auto& item : items) {
+            auto peer = parse_peer(item);
+            if (!names.insert(peer->name).second) return "peer name '" + peer->name + "' appears twice";
+            if (!addresses.insert(peer->address).second)
+                return "peer address '" + peer->address + "' appears twice";
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace kiln::node
