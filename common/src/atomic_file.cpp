@@ -37,10 +37,10 @@ AtomicFile::AtomicFile(std::filesystem::path destination, unsigned mode)
         temp_ = destination_.parent_path() /
                 ("." + destination_.filename().string() + ".tmp-" + random_suffix());
         fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-        if (fd_ < 0 && errno != EEXIST)
-            throw SystemError("cannot create " + temp_.string(), errno);
+        if (fd_ < 0 && errno != EEXIST) throw SystemError("cannot create " + temp_.string(), errno);
     }
-    if (fd_ < 0) throw SystemError("cannot create a temporary file beside " + destination_.string(), EEXIST);
+    if (fd_ < 0)
+        throw SystemError("cannot create a temporary file beside " + destination_.string(), EEXIST);
     ::fchmod(fd_, mode);  // not subject to the umask
 }
 

@@ -25,14 +25,18 @@ void Report::promote_warnings() {
     for (auto& item : items_) item.severity = Severity::error;
 }
 
-bool Report::has_errors() const { return error_count() > 0; }
+bool Report::has_errors() const {
+    return error_count() > 0;
+}
 
 std::size_t Report::error_count() const {
     return std::count_if(items_.begin(), items_.end(),
                          [](const Diagnostic& d) { return d.severity == Severity::error; });
 }
 
-std::size_t Report::warning_count() const { return items_.size() - error_count(); }
+std::size_t Report::warning_count() const {
+    return items_.size() - error_count();
+}
 
 namespace {
 
@@ -62,8 +66,8 @@ std::string Report::format(const SourceFiles* sources) const {
         if (!text) continue;
         std::string number = std::to_string(d.location.line);
         out += " " + number + " | " + *text + "\n";
-        out += " " + std::string(number.size(), ' ') + " | " + caret_line(*text, d.location.column) +
-               "\n";
+        out += " " + std::string(number.size(), ' ') + " | " +
+               caret_line(*text, d.location.column) + "\n";
     }
     return out;
 }
@@ -71,9 +75,8 @@ std::string Report::format(const SourceFiles* sources) const {
 nlohmann::json Report::to_json() const {
     auto list = nlohmann::json::array();
     for (const auto& d : sorted(items_)) {
-        nlohmann::json item = {{"severity", to_string(d.severity)},
-                               {"file", d.location.file},
-                               {"message", d.message}};
+        nlohmann::json item = {
+            {"severity", to_string(d.severity)}, {"file", d.location.file}, {"message", d.message}};
         if (d.location.has_position()) {
             item["line"] = d.location.line;
             item["column"] = d.location.column;

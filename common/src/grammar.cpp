@@ -13,8 +13,12 @@ namespace kiln::grammar {
 
 namespace {
 
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 bool all_of(std::string_view s, auto predicate) {
     return std::all_of(s.begin(), s.end(), predicate);
@@ -44,8 +48,10 @@ std::optional<std::vector<unsigned char>> base64_decode(std::string_view text) {
                             static_cast<int>(text.size()));
     if (n < 0) return std::nullopt;
     std::size_t padding = 0;
-    if (text.ends_with("==")) padding = 2;
-    else if (text.ends_with("=")) padding = 1;
+    if (text.ends_with("=="))
+        padding = 2;
+    else if (text.ends_with("="))
+        padding = 1;
     out.resize(static_cast<std::size_t>(n) - padding);
     return out;
 }
@@ -128,16 +134,21 @@ Problem unit_name(std::string_view value) {
     std::string_view stem = value;
     for (std::string_view suffix : suffixes)
         if (value.ends_with(suffix)) stem = value.substr(0, value.size() - suffix.size());
-    if (stem.empty() || stem.size() > 200 ||
-        !all_of(stem, [](char c) { return is_alnum(c) || std::string_view(":-_.\\@").find(c) != std::string_view::npos; }))
+    if (stem.empty() || stem.size() > 200 || !all_of(stem, [](char c) {
+            return is_alnum(c) || std::string_view(":-_.\\@").find(c) != std::string_view::npos;
+        }))
         return quoted(value) + " is not a valid systemd unit name";
     return std::nullopt;
 }
 
 Problem user_name(std::string_view value) {
     if (!value.empty() && all_of(value, is_digit)) return std::nullopt;
-    if (value.empty() || value.size() > 32 || !(std::islower(static_cast<unsigned char>(value[0])) || value[0] == '_') ||
-        !all_of(value, [](char c) { return std::islower(static_cast<unsigned char>(c)) || is_digit(c) || c == '_' || c == '-'; }))
+    if (value.empty() || value.size() > 32 ||
+        !(std::islower(static_cast<unsigned char>(value[0])) || value[0] == '_') ||
+        !all_of(value, [](char c) {
+            return std::islower(static_cast<unsigned char>(c)) || is_digit(c) || c == '_' ||
+                   c == '-';
+        }))
         return quoted(value) + " is not a valid user or group name (or numeric id)";
     return std::nullopt;
 }
@@ -157,35 +168,45 @@ Problem interface_name(std::string_view value) {
 }
 
 Problem ssh_public_key(std::string_view value) {
-    static constexpr std::array types = {
-        "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-        "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"};
+    static constexpr std::array types = {"ssh-ed25519",
+                                         "ssh-rsa",
+                                         "ecdsa-sha2-nistp256",
+                                         "ecdsa-sha2-nistp384",
+                                         "ecdsa-sha2-nistp521",
+                                         "sk-ssh-ed25519@openssh.com",
+                                         "sk-ecdsa-sha2-nistp256@openssh.com"};
     if (auto problem = single_line(value)) return "SSH key " + *problem;
     auto space = value.find(' ');
     std::string_view type = value.substr(0, space);
     if (std::find(types.begin(), types.end(), type) == types.end())
         return "SSH key type " + quoted(type) +
                " is not one of ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521 or the sk- types";
-    if (space == std::string_view::npos) return "SSH key of type " + std::string(type) + " has no key data";
+    if (space == std::string_view::npos)
+        return "SSH key of type " + std::string(type) + " has no key data";
     std::string_view rest = value.substr(space + 1);
     std::string_view data = rest.substr(0, rest.find(' '));
     auto blob = base64_decode(data);
-    if (!blob) return "SSH key of type " + std::string(type) + " has key data that is not valid base64";
+    if (!blob)
+        return "SSH key of type " + std::string(type) + " has key data that is not valid base64";
     // The blob starts with its own type as a length-prefixed string.
-    if (blob->size() < 4 + type.size()) return "SSH key data is too short for a " + std::string(type) + " key";
+    if (blob->size() < 4 + type.size())
+        return "SSH key data is too short for a " + std::string(type) + " key";
     std::size_t length = (std::size_t{(*blob)[0]} << 24) | (std::size_t{(*blob)[1]} << 16) |
                          (std::size_t{(*blob)[2]} << 8) | std::size_t{(*blob)[3]};
     std::string_view inner(reinterpret_cast<const char*>(blob->data()) + 4,
                            std::min(length, blob->size() - 4));
     if (inner != type)
-        return "SSH key data is for " + quoted(inner) + ", not the declared type " + std::string(type);
+        return "SSH key data is for " + quoted(inner) + ", not the declared type " +
+               std::string(type);
     return std::nullopt;
 }
 
-Problem timezone(std::string_view value) {
+Problem time_zone(std::string_view value) {
     if (value == "UTC") return std::nullopt;
     if (value.empty() || value.front() == '/' || value.find("..") != std::string_view::npos ||
-        !all_of(value, [](char c) { return is_alnum(c) || std::string_view("/_+-").find(c) != std::string_view::npos; }))
+        !all_of(value, [](char c) {
+            return is_alnum(c) || std::string_view("/_+-").find(c) != std::string_view::npos;
+        }))
         return quoted(value) + " is not a time zone name such as Europe/Berlin or UTC";
     return std::nullopt;
 }
@@ -193,22 +214,29 @@ Problem timezone(std::string_view value) {
 Problem locale(std::string_view value) {
     if (value == "C" || value == "POSIX" || value == "C.UTF-8") return std::nullopt;
     // ll_CC[.charset][@modifier]
-    bool ok = value.size() >= 5 && std::islower(static_cast<unsigned char>(value[0])) &&
-              std::islower(static_cast<unsigned char>(value[1])) &&
-              all_of(value, [](char c) { return is_alnum(c) || std::string_view("_.-@").find(c) != std::string_view::npos; }) &&
-              value.find('_') != std::string_view::npos;
+    bool ok =
+        value.size() >= 5 && std::islower(static_cast<unsigned char>(value[0])) &&
+        std::islower(static_cast<unsigned char>(value[1])) &&
+        all_of(value,
+               [](char c) {
+                   return is_alnum(c) || std::string_view("_.-@").find(c) != std::string_view::npos;
+               }) &&
+        value.find('_') != std::string_view::npos;
     if (!ok) return quoted(value) + " is not a locale name such as en_US.UTF-8";
     return std::nullopt;
 }
 
 Problem package_name(std::string_view value) {
     std::string_view name = value.substr(0, value.find('='));
-    if (name.empty() || !is_alnum(name.front()) ||
-        !all_of(name, [](char c) { return is_alnum(c) || std::string_view("+-._:").find(c) != std::string_view::npos; }))
+    if (name.empty() || !is_alnum(name.front()) || !all_of(name, [](char c) {
+            return is_alnum(c) || std::string_view("+-._:").find(c) != std::string_view::npos;
+        }))
         return quoted(value) + " is not a valid package name";
     if (name.size() != value.size()) {
         std::string_view version = value.substr(name.size() + 1);
-        if (version.empty() || !all_of(version, [](char c) { return is_alnum(c) || std::string_view("+-.~:_").find(c) != std::string_view::npos; }))
+        if (version.empty() || !all_of(version, [](char c) {
+                return is_alnum(c) || std::string_view("+-.~:_").find(c) != std::string_view::npos;
+            }))
             return quoted(value) + " has an invalid version after '='";
     }
     return std::nullopt;

@@ -24,26 +24,35 @@ const std::vector<KeySpec> kKeys = {
     {"cluster", token, "Cluster name", "Patroni scope and etcd cluster token."},
     {"vip", cidr, "Virtual IP", "Address/prefix held by keepalived on the leader's side."},
     {"vip_interface", interface, "VIP interface", "Network interface that carries the virtual IP."},
-    {"vrrp_router_id", integer, "VRRP router id",
-     "virtual_router_id shared by the cluster, 1-255.", 1, 255},
+    {"vrrp_router_id", integer, "VRRP router id", "virtual_router_id shared by the cluster, 1-255.",
+     1, 255},
     {"interface", interface, "Network interface", "Interface configured with the static address."},
     {"address", cidr, "Static address", "Address/prefix of this node; empty means DHCP."},
     {"gateway", ip, "Gateway", "Default gateway for the static address."},
     {"dns", ip_list, "DNS servers", "Name servers, comma-separated."},
-    {"dcs", choice, "DCS", "Distributed configuration store used by Patroni.", 0, 0,
+    {"dcs",
+     choice,
+     "DCS",
+     "Distributed configuration store used by Patroni.",
+     0,
+     0,
      {"etcd", "consul", "zookeeper"}},
     {"timezone", ValueType::timezone, "Time zone", "Time zone such as Europe/Berlin."},
     {"ntp_servers", host_list, "NTP servers", "Time servers, comma-separated."},
     {"zabbix_server", host_list, "Zabbix server", "Zabbix server(s) allowed to poll the agent."},
-    {"postgres_password", secret, "PostgreSQL superuser password", "Password of the postgres role."},
+    {"postgres_password", secret, "PostgreSQL superuser password",
+     "Password of the postgres role."},
     {"replication_password", secret, "Replication password", "Password of the replication role."},
-    {"rest_password", secret, "Patroni REST password", "Password guarding Patroni's unsafe REST endpoints."},
+    {"rest_password", secret, "Patroni REST password",
+     "Password guarding Patroni's unsafe REST endpoints."},
     {"vrrp_password", secret, "VRRP password", "keepalived authentication password."},
 };
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -53,7 +62,9 @@ bool KeySpec::is_list() const {
     return type == host_list || type == ip_list || type == ssh_keys || type == peers;
 }
 
-std::span<const KeySpec> keys() { return kKeys; }
+std::span<const KeySpec> keys() {
+    return kKeys;
+}
 
 const KeySpec* find_key(std::string_view name) {
     for (const auto& spec : kKeys)
@@ -99,7 +110,8 @@ std::string join_items(const KeySpec& spec, const std::vector<std::string>& item
 std::optional<Peer> parse_peer(std::string_view item) {
     auto equals = item.find('=');
     if (equals == std::string_view::npos) return std::nullopt;
-    Peer peer{std::string(trim(item.substr(0, equals))), std::string(trim(item.substr(equals + 1)))};
+    Peer peer{std::string(trim(item.substr(0, equals))),
+              std::string(trim(item.substr(equals + 1)))};
     if (grammar::hostname(peer.name) || grammar::ip_address(peer.address)) return std::nullopt;
     return peer;
 }
@@ -109,30 +121,39 @@ std::optional<std::string> check_item(const KeySpec& spec, std::string_view item
         return "value is longer than " + std::to_string(kMaxValueBytes) + " bytes";
     if (auto problem = grammar::single_line(item)) return problem;
     switch (spec.type) {
-        case hostname: return grammar::hostname(item);
+        case hostname:
+            return grammar::hostname(item);
         case token:
             if (item.empty() || item.size() > 128 ||
                 !std::all_of(item.begin(), item.end(), [](char c) {
-                    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                           c == '-';
                 }))
-                return "'" + std::string(item) + "' may contain only letters, digits, '.', '_' and '-' (1-128)";
+                return "'" + std::string(item) +
+                       "' may contain only letters, digits, '.', '_' and '-' (1-128)";
             return std::nullopt;
         case integer: {
             auto number = grammar::parse_integer(item);
             if (!number || *number < spec.min || *number > spec.max)
-                return "'" + std::string(item) + "' is not an integer from " + std::to_string(spec.min) +
-                       " to " + std::to_string(spec.max);
+                return "'" + std::string(item) + "' is not an integer from " +
+                       std::to_string(spec.min) + " to " + std::to_string(spec.max);
             return std::nullopt;
         }
         case ip:
-        case ip_list: return grammar::ip_address(item);
-        case cidr: return grammar::cidr(item);
-        case interface: return grammar::interface_name(item);
-        case host_list: return grammar::host(item);
-        case ssh_keys: return grammar::ssh_public_key(item);
+        case ip_list:
+            return grammar::ip_address(item);
+        case cidr:
+            return grammar::cidr(item);
+        case interface:
+            return grammar::interface_name(item);
+        case host_list:
+            return grammar::host(item);
+        case ssh_keys:
+            return grammar::ssh_public_key(item);
         case peers:
             if (!parse_peer(item))
-                return "peer '" + std::string(item) + "' is not of the form name=address (a hostname and an IP address)";
+                return "peer '" + std::string(item) +
+                       "' is not of the form name=address (a hostname and an IP address)";
             return std::nullopt;
         case choice:
             if (std::find(spec.choices.begin(), spec.choices.end(), item) == spec.choices.end()) {
@@ -141,12 +162,43 @@ std::optional<std::string> check_item(const KeySpec& spec, std::string_view item
                 return "'" + std::string(item) + "' is not one of " + list;
             }
             return std::nullopt;
-        case ValueType::timezone: return grammar::timezone(item);
+        case ValueType::timezone:
+            return grammar::time_zone(item);
         case secret:
             if (item.empty()) return "a secret cannot be empty";
             return std::nullopt;
     }
     return std::nullopt;
+}
+
+std::span<const std::string_view> required_keys() {
+    static constexpr std::string_view kRequired[] = {"hostname",
+                                                     "priority",
+                                                     "peers",
+                                                     "cluster",
+                                                     "vip",
+                                                     "dcs",
+                                                     "postgres_password",
+                                                     "replication_password",
+                                                     "rest_password",
+                                                     "vrrp_password"};
+    return kRequired;
+}
+
+bool is_required(std::string_view name) {
+    auto list = required_keys();
+    return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+std::span<const CloudInitAlias> cloud_init_aliases() {
+    static constexpr CloudInitAlias kAliases[] = {
+        {"instance-id", "instance_id"},
+        {"local-hostname", "hostname"},
+        {"hostname", "hostname"},
+        {"public-keys", "ssh_authorized_keys"},
+        {"public_keys", "ssh_authorized_keys"},
+    };
+    return kAliases;
 }
 
 std::optional<std::string> check_value(const KeySpec& spec, std::string_view text) {
@@ -160,7 +212,8 @@ std::optional<std::string> check_value(const KeySpec& spec, std::string_view tex
         std::set<std::string> names, addresses;
         for (const auto& item : items) {
             auto peer = parse_peer(item);
-            if (!names.insert(peer->name).second) return "peer name '" + peer->name + "' appears twice";
+            if (!names.insert(peer->name).second)
+                return "peer name '" + peer->name + "' appears twice";
             if (!addresses.insert(peer->address).second)
                 return "peer address '" + peer->address + "' appears twice";
         }

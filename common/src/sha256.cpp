@@ -66,7 +66,9 @@ std::string to_hex(std::span<const std::uint8_t> bytes) {
     return out;
 }
 
-std::string sha256_hex(std::string_view text) { return Sha256().update(text).hex_digest(); }
+std::string sha256_hex(std::string_view text) {
+    return Sha256().update(text).hex_digest();
+}
 
 std::string sha256_file_hex(const std::filesystem::path& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

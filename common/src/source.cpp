@@ -27,8 +27,12 @@ void SourceFiles::add(const std::string& display_name, std::string text) {
 
 std::optional<std::string> SourceFiles::line(const std::string& display_name, int line) const {
     auto it = texts_.find(display_name);
-    if (it == texts_.end() || line < 1) return std::nullopt;
-    const std::string& text = it->second;
+    if (it == texts_.end()) return std::nullopt;
+    return line_of(it->second, line);
+}
+
+std::optional<std::string> SourceFiles::line_of(const std::string& text, int line) {
+    if (line < 1) return std::nullopt;
     std::size_t start = 0;
     for (int n = 1; n < line; ++n) {
         start = text.find('\n', start);

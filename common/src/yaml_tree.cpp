@@ -30,10 +30,14 @@ void Node::erase(std::string_view name) {
 std::string_view kind_name(const Node& node) {
     if (node.is_null()) return "nothing";
     switch (node.kind) {
-        case Kind::scalar: return "a scalar";
-        case Kind::sequence: return "a list";
-        case Kind::mapping: return "a mapping";
-        case Kind::null: break;
+        case Kind::scalar:
+            return "a scalar";
+        case Kind::sequence:
+            return "a list";
+        case Kind::mapping:
+            return "a mapping";
+        case Kind::null:
+            break;
     }
     return "nothing";
 }
@@ -59,8 +63,12 @@ public:
                 out.kind = Kind::sequence;
                 for (const auto& item : in) out.children.push_back(convert(item, out.location));
                 break;
-            case YAML::NodeType::Map: convert_map(in, out); break;
-            default: out.kind = Kind::null; break;
+            case YAML::NodeType::Map:
+                convert_map(in, out);
+                break;
+            default:
+                out.kind = Kind::null;
+                break;
         }
         return out;
     }
@@ -106,7 +114,11 @@ std::optional<Node> parse(const std::string& display_name, const std::string& te
     } catch (const YAML::ParserException& e) {
         Location where{display_name, e.mark.line + 1, e.mark.column + 1};
         if (e.mark.line < 0) where = Location{display_name, 1, 1};
-        report.error(where, "YAML syntax error: " + e.msg);
+        std::string hint;
+        auto line = SourceFiles::line_of(text, where.line);
+        if (line && line->substr(0, line->find_first_not_of(" \t")).find('\t') != std::string::npos)
+            hint = " (YAML does not allow tabs for indentation)";
+        report.error(where, "YAML syntax error: " + e.msg + hint);
     } catch (const YAML::Exception& e) {
         report.error(Location{display_name, 1, 1}, std::string("YAML error: ") + e.what());
     }

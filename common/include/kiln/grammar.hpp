@@ -10,7 +10,7 @@ namespace kiln::grammar {
 
 using Problem = std::optional<std::string>;
 
-Problem hostname(std::string_view value);  // RFC 1123, 1-253 chars, labels 1-63
+Problem hostname(std::string_view value);    // RFC 1123, 1-253 chars, labels 1-63
 Problem ip_address(std::string_view value);  // IPv4 or IPv6 literal
 Problem cidr(std::string_view value);        // address/prefix
 Problem host(std::string_view value);        // hostname or IP address
@@ -21,7 +21,7 @@ Problem file_mode(std::string_view value);   // octal, 3 or 4 digits
 Problem interface_name(std::string_view value);
 Problem ssh_public_key(std::string_view value);  // "type base64 [comment]", blob names its type
 Problem single_line(std::string_view value);     // no control characters at all
-Problem timezone(std::string_view value);        // Area/City shape, or UTC
+Problem time_zone(std::string_view value);       // Area/City shape, or UTC
 Problem locale(std::string_view value);          // ll_CC.UTF-8, C.UTF-8, POSIX
 Problem package_name(std::string_view value);    // Debian or RPM package name, optional =version
 

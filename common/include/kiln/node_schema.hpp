@@ -12,18 +12,18 @@ namespace kiln::node {
 
 enum class ValueType {
     hostname,
-    token,      // [A-Za-z0-9._-]+, e.g. instance id, cluster name
-    integer,    // within [min, max]
+    token,    // [A-Za-z0-9._-]+, e.g. instance id, cluster name
+    integer,  // within [min, max]
     ip,
     cidr,
     interface,
     host_list,  // hostnames or IPs
     ip_list,
-    ssh_keys,   // one public key per item
-    peers,      // name=address items
-    choice,     // one of `choices`
+    ssh_keys,  // one public key per item
+    peers,     // name=address items
+    choice,    // one of `choices`
     timezone,
-    secret,     // any single-line non-empty text; never logged, never baked
+    secret,  // any single-line non-empty text; never logged, never baked
 };
 
 struct KeySpec {
@@ -62,5 +62,27 @@ std::optional<Peer> parse_peer(std::string_view item);
 
 // Upper bound on any one value's length in bytes: a guard against absurd metadata.
 inline constexpr std::size_t kMaxValueBytes = 64 * 1024;
+
+// Keys a node cannot be configured without (from any transport or the image's defaults).
+std::span<const std::string_view> required_keys();
+bool is_required(std::string_view name);
+
+// How each transport names a key: guestinfo.kiln.<key>, OVF property kiln.<key>, and the
+// QEMU fw_cfg file opt/kiln/<key> (opt/kiln/metadata holds a whole metadata document).
+inline constexpr std::string_view kGuestinfoPrefix = "guestinfo.kiln.";
+inline constexpr std::string_view kOvfPropertyPrefix = "kiln.";
+inline constexpr std::string_view kFwCfgPrefix = "opt/kiln/";
+inline constexpr std::string_view kFwCfgDocument = "opt/kiln/metadata";
+// The status kiln-firstboot reports back to vSphere ("ok" or "error: ...").
+inline constexpr std::string_view kGuestinfoStatus = "guestinfo.kiln.status";
+// What a scrubbed guestinfo key holds afterwards (as cloud-init does); read as "absent".
+inline constexpr std::string_view kScrubbedValue = "---";
+
+// cloud-init metadata keys (guestinfo.metadata) that stand for node keys.
+struct CloudInitAlias {
+    std::string_view cloud_init;
+    std::string_view key;
+};
+std::span<const CloudInitAlias> cloud_init_aliases();
 
 }  // namespace kiln::node

@@ -28,6 +28,7 @@ public:
     const std::string* load(const std::string& display_name, const std::filesystem::path& path);
     void add(const std::string& display_name, std::string text);
     std::optional<std::string> line(const std::string& display_name, int line) const;
+    static std::optional<std::string> line_of(const std::string& text, int line);
 
 private:
     std::map<std::string, std::string> texts_;

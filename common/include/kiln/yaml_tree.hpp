@@ -17,13 +17,16 @@ enum class Kind { null, scalar, sequence, mapping };
 
 struct Node {
     Kind kind = Kind::null;
-    std::string scalar;  // the text of a scalar, exactly as written (unquoted)
+    std::string scalar;   // the text of a scalar, exactly as written (unquoted)
     bool quoted = false;  // a quoted scalar is always a string, never a number/bool/null
     std::string tag;      // explicit tag such as "!replace", empty if none
     Location location;
     std::vector<Node> children;  // sequence items, or mapping values in document order
     std::string key;             // set on mapping values: the key that names this value
     Location key_location;
+    // Set when a problem with this value was already reported (e.g. an undefined variable),
+    // so that readers skip it instead of reporting a second, derived error.
+    bool reported = false;
 
     bool is_null() const;  // a null node, or a plain "~"/"null"/"" scalar
     bool is_scalar() const { return kind == Kind::scalar; }

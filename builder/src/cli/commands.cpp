@@ -1,0 +1,16 @@
+#include "cli/command.hpp"
+
+namespace kiln::cli {
+
+std::unique_ptr<Command> make_validate_command();
+std::unique_ptr<Command> make_plan_command();
+
+std::vector<CommandEntry> all_commands() {
+    return {
+        {"validate", "Check profiles and report every problem with its file:line:column",
+         &make_validate_command},
+        {"plan", "Print the ordered operations a build of a profile would run", &make_plan_command},
+    };
+}
+
+}  // namespace kiln::cli

@@ -1,0 +1,175 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiln/source.hpp"
+
+// The typed profile model (version 1). Every value keeps the location it was read from, so a
+// later stage (a build that finds a package missing) can still name the profile line.
+namespace kiln::profile {
+
+template <class T>
+struct Located {
+    T value{};
+    Location where;
+};
+
+using Text = Located<std::string>;
+using TextList = std::vector<Text>;
+
+enum class PackageManager { apt, yum, dnf };
+enum class BootstrapTool { debootstrap, dnf, yum };
+enum class Filesystem { ext4, xfs };
+enum class PartitionTable { gpt, mbr };
+enum class Firmware { bios, uefi, hybrid };  // hybrid: GRUB for both SeaBIOS and UEFI
+enum class OutputFormat { qcow2, vmdk, ova };
+enum class OverlayKind { tree, file };
+
+struct Bootstrap {
+    BootstrapTool tool{};
+    Text release;  // bookworm; 9 for EL releasever
+    Text mirror;   // debootstrap mirror or EL baseurl
+    Text variant;  // debootstrap --variant, empty for the default
+    Text arch;     // amd64 / x86_64
+    TextList components;
+    TextList packages;  // installed by the bootstrap itself (native speed)
+    Location where;
+};
+
+struct BaseImage {
+    Text source;  // a URL or a path (resolved against the profile's folder)
+    bool is_url = false;
+    std::filesystem::path path;  // when !is_url
+    Text sha256;
+    Text format;  // empty: detect
+    Location where;
+};
+
+struct Base {
+    std::optional<Bootstrap> bootstrap;
+    std::optional<BaseImage> image;
+};
+
+struct Repository {
+    Text name;
+    // apt
+    Text uri;
+    Text suite;
+    TextList components;
+    Text signed_by;  // a key file in the profile tree, or URL
+    std::filesystem::path signed_by_path;
+    // yum/dnf
+    Text baseurl;
+    Text gpgkey;
+    bool gpgcheck = true;
+    bool enabled = true;
+    Location where;
+};
+
+struct Packages {
+    TextList install;
+    TextList remove;
+};
+
+struct Overlay {
+    OverlayKind kind{};
+    Text source;                        // as written
+    std::filesystem::path source_path;  // resolved
+    Text destination;
+    Text owner;                // default root
+    Text group;                // default root
+    std::optional<Text> mode;  // file mode (tree: applies to files; dirs keep their own)
+    Location where;
+};
+
+struct Units {
+    TextList enable;
+    TextList disable;
+    TextList mask;
+};
+
+struct Settings {
+    std::optional<Text> timezone;
+    std::optional<Text> locale;
+    TextList ntp_servers;
+    std::optional<Text> zabbix_server;
+    std::optional<Text> hostname;  // placeholder hostname of the template itself
+};
+
+struct Firstboot {
+    Text dcs;
+    TextList services;  // start order
+    Text admin_user;
+    std::map<std::string, Text> defaults;  // node key -> text value, secrets excluded
+    bool scrub_secrets = true;
+    Location where;
+};
+
+struct Sysprep {
+    TextList operations;
+    bool selinux_relabel = false;
+};
+
+struct Disk {
+    Located<unsigned long long> size{8ULL << 30, {}};
+    Filesystem filesystem = Filesystem::ext4;
+    PartitionTable partition_table = PartitionTable::gpt;
+    Firmware firmware = Firmware::bios;
+};
+
+struct Ovf {
+    Text vm_name;
+    int vmx_version = 13;
+    int cpus = 2;
+    int memory_mb = 4096;
+    Text nic;             // vmxnet3
+    Text network;         // OVF network name
+    Text os_type;         // vmw:osType
+    TextList properties;  // node keys exposed as ProductSection properties
+};
+
+struct Output {
+    OutputFormat format{};
+    Text file;               // file name inside the output directory
+    std::optional<Ovf> ovf;  // ova only
+    Location where;
+};
+
+struct Profile {
+    std::filesystem::path path;  // the top-level file
+    std::string display_path;
+    std::vector<std::string> files;  // every file read, includes first, for digests
+    Text name;
+    Text description;
+    std::map<std::string, std::string> variables;  // after --var overrides
+    Base base;
+    PackageManager package_manager{};
+    std::vector<Repository> repositories;
+    Packages packages;
+    std::vector<Overlay> overlays;
+    Units units;
+    Settings settings;
+    Firstboot firstboot;
+    Sysprep sysprep;
+    Disk disk;
+    std::vector<Output> outputs;
+};
+
+std::string to_string(PackageManager v);
+std::string to_string(BootstrapTool v);
+std::string to_string(Filesystem v);
+std::string to_string(PartitionTable v);
+std::string to_string(Firmware v);
+std::string to_string(OutputFormat v);
+std::string to_string(OverlayKind v);
+
+// Every sysprep operation kiln knows, in the order a build runs them.
+const std::vector<std::string>& known_sysprep_operations();
+// VMware guest OS identifiers accepted for ovf.os_type.
+const std::vector<std::string>& known_vmware_os_types();
+
+}  // namespace kiln::profile

@@ -1,0 +1,131 @@
+#include "profile/reader.hpp"
+
+#include "kiln/grammar.hpp"
+
+namespace kiln::profile {
+
+MapReader::MapReader(const yaml::Node& node, std::string context, Report& report)
+    : node_(node), context_(std::move(context)), report_(report) {
+    if (!node_.is_mapping()) {
+        report_.error(node_.location, "'" + context_ + "' must be a mapping, found " +
+                                          std::string(yaml::kind_name(node_)));
+        valid_ = false;
+    }
+}
+
+MapReader::~MapReader() {
+    finish();
+}
+
+std::string MapReader::path(std::string_view key) const {
+    return context_.empty() ? std::string(key) : context_ + "." + std::string(key);
+}
+
+const yaml::Node* MapReader::get(std::string_view key) {
+    known_.insert(std::string(key));
+    if (!valid_) return nullptr;
+    return node_.find(key);
+}
+
+bool MapReader::has(std::string_view key) const {
+    return valid_ && node_.find(key) != nullptr;
+}
+
+const yaml::Node* MapReader::require(std::string_view key) {
+    const yaml::Node* value = get(key);
+    if (!value && valid_) {
+        report_.error(node_.location, "missing required key '" + std::string(key) + "' in '" +
+                                          (context_.empty() ? "the profile" : context_) + "'");
+    }
+    return value;
+}
+
+std::optional<Text> as_text(const yaml::Node& node, const std::string& what, Report& report) {
+    if (node.reported) return std::nullopt;
+    if (!node.is_scalar() || node.is_null()) {
+        report.error(node.location, "'" + what + "' must be a string, found " +
+                                        std::string(yaml::kind_name(node)));
+        return std::nullopt;
+    }
+    return Text{node.scalar, node.location};
+}
+
+TextList as_text_list(const yaml::Node& node, const std::string& what, Report& report) {
+    TextList out;
+    if (node.is_null()) return out;
+    if (!node.is_sequence()) {
+        report.error(node.location, "'" + what + "' must be a list of strings, found " +
+                                        std::string(yaml::kind_name(node)));
+        return out;
+    }
+    for (const auto& item : node.children)
+        if (auto text = as_text(item, what + "[]", report)) out.push_back(*text);
+    return out;
+}
+
+std::optional<Text> MapReader::text(std::string_view key, bool required) {
+    const yaml::Node* value = required ? require(key) : get(key);
+    if (!value) return std::nullopt;
+    return as_text(*value, path(key), report_);
+}
+
+TextList MapReader::text_list(std::string_view key) {
+    const yaml::Node* value = get(key);
+    if (!value) return {};
+    return as_text_list(*value, path(key), report_);
+}
+
+std::optional<Located<long long>> MapReader::integer(std::string_view key, long long min,
+                                                     long long max) {
+    auto value = text(key);
+    if (!value) return std::nullopt;
+    auto number = grammar::parse_integer(value->value);
+    if (!number || *number < min || *number > max) {
+        report_.error(value->where, "'" + path(key) + "' must be an integer from " +
+                                        std::to_string(min) + " to " + std::to_string(max) +
+                                        ", found '" + value->value + "'");
+        return std::nullopt;
+    }
+    return Located<long long>{*number, value->where};
+}
+
+std::optional<bool> MapReader::boolean(std::string_view key) {
+    auto value = text(key);
+    if (!value) return std::nullopt;
+    if (value->value == "true") return true;
+    if (value->value == "false") return false;
+    report_.error(value->where,
+                  "'" + path(key) + "' must be true or false, found '" + value->value + "'");
+    return std::nullopt;
+}
+
+std::string MapReader::join(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+    return out;
+}
+
+void MapReader::report_choice_error(std::string_view key, const Text& value,
+                                    const std::vector<std::string>& names) {
+    report_.error(value.where, "'" + path(key) + "' must be one of " + join(names) + "; found '" +
+                                   value.value + "'");
+}
+
+void MapReader::finish() {
+    if (finished_ || !valid_) return;
+    finished_ = true;
+    for (const auto& child : node_.children) {
+        if (known_.contains(child.key)) continue;
+        std::string hint;
+        std::size_t best = 3;
+        for (const auto& known : known_) {
+            std::size_t d = grammar::edit_distance(child.key, known);
+            if (d < best) best = d, hint = " (did you mean '" + known + "'?)";
+        }
+        report_.warning(child.key_location, "unknown key '" + child.key + "' in '" +
+                                                (context_.empty() ? "the profile" : context_) +
+                                                "'" + hint);
+    }
+}
+
+}  // namespace kiln::profile

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kiln/diagnostics.hpp"
+#include "kiln/yaml_tree.hpp"
+#include "profile/profile.hpp"
+
+namespace kiln::profile {
+
+// Reads the fields of one YAML mapping into typed values, reporting every type error,
+// missing key and (at finish) unknown key with its location instead of stopping.
+class MapReader {
+public:
+    // `context` names the mapping in messages, e.g. "base.bootstrap".
+    MapReader(const yaml::Node& node, std::string context, Report& report);
+    ~MapReader();
+    MapReader(const MapReader&) = delete;
+    MapReader& operator=(const MapReader&) = delete;
+
+    bool valid() const { return valid_; }
+    const Location& location() const { return node_.location; }
+    std::string path(std::string_view key) const;
+
+    const yaml::Node* get(std::string_view key);  // marks the key as known
+    const yaml::Node* require(std::string_view key);
+    bool has(std::string_view key) const;
+    void ignore(std::string_view key) { known_.insert(std::string(key)); }
+
+    std::optional<Text> text(std::string_view key, bool required = false);
+    TextList text_list(std::string_view key);
+    std::optional<Located<long long>> integer(std::string_view key, long long min, long long max);
+    std::optional<bool> boolean(std::string_view key);
+
+    template <class E>
+    std::optional<E> choice(std::string_view key,
+                            const std::vector<std::pair<std::string, E>>& choices,
+                            bool required = false) {
+        auto value = text(key, required);
+        if (!value) return std::nullopt;
+        for (const auto& [name, e] : choices)
+            if (value->value == name) return e;
+        std::vector<std::string> names;
+        for (const auto& c : choices) names.push_back(c.first);
+        report_choice_error(key, *value, names);
+        return std::nullopt;
+    }
+
+    // Unknown keys become warnings with a "did you mean" hint; runs once, also from the dtor.
+    void finish();
+
+    Report& report() { return report_; }
+    static std::string join(const std::vector<std::string>& names);
+
+private:
+    void report_choice_error(std::string_view key, const Text& value,
+                             const std::vector<std::string>& names);
+
+    const yaml::Node& node_;
+    std::string context_;
+    Report& report_;
+    std::set<std::string, std::less<>> known_;
+    bool valid_ = true;
+    bool finished_ = false;
+};
+
+// A scalar node as located text; reports and returns nullopt for lists, mappings, nothing.
+std::optional<Text> as_text(const yaml::Node& node, const std::string& what, Report& report);
+TextList as_text_list(const yaml::Node& node, const std::string& what, Report& report);
+
+}  // namespace kiln::profile

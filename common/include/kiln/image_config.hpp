@@ -1,0 +1,52 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kiln/diagnostics.hpp"
+#include "kiln/source.hpp"
+
+// /etc/kiln/image.yml: what the builder bakes into an image for kiln-firstboot (the profile's
+// `firstboot:` section, the node-key defaults, and where this OS keeps things). The builder
+// writes it with to_yaml(); kiln-firstboot reads it with parse_image_config(). Defaults include
+// the profile's settings (timezone, ntp_servers, zabbix_server) unless node metadata overrides.
+namespace kiln::image {
+
+inline constexpr std::string_view kImageConfigPath = "/etc/kiln/image.yml";
+
+enum class OsFamily { debian, el };
+enum class NetworkBackend { ifupdown, networkd, ifcfg };
+
+struct ImageConfig {
+    int version = 1;
+    OsFamily os_family = OsFamily::debian;
+    NetworkBackend network = NetworkBackend::ifupdown;
+    std::string dcs = "etcd";
+    std::vector<std::string> services;  // start order
+    std::string admin_user = "kiln";
+    bool scrub_secrets = true;
+    std::string postgres_bin_dir = "/usr/lib/postgresql/15/bin";
+    std::string postgres_data_dir = "/var/lib/postgresql/15/main";
+    std::map<std::string, std::string> defaults;    // node key -> text form; never secrets
+    std::map<std::string, Location> default_where;  // where each default was read from
+};
+
+std::string_view to_string(OsFamily family);
+std::string_view to_string(NetworkBackend backend);
+
+std::string to_yaml(const ImageConfig& config);
+
+// Validates every field (node defaults against the schema, secrets refused); all problems go
+// to `report`. nullopt when the text cannot be read as a mapping at all.
+std::optional<ImageConfig> parse_image_config(const std::string& display_name,
+                                              const std::string& text, SourceFiles& sources,
+                                              Report& report);
+std::optional<ImageConfig> load_image_config(const std::string& display_name,
+                                             const std::filesystem::path& path,
+                                             SourceFiles& sources, Report& report);
+
+}  // namespace kiln::image

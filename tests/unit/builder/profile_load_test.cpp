@@ -1,0 +1,120 @@
+// Include merging, variables and --var overrides, on profiles written to a scratch folder.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "kiln/error.hpp"
+#include "profile/loader.hpp"
+
+namespace fs = std::filesystem;
+using namespace kiln;
+
+namespace {
+
+class ProfileLoad : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("kiln-load-" + std::to_string(::getpid()));
+        fs::create_directories(dir_ / "inc");
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    std::string write(const std::string& name, const std::string& text) {
+        std::ofstream(dir_ / name) << text;
+        return (dir_ / name).string();
+    }
+
+    std::optional<profile::Profile> load(const std::string& path,
+                                         profile::LoadOptions options = {}) {
+        sources_ = {};
+        report_ = {};
+        return profile::load(path, options, sources_, report_);
+    }
+
+    fs::path dir_;
+    SourceFiles sources_;
+    Report report_;
+};
+
+const char* kBase =
+    "version: 1\n"
+    "variables:\n  release: bookworm\n  mirror: http://deb.debian.org/debian\n"
+    "base:\n  bootstrap:\n    tool: debootstrap\n    release: ${release}\n    mirror: ${mirror}\n";
+
+TEST_F(ProfileLoad, IncludesMergeMappingsAppendListsAndReplaceScalars) {
+    write(
+        "inc/common.yml",
+        "version: 1\npackages:\n  install: [curl]\nsettings:\n  timezone: UTC\n  locale: C.UTF-8\n"
+        "firstboot:\n  dcs: etcd\n  services: [etcd, patroni]\n");
+    auto path = write("p.yml", std::string(kBase) +
+                                   "include: inc/common.yml\npackages:\n  install: [haproxy]\n"
+                                   "settings:\n  timezone: Europe/Berlin\n"
+                                   "firstboot:\n  services: !replace [patroni]\n");
+    auto p = load(path);
+    ASSERT_TRUE(p) << report_.format(&sources_);
+    ASSERT_EQ(p->packages.install.size(), 2u);
+    EXPECT_EQ(p->packages.install[0].value, "curl");
+    EXPECT_EQ(p->packages.install[1].value, "haproxy");
+    // Each merged value still points at the file it came from.
+    EXPECT_EQ(p->packages.install[0].where.file, (dir_ / "inc/common.yml").string());
+    EXPECT_EQ(p->settings.timezone->value, "Europe/Berlin");
+    EXPECT_EQ(p->settings.locale->value, "C.UTF-8");
+    ASSERT_EQ(p->firstboot.services.size(), 1u);
+    EXPECT_EQ(p->firstboot.services[0].value, "patroni");
+    EXPECT_EQ(p->files.size(), 2u);
+}
+
+TEST_F(ProfileLoad, VariablesSubstituteAndCommandLineOverrides) {
+    auto path = write("p.yml", std::string(kBase) + "description: $${literal} ${release}\n");
+    auto p = load(path);
+    ASSERT_TRUE(p) << report_.format(&sources_);
+    EXPECT_EQ(p->base.bootstrap->release.value, "bookworm");
+    EXPECT_EQ(p->description.value, "${literal} bookworm");
+    profile::LoadOptions options;
+    options.variables["release"] = "trixie";
+    p = load(path, options);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->base.bootstrap->release.value, "trixie");
+    EXPECT_EQ(p->variables.at("release"), "trixie");
+}
+
+TEST_F(ProfileLoad, UndeclaredCommandLineVariableIsAnError) {
+    profile::LoadOptions options;
+    options.variables["relase"] = "trixie";
+    EXPECT_FALSE(load(write("p.yml", kBase), options));
+    ASSERT_EQ(report_.error_count(), 1u);
+    EXPECT_EQ(report_.diagnostics()[0].location.file, "--var relase");
+    EXPECT_THROW(profile::parse_variable_assignment("novalue"), UsageError);
+    EXPECT_EQ(profile::parse_variable_assignment("a=b=c").second, "b=c");
+}
+
+TEST_F(ProfileLoad, VariablesMayReferToVariables) {
+    auto path =
+        write("p.yml",
+              "version: 1\nvariables:\n  host: deb.debian.org\n  mirror: http://${host}/debian\n"
+              "base:\n  bootstrap:\n    tool: debootstrap\n    release: bookworm\n    mirror: "
+              "${mirror}\n");
+    auto p = load(path);
+    ASSERT_TRUE(p) << report_.format(&sources_);
+    EXPECT_EQ(p->base.bootstrap->mirror.value, "http://deb.debian.org/debian");
+}
+
+TEST_F(ProfileLoad, DefaultsFillTheModel) {
+    auto p = load(write("node.yml", kBase));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->name.value, "node");
+    EXPECT_EQ(p->package_manager, profile::PackageManager::apt);
+    ASSERT_EQ(p->outputs.size(), 1u);
+    EXPECT_EQ(p->outputs[0].file.value, "node.qcow2");
+    EXPECT_EQ(p->disk.size.value, 8ULL << 30);
+    EXPECT_EQ(p->sysprep.operations.size(), profile::known_sysprep_operations().size());
+}
+
+TEST_F(ProfileLoad, MissingProfileFile) {
+    EXPECT_FALSE(load((dir_ / "absent.yml").string()));
+    ASSERT_EQ(report_.error_count(), 1u);
+    EXPECT_EQ(report_.diagnostics()[0].message, "profile file not found");
+}
+
+}  // namespace

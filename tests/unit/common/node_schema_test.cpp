@@ -1,0 +1,80 @@
+#include "kiln/node_schema.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+using namespace kiln::node;
+
+TEST(NodeSchema, EveryDesignKeyIsDefinedOnce) {
+    const std::set<std::string> expected = {"hostname",
+                                            "instance_id",
+                                            "priority",
+                                            "ssh_authorized_keys",
+                                            "peers",
+                                            "cluster",
+                                            "vip",
+                                            "vip_interface",
+                                            "vrrp_router_id",
+                                            "interface",
+                                            "address",
+                                            "gateway",
+                                            "dns",
+                                            "dcs",
+                                            "timezone",
+                                            "ntp_servers",
+                                            "zabbix_server",
+                                            "postgres_password",
+                                            "replication_password",
+                                            "rest_password",
+                                            "vrrp_password"};
+    std::set<std::string> names;
+    for (const auto& spec : keys()) {
+        EXPECT_TRUE(names.insert(std::string(spec.name)).second) << spec.name;
+        EXPECT_FALSE(spec.label.empty()) << spec.name;
+        EXPECT_FALSE(spec.description.empty()) << spec.name;
+    }
+    EXPECT_EQ(names, expected);
+    for (auto secret :
+         {"postgres_password", "replication_password", "rest_password", "vrrp_password"})
+        EXPECT_TRUE(find_key(secret)->is_secret()) << secret;
+    EXPECT_FALSE(find_key("hostname")->is_secret());
+}
+
+TEST(NodeSchema, PriorityRange) {
+    const KeySpec& priority = *find_key("priority");
+    EXPECT_FALSE(check_value(priority, "1"));
+    EXPECT_FALSE(check_value(priority, "254"));
+    EXPECT_TRUE(check_value(priority, "0"));
+    EXPECT_TRUE(check_value(priority, "255"));
+    EXPECT_TRUE(check_value(priority, "high"));
+    EXPECT_TRUE(check_value(priority, "100\n"));
+}
+
+TEST(NodeSchema, PeersAreUniqueNameAddressPairs) {
+    const KeySpec& peers = *find_key("peers");
+    EXPECT_FALSE(check_value(peers, "pg1=10.0.0.11,pg2=10.0.0.12,pg3=10.0.0.13"));
+    EXPECT_FALSE(check_value(peers, "pg1=10.0.0.11\npg2=10.0.0.12"));
+    auto items = split_items(peers, " pg1=10.0.0.11 , pg2=10.0.0.12 ");
+    ASSERT_EQ(items.size(), 2u);
+    EXPECT_EQ(parse_peer(items[1])->address, "10.0.0.12");
+    EXPECT_TRUE(check_value(peers, "pg1=10.0.0.11,pg1=10.0.0.12"));
+    EXPECT_TRUE(check_value(peers, "pg1=10.0.0.11,pg2=10.0.0.11"));
+    EXPECT_TRUE(check_value(peers, "pg1=pg1.example.com"));
+    EXPECT_TRUE(check_value(peers, "pg1"));
+    EXPECT_TRUE(check_value(peers, ""));
+}
+
+TEST(NodeSchema, ValuesCannotCarryLineBreaks) {
+    for (auto key : {"hostname", "cluster", "vip", "postgres_password", "zabbix_server"}) {
+        auto problem = check_item(*find_key(key), "a\nb");
+        EXPECT_TRUE(problem) << key;
+    }
+    EXPECT_TRUE(check_value(*find_key("postgres_password"), ""));
+    EXPECT_TRUE(check_value(*find_key("hostname"), std::string(kMaxValueBytes + 1, 'a')));
+}
+
+TEST(NodeSchema, ClosestKeyHints) {
+    EXPECT_EQ(closest_key("hostnme"), "hostname");
+    EXPECT_FALSE(closest_key("completely-different"));
+}
