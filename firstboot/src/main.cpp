@@ -1,12 +1,18 @@
-#include <CLI/CLI.hpp>
+#include <cstdio>
 
-#include "kiln/version.hpp"
+#include "cli/options.hpp"
+#include "pipeline.hpp"
 
-// Placeholder front-end: the first-boot pipeline arrives with its own issue.
+// Thin front-end: parse, run the pipeline, map the result to an exit code.
 int main(int argc, char** argv) {
-    CLI::App app{"kiln-firstboot: configures a cloned kiln node from its metadata",
-                 "kiln-firstboot"};
-    app.set_version_flag("--version", std::string("kiln-firstboot ") + kiln::kVersion);
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+    using namespace kiln::firstboot;
+    try {
+        auto options = parse_command_line(argc, argv);
+        if (!options) return 0;
+        Log log;
+        return static_cast<int>(run_pipeline(*options, log));
+    } catch (const kiln::Error& e) {
+        std::fprintf(stderr, "kiln-firstboot: %s\n", e.what());
+        return static_cast<int>(e.code());
+    }
 }

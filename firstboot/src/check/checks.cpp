@@ -1,0 +1,162 @@
+#include "check/checks.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "core/process.hpp"
+
+namespace kiln::firstboot {
+
+namespace {
+
+// A private directory (0700) removed with everything in it when done.
+class StagingDir {
+public:
+    StagingDir() {
+        const char* tmp = std::getenv("TMPDIR");
+        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/kiln-check.XXXXXX";
+        if (mkdtemp(pattern.data())) path_ = pattern;
+    }
+    ~StagingDir() {
+        std::error_code ec;
+        if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+    }
+    StagingDir(const StagingDir&) = delete;
+    StagingDir& operator=(const StagingDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+    std::filesystem::path write(const std::string& name, const std::string& content,
+                                unsigned mode) {
+        auto file = path_ / name;
+        {
+            std::ofstream out(file, std::ios::binary | std::ios::trunc);
+            out << content;
+        }
+        chmod(file.c_str(), mode);
+        return file;
+    }
+
+private:
+    std::filesystem::path path_;
+};
+
+std::string first_interface() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/sys/class/net", ec)) {
+        std::string name = entry.path().filename().string();
+        if (name != "lo") return name;
+    }
+    return "lo";
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    if (from.empty()) return text;
+    for (auto pos = text.find(from); pos != std::string::npos;
+         pos = text.find(from, pos + to.size()))
+        text.replace(pos, from.size(), to);
+    return text;
+}
+
+std::string word_after(const std::string& text, const std::string& keyword) {
+    auto pos = text.find(keyword);
+    if (pos == std::string::npos) return "";
+    pos += keyword.size();
+    auto end = text.find_first_of(" \n", pos);
+    return text.substr(pos, end - pos);
+}
+
+std::string last_lines(const std::string& text, std::size_t count) {
+    std::size_t pos = text.size();
+    for (std::size_t n = 0; n <= count && pos > 0; ++n) {
+        auto prev = text.rfind('\n', pos - 1);
+        if (prev == std::string::npos) return text;
+        pos = prev;
+    }
+    return text.substr(pos + 1);
+}
+
+}  // namespace
+
+std::vector<CheckOutcome> run_checks(const Rendering& rendering, const CheckOptions& options,
+                                     Report& report) {
+    std::vector<CheckOutcome> outcomes;
+    StagingDir staging;
+    if (staging.path().empty()) {
+        report.error(Location{"check"}, "cannot create a staging directory for the checks");
+        return outcomes;
+    }
+    for (const auto& file : rendering.files) {
+        if (file.checker == Checker::none) continue;
+        CheckOutcome outcome;
+        outcome.file = file.path;
+        std::string content = file.content;
+        std::vector<std::string> argv;
+        std::string staged_name = file.path.filename().string();
+        switch (file.checker) {
+            case Checker::haproxy:
+                outcome.tool = "haproxy";
+                break;
+            case Checker::keepalived:
+                outcome.tool = "keepalived";
+                break;
+            case Checker::patroni:
+                outcome.tool = "patroni";
+                break;
+            case Checker::none:
+                break;
+        }
+        auto tool = find_program(outcome.tool);
+        if (!tool) {
+            outcome.note = outcome.tool + " is not installed here; not checked";
+            outcomes.push_back(outcome);
+            continue;
+        }
+        if (file.checker == Checker::keepalived) {
+            std::string iface = word_after(content, "    interface ");
+            std::error_code ec;
+            if (options.preview && !std::filesystem::exists("/sys/class/net/" + iface, ec)) {
+                std::string local = first_interface();
+                content = replace_all(content, " " + iface + "\n", " " + local + "\n");
+                outcome.note = "checked with interface " + local + " standing in for " + iface;
+            }
+            std::string script = word_after(content, "    script \"");
+            if (!script.empty()) script.pop_back();  // the closing quote
+            if (options.preview || !std::filesystem::exists(script, ec)) {
+                auto stand_in = staging.write("check-script", "#!/bin/sh\nexit 0\n", 0755);
+                content =
+                    replace_all(content, "\"" + script + "\"", "\"" + stand_in.string() + "\"");
+            }
+        }
+        auto staged = staging.write(staged_name, content, 0600);
+        if (file.checker == Checker::haproxy)
+            argv = {tool->string(), "-c", "-q", "-f", staged.string()};
+        if (file.checker == Checker::keepalived)
+            argv = {tool->string(), "-t", "-f", staged.string()};
+        if (file.checker == Checker::patroni)
+            argv = {tool->string(), "--validate-config", staged.string()};
+        ProcessOptions process;
+        process.timeout = std::chrono::seconds(60);
+        auto result = run_process(argv, process);
+        outcome.ran = true;
+        outcome.ok = result.exit_code == 0;
+        if (!outcome.ok) {
+            std::string output =
+                replace_all(result.err + result.out, staged.string(), file.path.string());
+            std::string message =
+                outcome.tool + " rejects the rendered " + file.path.string() +
+                (result.timed_out ? " (timed out)"
+                                  : " (exit " + std::to_string(result.exit_code) + ")");
+            for (const auto& secret : options.secrets)
+                output = replace_all(output, secret, "(hidden)");
+            message += ":\n" + last_lines(output, 12);
+            report.error(Location{file.path.string()}, message);
+        }
+        outcomes.push_back(outcome);
+    }
+    return outcomes;
+}
+
+}  // namespace kiln::firstboot

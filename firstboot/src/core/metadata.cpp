@@ -1,0 +1,52 @@
+#include "core/metadata.hpp"
+
+#include "kiln/sha256.hpp"
+
+namespace kiln::firstboot {
+
+std::string_view to_string(Transport transport) {
+    switch (transport) {
+        case Transport::guestinfo:
+            return "guestinfo";
+        case Transport::ovf:
+            return "OVF environment";
+        case Transport::cloud_init:
+            return "cloud-init metadata";
+        case Transport::fw_cfg:
+            return "fw_cfg";
+        case Transport::file:
+            return "metadata file";
+        case Transport::defaults:
+            return "image defaults";
+    }
+    return "?";
+}
+
+std::map<std::string, const Value*> Metadata::merged() const {
+    std::map<std::string, const Value*> out;
+    for (const auto& value : all_) {
+        auto [it, inserted] = out.emplace(value.key, &value);
+        if (!inserted && value.transport < it->second->transport) it->second = &value;
+    }
+    return out;
+}
+
+const Value* Metadata::get(std::string_view key) const {
+    const Value* best = nullptr;
+    for (const auto& value : all_)
+        if (value.key == key && (!best || value.transport < best->transport)) best = &value;
+    return best;
+}
+
+std::string Metadata::digest() const {
+    Sha256 hash;
+    hash.field("kiln-node-metadata-v1");
+    for (const auto& [key, value] : merged()) hash.field(key).field(value->text);
+    return hash.hex_digest();
+}
+
+std::string describe(const Value& value) {
+    return "'" + value.key + "' from " + std::string(to_string(value.transport));
+}
+
+}  // namespace kiln::firstboot

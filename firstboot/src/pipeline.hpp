@@ -1,0 +1,29 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "kiln/error.hpp"
+#include "report/log.hpp"
+
+namespace kiln::firstboot {
+
+struct RunOptions {
+    std::filesystem::path root = "/";
+    std::optional<std::filesystem::path> metadata_file;
+    std::optional<std::filesystem::path> ovf_env_file;
+    bool render_only = false;  // render into root, check, stop: no identity, units, stamp
+    bool reconfigure = false;  // apply changed metadata on an already configured node
+    bool check = true;         // run haproxy -c / keepalived -t / patroni --validate-config
+    std::optional<std::string> bus_address;  // default: the system bus
+    std::chrono::seconds unit_timeout{300};
+};
+
+// collect → validate → render → check → commit → identity → start → report → stamp.
+// Returns the exit code; every failure is logged, written to /run/kiln/status.json and sent
+// to guestinfo.kiln.status before returning.
+ExitCode run_pipeline(const RunOptions& options, Log& log);
+
+}  // namespace kiln::firstboot

@@ -1,0 +1,54 @@
+#include "render/render.hpp"
+
+namespace kiln::firstboot {
+
+namespace {
+
+std::string backend(const NodeConfig& n, const char* name, int port, const char* endpoint) {
+    std::string text = "\nlisten " + std::string(name) + "\n";
+    text += "    bind *:" + std::to_string(port) + "\n";
+    if (std::string_view(name) == "replicas") text += "    balance roundrobin\n";
+    text += "    option httpchk OPTIONS " + std::string(endpoint) + "\n";
+    text += "    http-check expect status 200\n";
+    text += "    default-server inter 3s fall 3 rise 2 on-marked-down shutdown-sessions\n";
+    for (const auto& p : n.peers)
+        text += "    server " + p.name + " " + url_host(p.address) +
+                ":5432 maxconn 100 check port 8008\n";
+    return text;
+}
+
+}  // namespace
+
+// haproxy on every node: port 5000 to the leader (Patroni answers 200 on /primary only
+// there), 5001 to the replicas, stats on 7000. Health endpoints need no REST password.
+void render_haproxy(const RenderContext& c, Rendering& out) {
+    const NodeConfig& n = c.node;
+    std::string text =
+        "# Written by kiln-firstboot: routes to the Patroni leader and replicas of '" + n.cluster +
+        "'.\n"
+        "global\n"
+        "    maxconn 1000\n"
+        "    log /dev/log local0\n"
+        "\n"
+        "defaults\n"
+        "    log global\n"
+        "    mode tcp\n"
+        "    retries 2\n"
+        "    timeout client 30m\n"
+        "    timeout connect 4s\n"
+        "    timeout server 30m\n"
+        "    timeout check 5s\n"
+        "\n"
+        "listen stats\n"
+        "    mode http\n"
+        "    bind *:7000\n"
+        "    stats enable\n"
+        "    stats uri /\n";
+    text += backend(n, "primary", 5000, "/primary");
+    text += backend(n, "replicas", 5001, "/replica");
+    RenderedFile file{"/etc/haproxy/haproxy.cfg", text};
+    file.checker = Checker::haproxy;
+    out.files.push_back(std::move(file));
+}
+
+}  // namespace kiln::firstboot

@@ -1,0 +1,130 @@
+#include <yaml-cpp/yaml.h>
+
+#include "core/files.hpp"
+#include "render/render.hpp"
+
+namespace kiln::firstboot {
+
+namespace {
+
+constexpr std::string_view kBasePath = "/etc/kiln/patroni.base.yml";
+
+// A string from node metadata (or quoted in the base): always emitted double-quoted, so that
+// a password such as "true", "123" or "null" stays a string for Patroni's YAML loader.
+YAML::Node text(const std::string& value) {
+    YAML::Node node(value);
+    node.SetTag("!");
+    return node;
+}
+
+YAML::Node dcs_section(const NodeConfig& n) {
+    YAML::Node section;
+    if (n.dcs == "etcd") {
+        for (const auto& p : n.peers)
+            section["hosts"].push_back(text(url_host(p.address) + ":2379"));
+    } else if (n.dcs == "zookeeper") {
+        for (const auto& p : n.peers)
+            section["hosts"].push_back(text(url_host(p.address) + ":2181"));
+    } else {
+        section["host"] = text("127.0.0.1:8500");  // the local consul agent
+    }
+    return section;
+}
+
+// Emits the tree keeping every scalar's kind: quoted ones (tag "!") double-quoted, plain ones
+// (numbers, booleans of the base config) as they were.
+void emit(YAML::Emitter& out, const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Map:
+            out << YAML::BeginMap;
+            for (const auto& pair : node) {
+                out << YAML::Key;
+                emit(out, pair.first);
+                out << YAML::Value;
+                emit(out, pair.second);
+            }
+            out << YAML::EndMap;
+            break;
+        case YAML::NodeType::Sequence:
+            out << YAML::BeginSeq;
+            for (const auto& item : node) emit(out, item);
+            out << YAML::EndSeq;
+            break;
+        case YAML::NodeType::Scalar:
+            if (node.Tag() == "!")
+                out << YAML::DoubleQuoted << node.Scalar();
+            else
+                out << node.Scalar();
+            break;
+        default:
+            out << YAML::Null;
+            break;
+    }
+}
+
+}  // namespace
+
+void render_patroni(const RenderContext& c, Rendering& out, Report& report) {
+    const NodeConfig& n = c.node;
+    auto base_path = under_root(c.root, kBasePath);
+    YAML::Node config;
+    try {
+        config = YAML::LoadFile(base_path.string());
+    } catch (const YAML::Exception& e) {
+        report.error(Location{std::string(kBasePath)},
+                     std::string("cannot read the baked Patroni base config: ") + e.what());
+        return;
+    }
+    if (!config.IsMap()) {
+        report.error(Location{std::string(kBasePath)},
+                     "the baked Patroni base config is not a mapping");
+        return;
+    }
+    config["scope"] = text(n.cluster);
+    config["namespace"] = text("/service/");
+    config["name"] = text(n.short_name);
+
+    YAML::Node rest = config["restapi"];
+    rest["listen"] = text("0.0.0.0:8008");
+    rest["connect_address"] = text(url_host(n.self.address) + ":8008");
+    rest["authentication"]["username"] = text("patroni");
+    rest["authentication"]["password"] = text(n.rest_password);
+
+    config[n.dcs == "etcd" ? "etcd3" : n.dcs] = dcs_section(n);
+
+    YAML::Node pg = config["postgresql"];
+    pg["listen"] = text("0.0.0.0:5432");
+    pg["connect_address"] = text(url_host(n.self.address) + ":5432");
+    pg["data_dir"] = text(n.image.postgres_data_dir);
+    pg["bin_dir"] = text(n.image.postgres_bin_dir);
+    pg["pgpass"] = text((c.layout.postgres_home / ".pgpass.patroni").string());
+    pg["authentication"]["superuser"]["username"] = text("postgres");
+    pg["authentication"]["superuser"]["password"] = text(n.postgres_password);
+    pg["authentication"]["replication"]["username"] = text("replicator");
+    pg["authentication"]["replication"]["password"] = text(n.replication_password);
+    // pg_rewind runs as the superuser's credentials under a dedicated role.
+    pg["authentication"]["rewind"]["username"] = text("rewind_user");
+    pg["authentication"]["rewind"]["password"] = text(n.postgres_password);
+    // Patroni 3 expects bootstrap.pg_hba; the base keeps pg_hba under postgresql.
+    if (!config["bootstrap"]["pg_hba"] && pg["pg_hba"])
+        config["bootstrap"]["pg_hba"] = pg["pg_hba"];
+
+    YAML::Emitter emitter;
+    emit(emitter, config);
+    if (!emitter.good()) {
+        report.error(Location{c.layout.patroni_config.string()},
+                     "cannot emit the Patroni config: " + emitter.GetLastError());
+        return;
+    }
+    RenderedFile file;
+    file.path = c.layout.patroni_config;
+    file.content = "# Written by kiln-firstboot from " + std::string(kBasePath) +
+                   " and this node's metadata.\n" + std::string(emitter.c_str()) + "\n";
+    file.mode = 0600;
+    file.owner = file.group = c.layout.postgres_user;
+    file.secret = true;
+    file.checker = Checker::patroni;
+    out.files.push_back(std::move(file));
+}
+
+}  // namespace kiln::firstboot

@@ -1,0 +1,29 @@
+#include "render/render.hpp"
+
+namespace kiln::firstboot {
+
+Layout layout_for(image::OsFamily family) {
+    if (family == image::OsFamily::el)
+        return {"/etc/patroni/patroni.yml", "postgres", "/var/lib/pgsql", "/etc/etcd/etcd.conf",
+                "/var/lib/etcd/default.etcd"};
+    return {"/etc/patroni/config.yml", "postgres", "/var/lib/postgresql", "/etc/default/etcd",
+            "/var/lib/etcd/default"};
+}
+
+std::string url_host(const std::string& address) {
+    return address.find(':') == std::string::npos ? address : "[" + address + "]";
+}
+
+Rendering render_all(const RenderContext& context, Report& report) {
+    Rendering out;
+    render_identity_files(context, out, report);
+    render_patroni(context, out, report);
+    if (context.node.dcs == "etcd") render_etcd(context, out);
+    render_haproxy(context, out);
+    render_keepalived(context, out);
+    render_time_and_monitoring(context, out);
+    render_network(context, out);
+    return out;
+}
+
+}  // namespace kiln::firstboot

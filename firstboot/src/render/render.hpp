@@ -1,0 +1,45 @@
+#pragma once
+
+#include <filesystem>
+
+#include "core/accounts.hpp"
+#include "kiln/diagnostics.hpp"
+#include "render/rendered.hpp"
+#include "validate/node_config.hpp"
+
+namespace kiln::firstboot {
+
+// Where this OS keeps each file and who owns it.
+struct Layout {
+    std::filesystem::path patroni_config;
+    std::string postgres_user;
+    std::filesystem::path postgres_home;
+    std::filesystem::path etcd_environment;
+    std::filesystem::path etcd_data_dir;
+};
+Layout layout_for(image::OsFamily family);
+
+struct RenderContext {
+    const NodeConfig& node;
+    std::filesystem::path root;  // existing files (base configs, /etc/hosts) are read here
+    const Accounts& accounts;
+    Layout layout;
+};
+
+// The render stage: every file of this node, in memory. Problems (a missing base config) go
+// to `report`.
+Rendering render_all(const RenderContext& context, Report& report);
+
+// One renderer per file (or small group of files).
+void render_patroni(const RenderContext& c, Rendering& out, Report& report);
+void render_etcd(const RenderContext& c, Rendering& out);
+void render_haproxy(const RenderContext& c, Rendering& out);
+void render_keepalived(const RenderContext& c, Rendering& out);
+void render_identity_files(const RenderContext& c, Rendering& out, Report& report);
+void render_time_and_monitoring(const RenderContext& c, Rendering& out);
+void render_network(const RenderContext& c, Rendering& out);
+
+// "[2001:db8::1]" for IPv6, the address itself for IPv4: for URLs and host:port.
+std::string url_host(const std::string& address);
+
+}  // namespace kiln::firstboot

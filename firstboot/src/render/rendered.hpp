@@ -1,0 +1,51 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiln::firstboot {
+
+enum class Checker { none, haproxy, keepalived, patroni };
+
+// One file kiln-firstboot writes, with its absolute path on the target system.
+struct RenderedFile {
+    RenderedFile() = default;
+    RenderedFile(std::filesystem::path p, std::string text, unsigned m = 0644,
+                 std::string user = "root", std::string grp = "root")
+        : path(std::move(p)),
+          content(std::move(text)),
+          mode(m),
+          owner(std::move(user)),
+          group(std::move(grp)) {}
+
+    std::filesystem::path path;
+    std::string content;
+    unsigned mode = 0644;
+    std::string owner = "root";
+    std::string group = "root";          // empty: the owner's primary group
+    bool secret = false;                 // holds a secret: 0600, never logged
+    std::optional<std::string> symlink;  // a symlink to this target instead of content
+    Checker checker = Checker::none;
+};
+
+// A directory that must exist with this mode and owner (e.g. ~admin/.ssh).
+struct RenderedDir {
+    std::filesystem::path path;
+    unsigned mode = 0755;
+    std::string owner = "root";
+    std::string group = "root";
+};
+
+struct Rendering {
+    std::vector<RenderedFile> files;
+    std::vector<RenderedDir> dirs;
+    const RenderedFile* find(const std::filesystem::path& path) const {
+        for (const auto& f : files)
+            if (f.path == path) return &f;
+        return nullptr;
+    }
+};
+
+}  // namespace kiln::firstboot

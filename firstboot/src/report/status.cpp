@@ -1,0 +1,35 @@
+#include "report/status.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "apply/stamp.hpp"
+#include "core/files.hpp"
+#include "kiln/atomic_file.hpp"
+
+namespace kiln::firstboot {
+
+void write_status_file(const std::filesystem::path& root, const Status& status) {
+    nlohmann::json json = {{"status", status.ok ? "ok" : "error"},
+                           {"stage", status.stage},
+                           {"message", status.message},
+                           {"instance_id", status.instance_id},
+                           {"transports", status.transports},
+                           {"units_started", status.units_started},
+                           {"time", utc_now()},
+                           {"diagnostics", status.report.to_json()}};
+    auto path = under_root(root, kStatusPath);
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    write_file_atomically(path, json.dump(2) + "\n", 0644);
+}
+
+std::string guestinfo_status(const Status& status) {
+    if (status.ok) return "ok";
+    std::string line = "error: " + status.stage + ": " + status.message;
+    for (char& c : line)
+        if (c == '\n' || c == '\r') c = ' ';
+    if (line.size() > 1000) line.resize(1000);
+    return line;
+}
+
+}  // namespace kiln::firstboot

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "kiln/diagnostics.hpp"
+
+namespace kiln::firstboot {
+
+inline constexpr std::string_view kStatusPath = "/run/kiln/status.json";
+
+struct Status {
+    bool ok = false;
+    std::string stage;    // the stage that failed, or "done"
+    std::string message;  // one line: what a human reads first
+    std::string instance_id;
+    std::vector<std::string> transports;
+    std::vector<std::string> units_started;
+    Report report;  // every diagnostic (messages never carry secret values)
+};
+
+// /run/kiln/status.json (0644; no secrets in it).
+void write_status_file(const std::filesystem::path& root, const Status& status);
+// What guestinfo.kiln.status gets: "ok" or "error: <stage>: <message>".
+std::string guestinfo_status(const Status& status);
+
+}  // namespace kiln::firstboot

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// VMware guestinfo through the open-vm-tools CLIs: `vmware-rpctool "info-get KEY"`, or
+// `vmtoolsd --cmd "info-get KEY"` (which also works under Secure RPC). Contract: the value on
+// stdout and exit 0; "No value found" and exit 1. Anything else means the channel is not usable
+// and the client goes quiet for the rest of the run (no VMware, no backdoor: no hangs).
+namespace kiln::firstboot {
+
+class GuestInfo {
+public:
+    // nullopt when this is not a VMware guest (DMI vendor under `root`) or no tool exists.
+    static std::optional<GuestInfo> detect(const std::filesystem::path& root);
+    // A client for a given tool (tests, or a caller that already knows).
+    explicit GuestInfo(std::filesystem::path tool);
+
+    std::optional<std::string> get(std::string_view key);  // nullopt: no value (or unusable)
+    bool set(std::string_view key, std::string_view value);
+    bool usable() const { return usable_; }
+    const std::filesystem::path& tool() const { return tool_; }
+
+private:
+    std::vector<std::string> command(const std::string& rpc) const;
+
+    std::filesystem::path tool_;
+    bool vmtoolsd_ = false;
+    bool usable_ = true;
+};
+
+// True when DMI under `root` names VMware as the system vendor.
+bool is_vmware_guest(const std::filesystem::path& root);
+
+}  // namespace kiln::firstboot

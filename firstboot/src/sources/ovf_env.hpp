@@ -1,0 +1,21 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "sources/collection.hpp"
+
+namespace kiln::firstboot {
+
+// Transport 2: an OVF environment document (from guestinfo.ovfEnv, or ovf-env.xml on the CD
+// vSphere attaches with the ISO transport). Reads the Environment's PropertySection properties
+// named kiln.<key>; empty values (vSphere fills every declared property) count as absent.
+void read_ovf_environment(const std::string& display, const std::string& xml, Collection& out);
+
+// ovf-env.xml on an already mounted CD under `root`, or (when `mount_cdrom`) on /dev/sr0
+// mounted read-only for the time of reading. nullopt when there is none.
+std::optional<std::string> find_ovf_env_file(const std::filesystem::path& root, bool mount_cdrom,
+                                             std::string& display);
+
+}  // namespace kiln::firstboot

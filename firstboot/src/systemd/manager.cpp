@@ -1,0 +1,113 @@
+#include "systemd/manager.hpp"
+
+#include <cstring>
+
+namespace kiln::firstboot {
+
+namespace {
+constexpr const char* kService = "org.freedesktop.systemd1";
+constexpr const char* kPath = "/org/freedesktop/systemd1";
+constexpr const char* kInterface = "org.freedesktop.systemd1.Manager";
+}  // namespace
+
+SystemdManager::SystemdManager(sd_bus* bus) : bus_(bus) {
+    sd_bus_slot* slot = nullptr;
+    // Match before any job exists, so that no JobRemoved can be missed.
+    int rc = sd_bus_match_signal(bus_, &slot, kService, kPath, kInterface, "JobRemoved",
+                                 on_job_removed, this);
+    if (rc < 0)
+        throw bus::BusError(std::string("cannot subscribe to JobRemoved: ") + std::strerror(-rc),
+                            "");
+    match_.reset(slot);
+    bus::CallError error;
+    rc = sd_bus_call_method(bus_, kService, kPath, kInterface, "Subscribe", error.get(), nullptr,
+                            "");
+    if (rc < 0 && error.name() != "org.freedesktop.systemd1.AlreadySubscribed")
+        bus::fail("Subscribe", error, rc);
+}
+
+int SystemdManager::on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
+    auto* self = static_cast<SystemdManager*>(userdata);
+    uint32_t id = 0;
+    const char *job = nullptr, *unit = nullptr, *result = nullptr;
+    if (sd_bus_message_read(m, "uoss", &id, &job, &unit, &result) >= 0)
+        self->results_[job] = result;
+    return 0;
+}
+
+std::string SystemdManager::call_job(const char* method, const std::string& unit) {
+    bus::CallError error;
+    sd_bus_message* raw = nullptr;
+    int rc = sd_bus_call_method(bus_, kService, kPath, kInterface, method, error.get(), &raw, "ss",
+                                unit.c_str(), "replace");
+    bus::Message reply(raw);
+    if (rc < 0) bus::fail(std::string(method) + " " + unit, error, rc);
+    const char* job = nullptr;
+    rc = sd_bus_message_read(reply.get(), "o", &job);
+    if (rc < 0) throw bus::BusError(std::string(method) + " " + unit + ": unexpected reply", "");
+    return job;
+}
+
+std::string SystemdManager::wait(const std::string& job, const std::string& unit,
+                                 std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        if (auto it = results_.find(job); it != results_.end()) {
+            std::string result = it->second;
+            results_.erase(it);
+            return result;
+        }
+        int rc = sd_bus_process(bus_, nullptr);
+        if (rc < 0)
+            throw bus::BusError(
+                "lost the bus while waiting for " + unit + ": " + std::strerror(-rc), "");
+        if (rc > 0) continue;
+        auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            throw Error("timed out after " + std::to_string(timeout.count() / 1000) +
+                        " s waiting for " + unit + " to start");
+        rc = sd_bus_wait(bus_, static_cast<uint64_t>(left.count()));
+        if (rc < 0)
+            throw bus::BusError(
+                "lost the bus while waiting for " + unit + ": " + std::strerror(-rc), "");
+    }
+}
+
+void SystemdManager::start(const std::string& unit, std::chrono::milliseconds timeout) {
+    std::string job = call_job("StartUnit", unit);
+    std::string result = wait(job, unit, timeout);
+    if (result != "done")
+        throw Error("starting " + unit + " failed: job result '" + result +
+                    "' (see journalctl -u " + unit + ")");
+}
+
+void SystemdManager::stop(const std::string& unit, std::chrono::milliseconds timeout) {
+    std::string job = call_job("StopUnit", unit);
+    wait(job, unit, timeout);
+}
+
+void SystemdManager::enable(const std::vector<std::string>& units) {
+    bus::CallError error;
+    sd_bus_message* raw = nullptr;
+    int rc =
+        sd_bus_message_new_method_call(bus_, &raw, kService, kPath, kInterface, "EnableUnitFiles");
+    bus::Message call(raw);
+    if (rc < 0) throw bus::BusError("EnableUnitFiles: cannot build the call", "");
+    rc = sd_bus_message_open_container(call.get(), 'a', "s");
+    for (const auto& u : units)
+        if (rc >= 0) rc = sd_bus_message_append(call.get(), "s", u.c_str());
+    if (rc >= 0) rc = sd_bus_message_close_container(call.get());
+    if (rc >= 0) rc = sd_bus_message_append(call.get(), "bb", 0, 1);  // persistent, force
+    if (rc < 0) throw bus::BusError("EnableUnitFiles: cannot build the call", "");
+    sd_bus_message* reply_raw = nullptr;
+    rc = sd_bus_call(bus_, call.get(), 0, error.get(), &reply_raw);
+    bus::Message reply(reply_raw);
+    if (rc < 0) bus::fail("EnableUnitFiles", error, rc);
+    bus::CallError reload_error;
+    rc = sd_bus_call_method(bus_, kService, kPath, kInterface, "Reload", reload_error.get(),
+                            nullptr, "");
+    if (rc < 0) bus::fail("Reload", reload_error, rc);
+}
+
+}  // namespace kiln::firstboot

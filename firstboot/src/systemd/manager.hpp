@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "systemd/bus.hpp"
+
+namespace kiln::firstboot {
+
+// org.freedesktop.systemd1.Manager: StartUnit returns a job path; the job's JobRemoved signal
+// carries its result ("done", "failed", "timeout", "dependency", "canceled", "skipped").
+class SystemdManager {
+public:
+    explicit SystemdManager(sd_bus* bus);
+
+    // Starts the unit and waits for its job; throws Error naming the unit unless the result is
+    // "done" (or when `timeout` passes first).
+    void start(const std::string& unit, std::chrono::milliseconds timeout);
+    void stop(const std::string& unit, std::chrono::milliseconds timeout);
+    // Enables the units for later boots, then reloads the manager.
+    void enable(const std::vector<std::string>& units);
+
+private:
+    std::string call_job(const char* method, const std::string& unit);
+    std::string wait(const std::string& job, const std::string& unit,
+                     std::chrono::milliseconds timeout);
+    static int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error* error);
+
+    sd_bus* bus_;
+    bus::Slot match_;
+    std::map<std::string, std::string> results_;  // job path -> result, as signals arrive
+};
+
+}  // namespace kiln::firstboot

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "sources/collection.hpp"
+#include "validate/node_config.hpp"
+
+namespace kiln::firstboot {
+
+// The validate stage, all or nothing: every value from every transport against its grammar,
+// the required keys, and the rules between keys (self among the peers, addresses agreeing).
+// Every problem goes to collection.report naming the key and its transport; a NodeConfig comes
+// back only when there is no error at all. `root` is consulted for time zones.
+std::optional<NodeConfig> validate(Collection& collection, const std::filesystem::path& root);
+
+}  // namespace kiln::firstboot
