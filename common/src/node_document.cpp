@@ -274,11 +274,10 @@ std::optional<Document> read_document(const std::string& display_name, const std
     if (!guard(display_name, text, report)) return std::nullopt;
     auto root = yaml::load_string(display_name, text, sources, report);
     if (!root) return std::nullopt;
+    // Values read before and after a structure error are kept: the caller's report already
+    // fails the run, and the other values can still be checked and reported at once.
     Document document;
-    Report found;
-    Reader(document, found).top(*root);
-    report.merge(found);
-    if (found.has_errors()) return std::nullopt;
+    Reader(document, report).top(*root);
     return document;
 }
 

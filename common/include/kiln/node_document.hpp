@@ -27,7 +27,8 @@ struct Document {
 };
 
 // Structure errors (syntax, anchors/aliases/tags, unknown `kiln:` keys, wrong shapes) go to
-// `report`; unknown top-level cloud-init keys are warnings. nullopt when unreadable.
+// `report`; unknown top-level cloud-init keys are warnings. nullopt when unreadable (syntax,
+// anchors); otherwise every well-formed value, even when others had errors.
 std::optional<Document> read_document(const std::string& display_name, const std::string& text,
                                       SourceFiles& sources, Report& report);
 

@@ -10,8 +10,8 @@ namespace kiln::firstboot {
 
 struct CollectOptions {
     std::filesystem::path root = "/";
-    std::optional<std::filesystem::path> metadata_file;  // --metadata
-    std::optional<std::filesystem::path> ovf_env_file;   // --ovf-env
+    std::optional<std::filesystem::path> metadata_file = std::nullopt;  // --metadata
+    std::optional<std::filesystem::path> ovf_env_file = std::nullopt;   // --ovf-env
     bool mount_cdrom = false;  // look for ovf-env.xml on /dev/sr0 (a live run on / only)
 };
 

@@ -58,7 +58,7 @@ void read_ovf_environment(const std::string& display, const std::string& xml, Co
     }
     auto environment = doc.document_element();
     if (local_name(environment.name()) != "Environment") {
-        out.report.error(locate(display, xml, environment.offset_debug()),
+        out.report.error(locate(display, xml, environment.offset_debug() - 1),
                          "the OVF environment's root element is <" +
                              std::string(environment.name()) + ">, not <Environment>");
         return;
@@ -70,7 +70,8 @@ void read_ovf_environment(const std::string& display, const std::string& xml, Co
             if (local_name(property.name()) != "Property") continue;
             std::string key = attribute(property, "key").value();
             std::string value = attribute(property, "value").value();
-            Location where = locate(display, xml, property.offset_debug());
+            Location where = locate(display, xml, property.offset_debug() - 1);  // at its '<'
+
             if (!key.starts_with(node::kOvfPropertyPrefix)) continue;  // another product's property
             std::string name = key.substr(node::kOvfPropertyPrefix.size());
             if (!node::find_key(name)) {

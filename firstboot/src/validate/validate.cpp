@@ -35,10 +35,14 @@ public:
         : c_(c), root_(root), report_(c.report) {}
 
     std::optional<NodeConfig> run() {
+        // A transport that could not be read (bad encoding, syntax) already failed the run;
+        // listing every key it would have held as "missing" would only bury that error.
+        bool unreadable = report_.has_errors();
         check_every_value();
-        for (auto key : node::required_keys())
-            if (!c_.metadata.get(key)) missing(key);
-        if (!c_.metadata.get("vip_interface")) missing("vip_interface");
+        if (!unreadable)
+            for (auto key : node::required_keys())
+                if (!c_.metadata.get(key)) missing(key);
+        if (!unreadable && !c_.metadata.get("vip_interface")) missing("vip_interface");
         if (report_.has_errors()) return std::nullopt;
 
         NodeConfig n;

@@ -1,0 +1,246 @@
+#include "render/render.hpp"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "render/text_edit.hpp"
+#include "sources/collect.hpp"
+#include "test_support.hpp"
+#include "validate/validate.hpp"
+
+using namespace kiln::firstboot;
+using namespace kiln::firstboot::test;
+
+namespace {
+
+using Changes = std::map<std::string, std::string>;
+
+class Rendered {
+public:
+    explicit Rendered(std::map<std::string, std::string> changes = {},
+                      const std::string& hostname = "pg-1",
+                      kiln::image::NetworkBackend backend = kiln::image::NetworkBackend::ifupdown) {
+        make_image_root(dir_.path());
+        auto values = good_values();
+        for (auto& [k, v] : changes) values[k] = v;
+        write_file(dir_ / "meta.yml", document(values, hostname));
+        CollectOptions options{dir_.path()};
+        options.metadata_file = dir_ / "meta.yml";
+        collection_ = collect(options, nullptr);
+        auto node = validate(collection_, dir_.path());
+        if (!node) throw std::runtime_error(collection_.report.format(nullptr));
+        node_ = *node;
+        node_.image.network = backend;
+        accounts_ = Accounts::load(dir_.path());
+        RenderContext context{node_, dir_.path(), accounts_, layout_for(node_.image.os_family)};
+        rendering_ = render_all(context, report_);
+    }
+
+    std::string file(const std::string& path) const {
+        const auto* f = rendering_.find(path);
+        if (!f) throw std::runtime_error("not rendered: " + path);
+        return f->content;
+    }
+    const RenderedFile* find(const std::string& path) const { return rendering_.find(path); }
+    const kiln::Report& report() const { return report_; }
+    const fs::path& root() const { return dir_.path(); }
+
+private:
+    TempDir dir_;
+    Collection collection_;
+    NodeConfig node_;
+    Accounts accounts_;
+    Rendering rendering_;
+    kiln::Report report_;
+};
+
+bool has_line(const std::string& text, const std::string& line) {
+    return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
+
+}  // namespace
+
+TEST(RenderPatroni, BaseConfigPlusNodeValuesThroughAnEmitter) {
+    Rendered r;
+    EXPECT_FALSE(r.report().has_errors()) << r.report().format(nullptr);
+    const auto* file = r.find("/etc/patroni/config.yml");
+    ASSERT_TRUE(file);
+    EXPECT_EQ(file->mode, 0600u);
+    EXPECT_EQ(file->owner, "postgres");
+    EXPECT_TRUE(file->secret);
+    YAML::Node config = YAML::Load(file->content);
+    EXPECT_EQ(config["scope"].as<std::string>(), "pg-ha");
+    EXPECT_EQ(config["name"].as<std::string>(), "pg-1");
+    EXPECT_EQ(config["restapi"]["connect_address"].as<std::string>(), "10.0.0.11:8008");
+    EXPECT_EQ(config["restapi"]["authentication"]["password"].as<std::string>(), "rest-secret-3");
+    EXPECT_EQ(config["postgresql"]["connect_address"].as<std::string>(), "10.0.0.11:5432");
+    EXPECT_EQ(config["postgresql"]["bin_dir"].as<std::string>(), "/usr/lib/postgresql/15/bin");
+    EXPECT_EQ(config["postgresql"]["authentication"]["superuser"]["password"].as<std::string>(),
+              "pg-secret-1");
+    EXPECT_EQ(config["postgresql"]["authentication"]["replication"]["password"].as<std::string>(),
+              "repl-secret-2");
+    ASSERT_EQ(config["etcd3"]["hosts"].size(), 3u);
+    EXPECT_EQ(config["etcd3"]["hosts"][2].as<std::string>(), "10.0.0.13:2379");
+    // The base's own values keep their kinds: numbers plain, "on" quoted.
+    EXPECT_TRUE(has_line(file->content, "    ttl: 30"));
+    EXPECT_TRUE(has_line(file->content, "        hot_standby: \"on\""));
+    EXPECT_TRUE(has_line(file->content, "  nofailover: false"));
+    EXPECT_TRUE(config["bootstrap"]["pg_hba"].IsSequence());
+}
+
+TEST(RenderPatroni, SecretsThatLookLikeYamlStayExactStrings) {
+    for (std::string secret : {"true", "123", "null", "~", "p@ss: 'w\"o{r}d' #1", "&a *b !c", "- x",
+                               "[1, 2]", "{a: b}"}) {
+        Rendered r(Changes{{"postgres_password", secret}, {"rest_password", secret}});
+        YAML::Node config = YAML::Load(r.file("/etc/patroni/config.yml"));
+        EXPECT_EQ(config["postgresql"]["authentication"]["superuser"]["password"].Tag(), "!")
+            << secret;
+        EXPECT_EQ(config["postgresql"]["authentication"]["superuser"]["password"].as<std::string>(),
+                  secret);
+        EXPECT_EQ(config["restapi"]["authentication"]["password"].as<std::string>(), secret);
+        EXPECT_EQ(config.size(), YAML::Load(Rendered().file("/etc/patroni/config.yml")).size())
+            << "no key injected";
+    }
+}
+
+TEST(RenderPatroni, OtherDcsKinds) {
+    YAML::Node zk =
+        YAML::Load(Rendered(Changes{{"dcs", "zookeeper"}}).file("/etc/patroni/config.yml"));
+    EXPECT_FALSE(zk["etcd3"]);
+    EXPECT_EQ(zk["zookeeper"]["hosts"][0].as<std::string>(), "10.0.0.11:2181");
+    Rendered consul(Changes{{"dcs", "consul"}});
+    EXPECT_EQ(
+        YAML::Load(consul.file("/etc/patroni/config.yml"))["consul"]["host"].as<std::string>(),
+        "127.0.0.1:8500");
+    EXPECT_FALSE(consul.find("/etc/default/etcd")) << "no etcd member without etcd";
+}
+
+TEST(RenderEtcd, MemberFromPeers) {
+    std::string env = Rendered().file("/etc/default/etcd");
+    EXPECT_TRUE(has_line(env, "ETCD_NAME=\"pg-1\""));
+    EXPECT_TRUE(
+        has_line(env,
+                 "ETCD_INITIAL_CLUSTER=\"pg-1=http://10.0.0.11:2380,pg-2=http://10.0.0.12:2380,"
+                 "pg-3=http://10.0.0.13:2380\""));
+    EXPECT_TRUE(has_line(env, "ETCD_INITIAL_CLUSTER_TOKEN=\"pg-ha\""));
+    EXPECT_TRUE(
+        has_line(env, "ETCD_LISTEN_CLIENT_URLS=\"http://10.0.0.11:2379,http://127.0.0.1:2379\""));
+    EXPECT_TRUE(has_line(env, "ETCD_ADVERTISE_CLIENT_URLS=\"http://10.0.0.11:2379\""));
+}
+
+TEST(RenderHaproxy, PrimaryAndReplicasCheckedOnPatroniRest) {
+    std::string cfg = Rendered().file("/etc/haproxy/haproxy.cfg");
+    EXPECT_TRUE(has_line(cfg, "    mode tcp"));
+    EXPECT_TRUE(has_line(cfg, "listen primary"));
+    EXPECT_TRUE(has_line(cfg, "    bind *:5000"));
+    EXPECT_TRUE(has_line(cfg, "    option httpchk OPTIONS /primary"));
+    EXPECT_TRUE(has_line(cfg, "    bind *:5001"));
+    EXPECT_TRUE(has_line(cfg, "    option httpchk OPTIONS /replica"));
+    EXPECT_TRUE(has_line(cfg, "    http-check expect status 200"));
+    EXPECT_TRUE(has_line(cfg, "    bind *:7000"));
+    EXPECT_TRUE(has_line(
+        cfg, "    default-server inter 3s fall 3 rise 2 on-marked-down shutdown-sessions"));
+    EXPECT_TRUE(has_line(cfg, "    server pg-3 10.0.0.13:5432 maxconn 100 check port 8008"));
+    EXPECT_EQ(cfg.find("secret"), std::string::npos);
+}
+
+TEST(RenderKeepalived, PriorityPeersAuthAndTrackScript) {
+    Rendered r(Changes{{"priority", "150"}});
+    const auto* file = r.find("/etc/keepalived/keepalived.conf");
+    ASSERT_TRUE(file);
+    EXPECT_EQ(file->mode, 0600u);
+    const std::string& cfg = file->content;
+    EXPECT_TRUE(has_line(cfg, "    priority 150"));
+    EXPECT_TRUE(has_line(cfg, "    enable_script_security"));
+    EXPECT_TRUE(has_line(cfg, "    weight -253"));
+    EXPECT_TRUE(has_line(cfg, "    unicast_src_ip 10.0.0.11"));
+    EXPECT_TRUE(has_line(cfg, "        10.0.0.12"));
+    EXPECT_TRUE(has_line(cfg, "        10.0.0.13"));
+    EXPECT_FALSE(has_line(cfg, "        10.0.0.11")) << "self is not its own unicast peer";
+    EXPECT_TRUE(has_line(cfg, "        auth_pass vrrp-4"));
+    EXPECT_TRUE(has_line(cfg, "        10.0.0.100/24 dev ens192"));
+    EXPECT_TRUE(has_line(cfg, "    virtual_router_id 51"));
+    EXPECT_TRUE(has_line(
+        Rendered(Changes{{"vrrp_password", "0123456789"}}).file("/etc/keepalived/keepalived.conf"),
+        "        auth_pass 01234567"));
+}
+
+TEST(RenderIdentity, HostsHostnameKeysTimeAndZabbix) {
+    Rendered r(Changes{{"timezone", "Europe/Berlin"}}, "pg-1.db.example.com");
+    EXPECT_EQ(r.file("/etc/hostname"), "pg-1.db.example.com\n");
+    std::string hosts = r.file("/etc/hosts");
+    EXPECT_TRUE(has_line(hosts, "127.0.0.1\tlocalhost"));
+    EXPECT_EQ(hosts.find("pg-template"), std::string::npos) << "the template's name is gone";
+    EXPECT_TRUE(has_line(hosts, "10.0.0.11\tpg-1.db.example.com pg-1"));
+    EXPECT_TRUE(has_line(hosts, "10.0.0.13\tpg-3"));
+    EXPECT_EQ(kiln::firstboot::replace_block(hosts, "x\n"),
+              kiln::firstboot::replace_block(kiln::firstboot::replace_block(hosts, "y\n"), "x\n"))
+        << "re-rendering replaces kiln's block instead of adding one";
+    const auto* keys = r.find("/home/kiln/.ssh/authorized_keys");
+    ASSERT_TRUE(keys);
+    EXPECT_EQ(keys->mode, 0600u);
+    EXPECT_EQ(keys->owner, "kiln");
+    EXPECT_TRUE(has_line(keys->content, kEd25519));
+    EXPECT_EQ(*r.find("/etc/localtime")->symlink, "/usr/share/zoneinfo/Europe/Berlin");
+    EXPECT_TRUE(
+        has_line(r.file("/etc/chrony/sources.d/kiln.sources"), "server 1.pool.ntp.org iburst"));
+    std::string zabbix = r.file("/etc/zabbix/zabbix_agentd.d/60-kiln-server.conf");
+    EXPECT_TRUE(has_line(zabbix, "Server=zabbix.example.com"));
+    EXPECT_TRUE(has_line(zabbix, "Hostname=pg-1.db.example.com"));
+}
+
+TEST(RenderIdentity, ZabbixMainConfigIsEditedNotDuplicated) {
+    TempDir dir;
+    std::string original =
+        "# agent\nServer=127.0.0.1\nServerActive=127.0.0.1\nHostname=Zabbix "
+        "server\nInclude=/etc/zabbix/zabbix_agentd.d/*.conf\n";
+    std::string edited = replace_settings(original, {"Server", "ServerActive", "Hostname"},
+                                          {"Server=z", "ServerActive=z", "Hostname=pg-1"});
+    EXPECT_EQ(edited.find("127.0.0.1"), std::string::npos);
+    EXPECT_TRUE(has_line(edited, "Include=/etc/zabbix/zabbix_agentd.d/*.conf"));
+    EXPECT_TRUE(has_line(edited, "Server=z"));
+    EXPECT_EQ(replace_settings(edited, {"Server", "ServerActive", "Hostname"},
+                               {"Server=z", "ServerActive=z", "Hostname=pg-1"}),
+              edited);
+}
+
+TEST(RenderNetwork, EveryBackend) {
+    using kiln::image::NetworkBackend;
+    std::map<std::string, std::string> net = {
+        {"address", "10.0.0.11/24"}, {"gateway", "10.0.0.1"}, {"dns", "10.0.0.2,10.0.0.3"}};
+    std::string ifupdown = Rendered(net).file("/etc/network/interfaces.d/60-kiln-ens192");
+    EXPECT_TRUE(has_line(ifupdown, "iface ens192 inet static"));
+    EXPECT_TRUE(has_line(ifupdown, "    address 10.0.0.11/24"));
+    EXPECT_TRUE(has_line(ifupdown, "    dns-nameservers 10.0.0.2 10.0.0.3"));
+    std::string networkd = Rendered(net, "pg-1", NetworkBackend::networkd)
+                               .file("/etc/systemd/network/10-kiln-ens192.network");
+    EXPECT_TRUE(has_line(networkd, "Address=10.0.0.11/24"));
+    EXPECT_TRUE(has_line(networkd, "Gateway=10.0.0.1"));
+    EXPECT_TRUE(has_line(networkd, "DNS=10.0.0.3"));
+    std::string ifcfg = Rendered(net, "pg-1", NetworkBackend::ifcfg)
+                            .file("/etc/sysconfig/network-scripts/ifcfg-ens192");
+    EXPECT_TRUE(has_line(ifcfg, "IPADDR=10.0.0.11"));
+    EXPECT_TRUE(has_line(ifcfg, "PREFIX=24"));
+    EXPECT_TRUE(has_line(ifcfg, "DNS2=10.0.0.3"));
+    EXPECT_FALSE(Rendered().find("/etc/network/interfaces.d/60-kiln-ens192"))
+        << "DHCP: nothing written";
+}
+
+TEST(RenderPatroni, MissingBaseConfigIsAnError) {
+    Rendered r;
+    fs::remove(r.root() / "etc/kiln/patroni.base.yml");
+    // Render again against the root without its base.
+    kiln::Report report;
+    Accounts accounts;
+    NodeConfig node;
+    node.peers = {{"pg-1", "10.0.0.11"}};
+    node.self = node.peers[0];
+    RenderContext context{node, r.root(), accounts, layout_for(kiln::image::OsFamily::debian)};
+    Rendering out;
+    render_patroni(context, out, report);
+    EXPECT_TRUE(report.has_errors());
+    EXPECT_NE(report.format(nullptr).find(
+                  "/etc/kiln/patroni.base.yml: error: cannot read the baked Patroni base config"),
+              std::string::npos);
+    EXPECT_TRUE(out.files.empty());
+}

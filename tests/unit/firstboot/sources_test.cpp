@@ -1,0 +1,353 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "kiln/node_schema.hpp"
+#include "sources/collect.hpp"
+#include "sources/guestinfo.hpp"
+#include "sources/guestinfo_keys.hpp"
+#include "sources/ovf_env.hpp"
+#include "test_support.hpp"
+
+using namespace kiln::firstboot;
+using namespace kiln::firstboot::test;
+
+namespace {
+
+// What vSphere puts in guestinfo.ovfEnv (and in ovf-env.xml on the ISO transport's CD).
+std::string ovf_env(const std::vector<std::pair<std::string, std::string>>& properties) {
+    std::string xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<Environment\n"
+        "     xmlns=\"http://schemas.dmtf.org/ovf/environment/1\"\n"
+        "     xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+        "     xmlns:oe=\"http://schemas.dmtf.org/ovf/environment/1\"\n"
+        "     xmlns:ve=\"http://www.vmware.com/schema/ovfenv\"\n"
+        "     oe:id=\"\"\n"
+        "     ve:vCenterId=\"vm-1042\">\n"
+        "   <PlatformSection>\n"
+        "      <Kind>VMware ESXi</Kind>\n"
+        "      <Version>7.0.3</Version>\n"
+        "      <Vendor>VMware, Inc.</Vendor>\n"
+        "      <Locale>en</Locale>\n"
+        "   </PlatformSection>\n"
+        "   <PropertySection>\n";
+    for (const auto& [k, v] : properties)
+        xml += "         <Property oe:key=\"" + k + "\" oe:value=\"" + v + "\"/>\n";
+    xml +=
+        "   </PropertySection>\n"
+        "   <ve:EthernetAdapterSection>\n"
+        "      <ve:Adapter ve:mac=\"00:50:56:8a:1b:2c\" ve:network=\"VM Network\" "
+        "ve:unitNumber=\"7\"/>\n"
+        "   </ve:EthernetAdapterSection>\n"
+        "</Environment>\n";
+    return xml;
+}
+
+const Value* value(const Collection& c, const std::string& key, Transport t) {
+    for (const auto& v : c.metadata.all())
+        if (v.key == key && v.transport == t) return &v;
+    return nullptr;
+}
+
+std::string errors(const Collection& c) {
+    return c.report.format(nullptr);
+}
+
+}  // namespace
+
+TEST(GuestInfo, FollowsTheRpctoolReplyContract) {
+    TempDir dir;
+    FakeVmware vm(dir / "vm");
+    vm.set("guestinfo.kiln.hostname", "pg-1");
+    GuestInfo gi(dir / "vm/bin/vmware-rpctool");
+    EXPECT_EQ(gi.get("guestinfo.kiln.hostname"), "pg-1");
+    EXPECT_EQ(gi.get("guestinfo.kiln.priority"), std::nullopt);  // "No value found" + exit 1
+    EXPECT_TRUE(gi.usable());
+    EXPECT_TRUE(gi.set("guestinfo.kiln.status", "ok"));
+    EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
+    EXPECT_EQ(vm.calls().front(), "info-get guestinfo.kiln.hostname");
+}
+
+TEST(GuestInfo, VmtoolsdCmdWorksTheSame) {
+    TempDir dir;
+    FakeVmware vm(dir / "vm", "vmtoolsd");
+    vm.set("guestinfo.kiln.priority", "42");
+    mark_vmware(dir / "root");
+    auto gi = GuestInfo::detect(dir / "root");
+    ASSERT_TRUE(gi);
+    EXPECT_EQ(gi->tool().filename(), "vmtoolsd");
+    EXPECT_EQ(gi->get("guestinfo.kiln.priority"), "42");
+}
+
+TEST(GuestInfo, MultiLineValuesKeepTheirInnerLineBreaks) {
+    TempDir dir;
+    FakeVmware vm(dir / "vm");
+    vm.set("guestinfo.kiln.ssh_authorized_keys", kEd25519 + "\n" + kEd25519);
+    GuestInfo gi(dir / "vm/bin/vmware-rpctool");
+    EXPECT_EQ(gi.get("guestinfo.kiln.ssh_authorized_keys"), kEd25519 + "\n" + kEd25519);
+}
+
+TEST(GuestInfo, NotVmwareMeansNoToolIsEverRun) {
+    TempDir dir;
+    FakeVmware vm(dir / "vm");
+    fs::create_directories(dir / "root");
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(GuestInfo::detect(dir / "root"));
+    Collection c = collect({dir / "root"}, nullptr);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+    EXPECT_TRUE(vm.calls().empty());
+}
+
+TEST(GuestInfo, VmwareWithoutToolsIsQuiet) {
+    TempDir dir;
+    mark_vmware(dir / "root");
+    const char* old = std::getenv("PATH");
+    std::string saved = old ? old : "";
+    setenv("PATH", (dir / "empty").c_str(), 1);
+    EXPECT_FALSE(GuestInfo::detect(dir / "root"));
+    setenv("PATH", saved.c_str(), 1);
+}
+
+TEST(GuestInfo, ABrokenChannelStopsAfterOneCall) {
+    TempDir dir;
+    FakeVmware vm(dir / "vm", "vmware-rpctool", /*broken=*/true);
+    GuestInfo gi(dir / "vm/bin/vmware-rpctool");
+    Collection c;
+    read_guestinfo_keys(gi, c);
+    EXPECT_FALSE(gi.usable());
+    EXPECT_EQ(vm.calls().size(), 1u);
+    EXPECT_TRUE(c.metadata.all().empty());
+    EXPECT_TRUE(c.report.empty()) << "no noise when the channel is absent";
+}
+
+TEST(GuestInfoKeys, ReadsEveryKeyAndSkipsEmptyAndScrubbed) {
+    TempDir dir;
+    FakeVmware vm(dir / "vm");
+    vm.set("guestinfo.kiln.hostname", "pg-2");
+    vm.set("guestinfo.kiln.priority", "");
+    vm.set("guestinfo.kiln.postgres_password", "---");  // scrubbed by an earlier run
+    vm.set("guestinfo.kiln.rest_password", "s3cret");
+    GuestInfo gi(dir / "vm/bin/vmware-rpctool");
+    Collection c;
+    read_guestinfo_keys(gi, c);
+    ASSERT_EQ(c.metadata.all().size(), 2u);
+    EXPECT_EQ(value(c, "hostname", Transport::guestinfo)->where.str(), "guestinfo.kiln.hostname");
+    EXPECT_FALSE(value(c, "priority", Transport::guestinfo));
+    EXPECT_FALSE(value(c, "postgres_password", Transport::guestinfo));
+    EXPECT_EQ(c.guestinfo_secret_keys, std::vector<std::string>{"guestinfo.kiln.rest_password"});
+    EXPECT_EQ(vm.calls().size(), kiln::node::keys().size());
+}
+
+class CloudInitEncoding : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CloudInitEncoding, MetadataDecodesIntoNodeKeys) {
+    TempDir dir;
+    FakeVmware vm(dir / "vm");
+    std::string doc = document({{"priority", "7"}, {"rest_password", "pw"}}, "pg-3", "i-77");
+    std::string enc = GetParam();
+    std::string payload = doc;
+    if (enc == "base64" || enc == "b64") payload = base64(doc);
+    if (enc == "gzip+base64" || enc == "gz+b64") payload = base64(gzip(doc));
+    vm.set("guestinfo.metadata", payload);
+    if (!enc.empty()) vm.set("guestinfo.metadata.encoding", enc);
+    GuestInfo gi(dir / "vm/bin/vmware-rpctool");
+    Collection c;
+    read_cloud_init_metadata(gi, c);
+    EXPECT_FALSE(c.report.has_errors()) << errors(c);
+    ASSERT_TRUE(value(c, "hostname", Transport::cloud_init));
+    EXPECT_EQ(value(c, "hostname", Transport::cloud_init)->text, "pg-3");
+    EXPECT_EQ(value(c, "instance_id", Transport::cloud_init)->text, "i-77");
+    EXPECT_EQ(value(c, "priority", Transport::cloud_init)->text, "7");
+    EXPECT_EQ(value(c, "ssh_authorized_keys", Transport::cloud_init)->text, kEd25519);
+    EXPECT_EQ(value(c, "priority", Transport::cloud_init)->where.file, "guestinfo.metadata");
+    EXPECT_GT(value(c, "priority", Transport::cloud_init)->where.line, 1);
+    // A secret inside guestinfo.metadata: the document (and its encoding) get scrubbed later.
+    EXPECT_EQ(c.guestinfo_secret_keys.front(), "guestinfo.metadata");
+}
+
+INSTANTIATE_TEST_SUITE_P(Encodings, CloudInitEncoding,
+                         ::testing::Values("", "base64", "b64", "gzip+base64", "gz+b64"),
+                         [](const auto& info) {
+                             std::string n = info.param.empty() ? "plain" : info.param;
+                             for (char& ch : n)
+                                 if (ch == '+') ch = '_';
+                             return n;
+                         });
+
+TEST(CloudInit, JsonMetadataWithNetworkV2) {
+    TempDir dir;
+    FakeVmware vm(dir / "vm");
+    // Terraform's vsphere extra_config examples, written for cloud-init, unchanged.
+    std::string json = R"({
+  "instance-id": "i-json",
+  "local-hostname": "pg-2",
+  "public-keys": [")" + kEd25519 +
+                       R"("],
+  "network": {
+    "version": 2,
+    "ethernets": {
+      "ens192": {
+        "addresses": ["10.0.0.12/24"],
+        "routes": [{"to": "default", "via": "10.0.0.1"}],
+        "nameservers": {"addresses": ["10.0.0.2", "10.0.0.3"]}
+      }
+    }
+  },
+  "cleanup-guestinfo": ["userdata"],
+  "kiln": {"priority": 90, "peers": ["pg-1=10.0.0.11", "pg-2=10.0.0.12", "pg-3=10.0.0.13"]}
+})";
+    vm.set("guestinfo.metadata", base64(gzip(json)));
+    vm.set("guestinfo.metadata.encoding", "gzip+base64");
+    GuestInfo gi(dir / "vm/bin/vmware-rpctool");
+    Collection c;
+    read_cloud_init_metadata(gi, c);
+    EXPECT_FALSE(c.report.has_errors()) << errors(c);
+    EXPECT_EQ(c.report.warning_count(), 1u) << "cleanup-guestinfo is cloud-init's, not kiln's";
+    EXPECT_EQ(value(c, "interface", Transport::cloud_init)->text, "ens192");
+    EXPECT_EQ(value(c, "address", Transport::cloud_init)->text, "10.0.0.12/24");
+    EXPECT_EQ(value(c, "gateway", Transport::cloud_init)->text, "10.0.0.1");
+    EXPECT_EQ(value(c, "dns", Transport::cloud_init)->text, "10.0.0.2,10.0.0.3");
+    EXPECT_EQ(value(c, "priority", Transport::cloud_init)->text, "90");
+    EXPECT_EQ(value(c, "peers", Transport::cloud_init)->text,
+              "pg-1=10.0.0.11,pg-2=10.0.0.12,pg-3=10.0.0.13");
+    EXPECT_TRUE(c.guestinfo_secret_keys.empty());
+}
+
+TEST(CloudInit, ErrorsNameTheTransport) {
+    TempDir dir;
+    FakeVmware vm(dir / "vm");
+    vm.set("guestinfo.metadata", "a2lsbjoK");
+    vm.set("guestinfo.metadata.encoding", "base32");
+    GuestInfo gi(dir / "vm/bin/vmware-rpctool");
+    Collection c;
+    read_cloud_init_metadata(gi, c);
+    EXPECT_NE(
+        errors(c).find("guestinfo.metadata: error: cloud-init metadata (encoding 'base32' from "
+                       "guestinfo.metadata.encoding): unknown encoding 'base32'"),
+        std::string::npos)
+        << errors(c);
+}
+
+TEST(OvfEnvironment, ReadsKilnPropertiesWithLines) {
+    Collection c;
+    read_ovf_environment("guestinfo.ovfEnv",
+                         ovf_env({{"kiln.hostname", "pg-1"},
+                                  {"kiln.priority", "150"},
+                                  {"kiln.vip", ""},  // declared, left empty at deploy
+                                  {"kiln.ssh_authorized_keys", kEd25519 + "&#10;" + kEd25519},
+                                  {"kiln.postgres_password", "a&quot;b&lt;c&amp;"},
+                                  {"vami.hostname", "other-product"}}),
+                         c);
+    EXPECT_FALSE(c.report.has_errors()) << errors(c);
+    EXPECT_EQ(c.metadata.all().size(), 4u);
+    EXPECT_EQ(value(c, "hostname", Transport::ovf)->text, "pg-1");
+    EXPECT_EQ(value(c, "priority", Transport::ovf)->where.str(), "guestinfo.ovfEnv:17:10");
+    EXPECT_EQ(value(c, "ssh_authorized_keys", Transport::ovf)->text, kEd25519 + "\n" + kEd25519);
+    EXPECT_EQ(value(c, "postgres_password", Transport::ovf)->text, "a\"b<c&");
+    EXPECT_FALSE(value(c, "vip", Transport::ovf));
+}
+
+TEST(OvfEnvironment, UnknownKilnPropertyAndBrokenXmlAreErrors) {
+    Collection c;
+    read_ovf_environment("guestinfo.ovfEnv", ovf_env({{"kiln.prioritee", "1"}}), c);
+    EXPECT_NE(errors(c).find("unknown node key 'prioritee' (OVF property 'kiln.prioritee') (did "
+                             "you mean 'priority'?)"),
+              std::string::npos)
+        << errors(c);
+    Collection broken;
+    read_ovf_environment("ovf-env.xml", "<Environment><PropertySection>", broken);
+    EXPECT_NE(errors(broken).find("ovf-env.xml:1:"), std::string::npos) << errors(broken);
+    EXPECT_NE(errors(broken).find("not valid XML"), std::string::npos);
+    Collection wrong_root;
+    read_ovf_environment("ovf-env.xml", "<Envelope/>", wrong_root);
+    EXPECT_NE(errors(wrong_root).find("not <Environment>"), std::string::npos);
+}
+
+TEST(OvfEnvironment, FoundOnAMountedCd) {
+    TempDir root;
+    write_file(root / "media/cdrom/ovf-env.xml", ovf_env({{"kiln.hostname", "pg-cd"}}));
+    std::string display;
+    auto xml = find_ovf_env_file(root.path(), false, display);
+    ASSERT_TRUE(xml);
+    EXPECT_EQ(display, "/media/cdrom/ovf-env.xml");
+    Collection c = collect({root.path()}, nullptr);
+    EXPECT_EQ(value(c, "hostname", Transport::ovf)->text, "pg-cd");
+}
+
+TEST(FwCfg, PerKeyFilesAndDocumentUnderRoot) {
+    TempDir root;
+    auto base = root / "sys/firmware/qemu_fw_cfg/by_name/opt/kiln";
+    write_file(base / "priority/raw", "12\n");
+    write_file(base / "hostname/raw", "pg-fw");
+    write_file(base / "metadata/raw",
+               document({{"priority", "99"}, {"cluster", "fw-doc"}}, "pg-doc"));
+    Collection c = collect({root.path()}, nullptr);
+    EXPECT_FALSE(c.report.has_errors()) << errors(c);
+    EXPECT_EQ(c.metadata.get("priority")->text, "12") << "a per-key file wins over the document";
+    EXPECT_EQ(c.metadata.get("priority")->where.str(), "fw_cfg opt/kiln/priority");
+    EXPECT_EQ(c.metadata.get("hostname")->text, "pg-fw");
+    EXPECT_EQ(c.metadata.get("cluster")->text, "fw-doc");
+    EXPECT_EQ(c.metadata.get("cluster")->where.file, "fw_cfg opt/kiln/metadata");
+}
+
+TEST(FwCfg, UnknownAndOversizeEntriesAreErrors) {
+    TempDir root;
+    auto base = root / "sys/firmware/qemu_fw_cfg/by_name/opt/kiln";
+    write_file(base / "hostnme/raw", "pg-1");
+    write_file(base / "peers/raw", std::string(kiln::node::kMaxValueBytes + 1, 'a'));
+    Collection c = collect({root.path()}, nullptr);
+    EXPECT_NE(errors(c).find("fw_cfg opt/kiln/hostnme: error: unknown node key 'hostnme' (did you "
+                             "mean 'hostname'?)"),
+              std::string::npos)
+        << errors(c);
+    EXPECT_NE(errors(c).find("fw_cfg opt/kiln/peers: error: value is longer than 65536 bytes"),
+              std::string::npos);
+}
+
+TEST(Precedence, GuestinfoThenOvfThenCloudInitThenFwCfgThenFileThenDefaults) {
+    TempDir dir;
+    auto root = dir / "root";
+    make_image_root(root, {{"cluster", "from-defaults"}, {"vip_interface", "ens192"}});
+    mark_vmware(root);
+    FakeVmware vm(dir / "vm");
+    // priority is set by every transport; each lower one sets one key more.
+    vm.set("guestinfo.kiln.priority", "1");
+    vm.set("guestinfo.ovfEnv", ovf_env({{"kiln.priority", "2"}, {"kiln.vrrp_router_id", "2"}}));
+    vm.set("guestinfo.metadata",
+           document({{"priority", "3"}, {"vrrp_router_id", "3"}, {"ntp_servers", "three.example"}},
+                    "", ""));
+    auto fw = root / "sys/firmware/qemu_fw_cfg/by_name/opt/kiln";
+    write_file(fw / "priority/raw", "4");
+    write_file(fw / "ntp_servers/raw", "four.example");
+    write_file(fw / "zabbix_server/raw", "four.example");
+    write_file(dir / "meta.yml", document({{"priority", "5"},
+                                           {"zabbix_server", "five.example"},
+                                           {"cluster", "from-file"},
+                                           {"vip", "10.9.9.9/24"}},
+                                          "", ""));
+    auto gi = GuestInfo::detect(root);
+    ASSERT_TRUE(gi);
+    CollectOptions options{root};
+    options.metadata_file = dir / "meta.yml";
+    Collection c = collect(options, &*gi);
+    EXPECT_FALSE(c.report.has_errors()) << errors(c);
+    auto winner = [&](const char* key) { return c.metadata.get(key); };
+    EXPECT_EQ(winner("priority")->text, "1");
+    EXPECT_EQ(winner("priority")->transport, Transport::guestinfo);
+    EXPECT_EQ(winner("vrrp_router_id")->text, "2");
+    EXPECT_EQ(winner("vrrp_router_id")->transport, Transport::ovf);
+    EXPECT_EQ(winner("ntp_servers")->text, "three.example");
+    EXPECT_EQ(winner("ntp_servers")->transport, Transport::cloud_init);
+    EXPECT_EQ(winner("zabbix_server")->text, "four.example");
+    EXPECT_EQ(winner("zabbix_server")->transport, Transport::fw_cfg);
+    EXPECT_EQ(winner("cluster")->text, "from-file");
+    EXPECT_EQ(winner("cluster")->transport, Transport::file);
+    EXPECT_EQ(winner("vip_interface")->text, "ens192");
+    EXPECT_EQ(winner("vip_interface")->transport, Transport::defaults);
+    EXPECT_EQ(winner("vip_interface")->where.file, "/etc/kiln/image.yml");
+    // The digest follows the winners only.
+    std::string before = c.metadata.digest();
+    c.metadata.add({"priority", "200", Transport::defaults, {}});
+    EXPECT_EQ(c.metadata.digest(), before);
+}
