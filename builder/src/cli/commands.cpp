@@ -4,12 +4,15 @@ namespace kiln::cli {
 
 std::unique_ptr<Command> make_validate_command();
 std::unique_ptr<Command> make_plan_command();
+std::unique_ptr<Command> make_metadata_command();
 
 std::vector<CommandEntry> all_commands() {
     return {
         {"validate", "Check profiles and report every problem with its file:line:column",
          &make_validate_command},
         {"plan", "Print the ordered operations a build of a profile would run", &make_plan_command},
+        {"metadata", "Turn a cluster inventory into per-node metadata for govc, Terraform, vSphere or QEMU",
+         &make_metadata_command},
     };
 }
 

@@ -1,0 +1,80 @@
+#include <filesystem>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "inventory/inventory.hpp"
+#include "kiln/atomic_file.hpp"
+#include "kiln/error.hpp"
+#include "metadata/formats.hpp"
+
+namespace kiln::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class MetadataCommand final : public Command {
+public:
+    void register_options(CLI::App& app, GlobalOptions&) override {
+        app.add_option("--inventory", inventory_, "Cluster inventory (YAML)")->required();
+        app.add_option("--node", node_, "Only this node (default: every node)");
+        std::map<std::string, metadata::Format> formats;
+        for (const auto& [name, format] : metadata::format_names()) formats[name] = format;
+        app.add_option("--format", format_, "guestinfo, govc, terraform, ovf-properties, cloud-init or fw_cfg")
+            ->required()
+            ->transform(CLI::CheckedTransformer(formats));
+        app.add_option("-o,--output", output_, "Write the files into this folder (mode 0600)");
+        app.add_option("--secrets", secrets_,
+                       "YAML file with postgres_password, replication_password, rest_password, "
+                       "vrrp_password (else KILN_POSTGRES_PASSWORD ... from the environment)");
+        app.add_option("--network", network_, "vSphere network name for ovf-properties")
+            ->default_val("VM Network");
+    }
+
+    int run() override {
+        SourceFiles sources;
+        Report report;
+        auto inventory = inventory::load(inventory_, sources, report);
+        std::map<std::string, std::string> secrets;
+        if (inventory) secrets = inventory::load_secrets(secrets_, sources, report);
+        if (inventory && node_ && std::none_of(inventory->nodes.begin(), inventory->nodes.end(),
+                                               [&](const auto& n) { return n.name == *node_; }))
+            report.error(Location{"--node"}, "no node named '" + *node_ + "' in " + inventory_);
+        if (!report.empty()) std::cerr << report.format(&sources);
+        if (report.has_errors()) throw InvalidInput("no metadata written");
+
+        std::vector<metadata::File> files;
+        for (const auto& node : inventory->nodes) {
+            if (node_ && node.name != *node_) continue;
+            auto values = inventory::node_metadata(*inventory, node, secrets);
+            for (auto& file : metadata::render(format_, node.name, values, network_)) files.push_back(std::move(file));
+        }
+        if (!output_) {
+            for (const auto& file : files) {
+                if (files.size() > 1) std::cout << "# ==> " << file.name << " <==\n";
+                std::cout << file.content;
+            }
+            return 0;
+        }
+        std::error_code ec;
+        fs::create_directories(*output_, ec);
+        if (ec) throw SystemError("cannot create " + *output_, ec.value());
+        for (const auto& file : files) write_file_atomically(fs::path(*output_) / file.name, file.content, file.mode);
+        for (const auto& file : files) std::cout << (fs::path(*output_) / file.name).string() << "\n";
+        return 0;
+    }
+
+private:
+    std::string inventory_;
+    std::optional<std::string> node_;
+    metadata::Format format_{};
+    std::optional<std::string> output_;
+    std::optional<std::string> secrets_;
+    std::string network_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_metadata_command() { return std::make_unique<MetadataCommand>(); }
+
+}  // namespace kiln::cli

@@ -1,0 +1,160 @@
+#include "metadata/formats.hpp"
+
+#include <openssl/evp.h>
+#include <yaml-cpp/yaml.h>
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "kiln/error.hpp"
+#include "kiln/node_schema.hpp"
+
+namespace kiln::metadata {
+
+namespace {
+
+std::string shell_quote(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string guestinfo_key(const std::string& key) { return std::string(node::kGuestinfoPrefix) + key; }
+
+File guestinfo(const std::string& node, const Values& values) {
+    std::string out = "# guestinfo for node " + node + ": add these lines to the VM's .vmx (or extraConfig)\n";
+    for (const auto& [key, value] : values)
+        out += guestinfo_key(key) + " = \"" + vmx_escape(value) + "\"\n";
+    return {node + ".guestinfo.vmx", out};
+}
+
+File govc(const std::string& node, const Values& values) {
+    std::string out =
+        "#!/bin/sh\n"
+        "# Sets node " + node + "'s metadata on its VM: VM=/dc/vm/" + node + " sh " + node + ".govc.sh\n"
+        "# govc takes -e values on its command line, so the secrets below are visible to `ps` on\n"
+        "# this machine while govc runs; the ovf-properties format keeps them in a file instead.\n"
+        "set -eu\n"
+        ": \"${VM:?set VM to the inventory path of node " + node + "'s VM}\"\n"
+        "govc vm.change -vm \"$VM\"";
+    for (const auto& [key, value] : values) out += " \\\n  -e " + shell_quote(guestinfo_key(key) + "=" + value);
+    return {node + ".govc.sh", out + "\n", 0700};
+}
+
+File terraform(const std::string& node, const Values& values) {
+    nlohmann::ordered_json map = nlohmann::ordered_json::object();
+    for (const auto& [key, value] : values) map[guestinfo_key(key)] = value;
+    return {node + ".extra_config.json", map.dump(2) + "\n"};
+}
+
+File ovf_properties(const std::string& node, const Values& values, const std::string& network) {
+    nlohmann::ordered_json properties = nlohmann::ordered_json::array();
+    for (const auto& [key, value] : values)
+        properties.push_back({{"Key", std::string(node::kOvfPropertyPrefix) + key}, {"Value", value}});
+    nlohmann::ordered_json options = {
+        {"DiskProvisioning", "thin"},
+        {"IPAllocationPolicy", "dhcpPolicy"},
+        {"IPProtocol", "IPv4"},
+        {"PropertyMapping", properties},
+        {"NetworkMapping", nlohmann::ordered_json::array({{{"Name", network}, {"Network", ""}}})},
+        {"MarkAsTemplate", false},
+        {"PowerOn", false},
+        {"InjectOvfEnv", true},
+        {"WaitForIP", false},
+        {"Name", node}};
+    return {node + ".import-options.json", options.dump(2) + "\n"};
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, Format>> format_names() {
+    return {{"guestinfo", Format::guestinfo},   {"govc", Format::govc},
+            {"terraform", Format::terraform},   {"ovf-properties", Format::ovf_properties},
+            {"cloud-init", Format::cloud_init}, {"fw_cfg", Format::fw_cfg}};
+}
+
+std::string vmx_escape(const std::string& value) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : value) {
+        if (c == '"' || c == '|' || c == '#' || c < 0x20 || c == 0x7f) {
+            out += '|';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+std::string document_yaml(const Values& values) {
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    YAML::Node kiln_map;
+    std::vector<std::pair<std::string, std::string>> kiln;
+    for (const auto& [key, value] : values) {
+        const node::KeySpec& spec = *node::find_key(key);
+        if (key == "instance_id") out << YAML::Key << "instance-id" << YAML::Value << value;
+        else if (key == "hostname") out << YAML::Key << "local-hostname" << YAML::Value << value;
+        else if (key == "ssh_authorized_keys")
+            out << YAML::Key << "public-keys" << YAML::Value << node::split_items(spec, value);
+        else kiln.emplace_back(key, value);
+    }
+    out << YAML::Key << "kiln" << YAML::Value << YAML::BeginMap;
+    for (const auto& [key, value] : kiln) {
+        const node::KeySpec& spec = *node::find_key(key);
+        out << YAML::Key << key << YAML::Value;
+        if (spec.is_list()) out << node::split_items(spec, value);
+        else out << YAML::DoubleQuoted << value;
+    }
+    out << YAML::EndMap << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+std::string gzip_base64(const std::string& data) {
+    z_stream stream{};
+    // windowBits 15 + 16: a gzip wrapper; zlib leaves its mtime 0, so output is deterministic.
+    if (deflateInit2(&stream, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        throw Error("cannot initialise gzip");
+    std::string compressed(deflateBound(&stream, data.size()) + 32, '\0');
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    stream.avail_in = static_cast<uInt>(data.size());
+    stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
+    stream.avail_out = static_cast<uInt>(compressed.size());
+    int rc = deflate(&stream, Z_FINISH);
+    compressed.resize(stream.total_out);
+    deflateEnd(&stream);
+    if (rc != Z_STREAM_END) throw Error("gzip compression failed");
+    std::string encoded(4 * ((compressed.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                            reinterpret_cast<const unsigned char*>(compressed.data()),
+                            static_cast<int>(compressed.size()));
+    encoded.resize(static_cast<std::size_t>(n));
+    return encoded;
+}
+
+std::vector<File> render(Format format, const std::string& node, const Values& values,
+                         const std::string& network_name) {
+    switch (format) {
+        case Format::guestinfo: return {guestinfo(node, values)};
+        case Format::govc: return {govc(node, values)};
+        case Format::terraform: return {terraform(node, values)};
+        case Format::ovf_properties: return {ovf_properties(node, values, network_name)};
+        case Format::cloud_init: {
+            std::string encoded = gzip_base64(document_yaml(values));
+            std::string vmx = "# cloud-init style metadata for node " + node + ": add to the VM's .vmx (or extraConfig)\n"
+                              "guestinfo.metadata = \"" + encoded + "\"\n"
+                              "guestinfo.metadata.encoding = \"gzip+base64\"\n";
+            return {{node + ".metadata.gz.b64", encoded + "\n"}, {node + ".cloud-init.vmx", vmx}};
+        }
+        case Format::fw_cfg: {
+            std::string doc = document_yaml(values);
+            std::string args = "-fw_cfg name=" + std::string(node::kFwCfgDocument) + ",file=" + node + ".metadata.yml\n";
+            return {{node + ".metadata.yml", doc}, {node + ".qemu-args", args, 0644}};
+        }
+    }
+    return {};
+}
+
+}  // namespace kiln::metadata
