@@ -1,0 +1,325 @@
+#include "export/exporter.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "export/manifest.hpp"
+#include "export/process.hpp"
+#include "export/signature.hpp"
+#include "export/source_disk.hpp"
+#include "kiln/atomic_file.hpp"
+#include "kiln/error.hpp"
+#include "kiln/grammar.hpp"
+#include "kiln/sha256.hpp"
+#include "kiln/version.hpp"
+
+namespace kiln::exporter {
+
+namespace {
+
+// USTAR stores sizes in 11 octal digits.
+constexpr std::uint64_t kUstarMaxMember = (1ULL << 33) - 1;
+
+// A scratch file in the output directory that has no name: nothing to clean up after a crash.
+class ScratchFile {
+public:
+    explicit ScratchFile(const std::filesystem::path& dir) {
+        std::filesystem::path where = dir.empty() ? "." : dir;
+        fd_ = ::open(where.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd_ < 0) {
+            std::string pattern = (where / ".kiln-export-XXXXXX").string();
+            fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+            if (fd_ < 0)
+                throw SystemError("cannot create a scratch file in " + where.string(), errno);
+            ::unlink(pattern.c_str());
+        }
+    }
+    ~ScratchFile() { ::close(fd_); }
+    ScratchFile(const ScratchFile&) = delete;
+    ScratchFile& operator=(const ScratchFile&) = delete;
+    int fd() const { return fd_; }
+
+private:
+    int fd_ = -1;
+};
+
+std::filesystem::path parent_of(const std::filesystem::path& output) {
+    auto parent = output.parent_path();
+    return parent.empty() ? std::filesystem::path(".") : parent;
+}
+
+void check_output_dir(const std::filesystem::path& output) {
+    auto dir = parent_of(output);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        throw InvalidInput("output directory " + dir.string() + " does not exist");
+    if (::access(dir.c_str(), W_OK) != 0)
+        throw InvalidInput("output directory " + dir.string() + " is not writable");
+    if (std::filesystem::is_directory(output, ec))
+        throw InvalidInput("output " + output.string() + " is a directory");
+}
+
+// libarchive output that digests every byte on its way to the file.
+struct TarSink {
+    int fd;
+    Digest sha256{DigestKind::sha256};
+    std::uint64_t bytes = 0;
+    std::string error;
+};
+
+la_ssize_t tar_write(archive*, void* data, const void* buffer, size_t length) {
+    auto* sink = static_cast<TarSink*>(data);
+    const auto* p = static_cast<const std::uint8_t*>(buffer);
+    sink->sha256.update({p, length});
+    for (std::size_t done = 0; done < length;) {
+        ssize_t n = ::write(sink->fd, p + done, length - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            sink->error = std::strerror(errno);
+            return -1;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    sink->bytes += length;
+    return static_cast<la_ssize_t>(length);
+}
+
+class TarWriter {
+public:
+    TarWriter(int fd, std::int64_t mtime, const std::filesystem::path& output)
+        : sink_{fd, Digest(DigestKind::sha256), 0, {}}, mtime_(mtime), output_(output) {
+        archive_ = archive_write_new();
+        if (!archive_ || archive_write_set_format_ustar(archive_) != ARCHIVE_OK ||
+            archive_write_add_filter_none(archive_) != ARCHIVE_OK ||
+            archive_write_open(archive_, &sink_, nullptr, &tar_write, nullptr) != ARCHIVE_OK)
+            fail("cannot start the OVA");
+    }
+    ~TarWriter() { archive_write_free(archive_); }
+
+    void begin(const std::string& name, std::uint64_t size) {
+        if (size > kUstarMaxMember)
+            throw InvalidInput(name + " is larger than the 8 GiB a USTAR member can hold");
+        archive_entry* entry = archive_entry_new();
+        archive_entry_set_pathname(entry, name.c_str());
+        archive_entry_set_size(entry, static_cast<la_int64_t>(size));
+        archive_entry_set_filetype(entry, AE_IFREG);
+        archive_entry_set_perm(entry, 0644);
+        archive_entry_set_uid(entry, 0);
+        archive_entry_set_gid(entry, 0);
+        archive_entry_set_uname(entry, "root");
+        archive_entry_set_gname(entry, "root");
+        archive_entry_set_mtime(entry, mtime_, 0);
+        int rc = archive_write_header(archive_, entry);
+        archive_entry_free(entry);
+        if (rc != ARCHIVE_OK) fail("cannot add " + name + " to the OVA");
+    }
+    void data(const void* p, std::size_t n) {
+        if (archive_write_data(archive_, p, n) != static_cast<la_ssize_t>(n))
+            fail("cannot write the OVA");
+    }
+    void add(const std::string& name, const std::string& content) {
+        begin(name, content.size());
+        data(content.data(), content.size());
+    }
+    void add_file(const std::string& name, int fd, std::uint64_t size) {
+        begin(name, size);
+        std::vector<std::uint8_t> buffer(4u << 20);
+        for (std::uint64_t done = 0; done < size;) {
+            std::size_t want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), size - done));
+            ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) throw SystemError("cannot read back the VMDK", n < 0 ? errno : EIO);
+            data(buffer.data(), static_cast<std::size_t>(n));
+            done += static_cast<std::uint64_t>(n);
+        }
+    }
+    void close() {
+        if (archive_write_close(archive_) != ARCHIVE_OK) fail("cannot finish the OVA");
+    }
+    std::uint64_t bytes() const { return sink_.bytes; }
+    std::string sha256() { return sink_.sha256.hex(); }
+
+private:
+    [[noreturn]] void fail(const std::string& what) {
+        std::string reason = !sink_.error.empty()             ? sink_.error
+                             : archive_error_string(archive_) ? archive_error_string(archive_)
+                                                              : "unknown error";
+        throw Error(what + " " + output_.string() + ": " + reason);
+    }
+
+    archive* archive_ = nullptr;
+    TarSink sink_;
+    std::int64_t mtime_;
+    std::filesystem::path output_;
+};
+
+VmdkOptions vmdk_options(const ExportRequest& r, const std::string& extent_file) {
+    VmdkOptions o;
+    o.threads = r.threads;
+    o.level = r.level;
+    o.extent_file = extent_file;
+    o.adapter = r.ovf.scsi == "pvscsi" ? "pvscsi" : "lsilogic";
+    o.identity = r.ovf.vm_name;
+    o.sha1 = r.manifest == DigestKind::sha1;
+    o.progress = r.progress;
+    return o;
+}
+
+std::string default_base_name(const ExportRequest& r) {
+    if (!r.base_name.empty()) return r.base_name;
+    return r.output.stem().string();
+}
+
+void check_base_name(const std::string& name) {
+    if (name.empty() || name.front() == '.' ||
+        name.find_first_of("/\\\n\r\t\"") != std::string::npos || name.size() > 80)
+        throw InvalidInput("'" + name +
+                           "' cannot name the OVA's files (a plain name of 1-80 characters)");
+}
+
+ExportResult write_ova(const ExportRequest& r) {
+    std::vector<std::string> problems = check_ovf_settings(r.ovf);
+    if (!problems.empty()) {
+        std::string text;
+        for (const auto& p : problems) text += "\n  " + p;
+        throw InvalidInput("invalid OVF settings:" + text);
+    }
+    const std::string base = default_base_name(r);
+    check_base_name(base);
+    MemberNames names = member_names(base);
+    std::int64_t mtime = r.mtime ? *r.mtime : default_mtime();
+
+    check_output_dir(r.output);
+    auto source = open_source_disk(r.source, r.source_format);
+    AtomicFile ova(r.output);
+    ScratchFile scratch(parent_of(r.output));
+    VmdkResult disk = write_stream_vmdk(*source, scratch.fd(), vmdk_options(r, names.disk));
+
+    OvfSettings settings = r.ovf;
+    if (settings.version.empty()) settings.version = kVersion;
+    std::string ovf = make_ovf(settings, {names.disk, disk.bytes, disk.capacity, disk.populated});
+    std::string manifest = format_manifest(
+        {{r.manifest, names.ovf, digest_hex(r.manifest, ovf)},
+         {r.manifest, names.disk, r.manifest == DigestKind::sha1 ? disk.sha1 : disk.sha256}});
+    std::string cert;
+    if (r.signing)
+        cert = sign_manifest(manifest, names.manifest, r.manifest, r.signing->key, r.signing->cert);
+
+    TarWriter tar(ova.fd(), mtime, r.output);
+    ExportResult result;
+    result.output = r.output;
+    tar.add(names.ovf, ovf);
+    tar.add(names.manifest, manifest);
+    result.members = {names.ovf, names.manifest};
+    if (r.signing) {
+        tar.add(names.cert, cert);
+        result.members.push_back(names.cert);
+    }
+    tar.add_file(names.disk, scratch.fd(), disk.bytes);
+    result.members.push_back(names.disk);
+    tar.close();
+    ova.commit();
+    result.bytes = tar.bytes();
+    result.sha256 = tar.sha256();
+    result.vmdk = disk;
+    return result;
+}
+
+ExportResult write_vmdk(const ExportRequest& r) {
+    check_output_dir(r.output);
+    auto source = open_source_disk(r.source, r.source_format);
+    AtomicFile file(r.output);
+    VmdkOptions options = vmdk_options(r, r.output.filename().string());
+    options.sha1 = false;
+    VmdkResult disk = write_stream_vmdk(*source, file.fd(), options);
+    file.commit();
+    ExportResult result;
+    result.output = r.output;
+    result.bytes = disk.bytes;
+    result.sha256 = disk.sha256;
+    result.vmdk = disk;
+    return result;
+}
+
+ExportResult write_qcow2(const ExportRequest& r) {
+    check_output_dir(r.output);
+    std::string format = open_source_disk(r.source, r.source_format)->format();
+    AtomicFile file(r.output);
+    std::vector<std::string> argv = {"qemu-img", "convert", "-q", "-f", format, "-O", "qcow2"};
+    if (r.threads) argv.insert(argv.end(), {"-m", std::to_string(std::min(16u, r.threads))});
+    argv.insert(argv.end(), {r.source.string(), file.temp_path().string()});
+    ProcessResult p = run_process(argv);
+    if (p.status != 0) throw Error("qemu-img convert to qcow2 failed: " + last_line(p.err));
+    file.commit();
+    ExportResult result;
+    result.output = r.output;
+    result.bytes = std::filesystem::file_size(r.output);
+    result.sha256 = sha256_file_hex(r.output);
+    return result;
+}
+
+}  // namespace
+
+std::string to_string(ExportFormat format) {
+    switch (format) {
+        case ExportFormat::ova:
+            return "ova";
+        case ExportFormat::vmdk:
+            return "vmdk";
+        case ExportFormat::qcow2:
+            return "qcow2";
+    }
+    return "ova";
+}
+
+std::optional<ExportFormat> parse_format(const std::string& text) {
+    if (text == "ova") return ExportFormat::ova;
+    if (text == "vmdk") return ExportFormat::vmdk;
+    if (text == "qcow2") return ExportFormat::qcow2;
+    return std::nullopt;
+}
+
+MemberNames member_names(const std::string& base) {
+    return {base + ".ovf", base + ".mf", base + ".cert", base + "-disk1.vmdk"};
+}
+
+std::int64_t default_mtime() {
+    const char* text = std::getenv("SOURCE_DATE_EPOCH");
+    if (!text || !*text) return 0;
+    auto value = grammar::parse_integer(text);
+    if (!value || *value < 0 || *value > 077777777777LL)
+        throw UsageError("SOURCE_DATE_EPOCH='" + std::string(text) +
+                         "' is not a Unix time in seconds");
+    return *value;
+}
+
+ExportResult export_disk(const ExportRequest& r) {
+    auto started = std::chrono::steady_clock::now();
+    ExportResult result;
+    switch (r.format) {
+        case ExportFormat::ova:
+            result = write_ova(r);
+            break;
+        case ExportFormat::vmdk:
+            result = write_vmdk(r);
+            break;
+        case ExportFormat::qcow2:
+            result = write_qcow2(r);
+            break;
+    }
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return result;
+}
+
+}  // namespace kiln::exporter

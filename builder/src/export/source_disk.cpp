@@ -1,0 +1,232 @@
+#include "export/source_disk.hpp"
+
+#include <fcntl.h>
+#include <libnbd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "export/process.hpp"
+#include "kiln/error.hpp"
+
+namespace kiln::exporter {
+
+namespace {
+
+void append_extent(std::vector<Extent>& list, std::uint64_t offset, std::uint64_t length) {
+    if (length == 0) return;
+    if (!list.empty() && list.back().offset + list.back().length == offset)
+        list.back().length += length;
+    else
+        list.push_back({offset, length});
+}
+
+class RawSource final : public SourceDisk {
+public:
+    RawSource(const std::filesystem::path& path, std::uint64_t size) : path_(path) {
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0) throw SystemError("cannot open disk " + path.string(), errno);
+        struct stat st {};
+        ::fstat(fd_, &st);
+        file_size_ = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : size;
+        size_ = (size + 511) / 512 * 512;  // QEMU presents whole sectors
+        ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+    ~RawSource() override { ::close(fd_); }
+
+    std::uint64_t size() const override { return size_; }
+    const std::string& format() const override { return format_; }
+
+    std::vector<Extent> data_extents() override {
+        std::vector<Extent> list;
+        off_t position = 0;
+        const auto end = static_cast<off_t>(file_size_);
+        while (position < end) {
+            off_t data = ::lseek(fd_, position, SEEK_DATA);
+            if (data < 0) {
+                if (errno == ENXIO) break;  // only a hole remains
+                // No SEEK_DATA here (an old filesystem, a device): everything may hold data.
+                list.clear();
+                append_extent(list, 0, file_size_);
+                return list;
+            }
+            off_t hole = ::lseek(fd_, data, SEEK_HOLE);
+            if (hole < 0) hole = end;
+            append_extent(list, static_cast<std::uint64_t>(data),
+                          static_cast<std::uint64_t>(std::min(hole, end) - data));
+            position = hole;
+        }
+        return list;
+    }
+
+    void read(std::uint64_t offset, std::span<std::uint8_t> out) override {
+        std::size_t done = 0;
+        while (done < out.size()) {
+            std::uint64_t at = offset + done;
+            if (at >= file_size_) {  // the partial last sector beyond the end of the file
+                std::memset(out.data() + done, 0, out.size() - done);
+                return;
+            }
+            ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(at));
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                throw SystemError("cannot read disk " + path_.string(), errno);
+            }
+            if (n == 0) {
+                throw Error("disk " + path_.string() + " became shorter while it was being read");
+            }
+            done += static_cast<std::size_t>(n);
+        }
+    }
+
+private:
+    std::filesystem::path path_;
+    std::string format_ = "raw";
+    int fd_ = -1;
+    std::uint64_t size_ = 0;
+    std::uint64_t file_size_ = 0;
+};
+
+class NbdSource final : public SourceDisk {
+public:
+    NbdSource(const std::filesystem::path& path, std::string format)
+        : path_(path), format_(std::move(format)) {
+        handle_ = nbd_create();
+        if (!handle_) fail("cannot create an NBD handle");
+        nbd_set_handle_name(handle_, "kiln-export");
+        if (nbd_add_meta_context(handle_, LIBNBD_CONTEXT_BASE_ALLOCATION) < 0)
+            fail("cannot request block status");
+        std::string format_option = "--format=" + format_;
+        std::string file = path.string();
+        // Socket activation: a private socket, and qemu-nbd ends when the handle closes.
+        const char* argv[] = {"qemu-nbd",      "--read-only", format_option.c_str(),
+                              "--aio=threads", file.c_str(),  nullptr};
+        if (nbd_connect_systemd_socket_activation(handle_, const_cast<char**>(argv)) < 0)
+            fail("cannot serve disk " + file + " with qemu-nbd");
+        int64_t size = nbd_get_size(handle_);
+        if (size < 0) fail("cannot read the size of disk " + file);
+        size_ = static_cast<std::uint64_t>(size);
+        has_status_ = nbd_can_meta_context(handle_, LIBNBD_CONTEXT_BASE_ALLOCATION) == 1;
+    }
+
+    ~NbdSource() override {
+        if (handle_) {
+            nbd_shutdown(handle_, 0);
+            nbd_close(handle_);
+        }
+    }
+
+    std::uint64_t size() const override { return size_; }
+    const std::string& format() const override { return format_; }
+
+    std::vector<Extent> data_extents() override {
+        std::vector<Extent> list;
+        if (!has_status_) {
+            append_extent(list, 0, size_);
+            return list;
+        }
+        struct Walk {
+            std::vector<Extent>* list;
+            std::uint64_t next;
+        } walk{&list, 0};
+        while (walk.next < size_) {
+            std::uint64_t start = walk.next;
+            std::uint64_t count = std::min<std::uint64_t>(size_ - start, 1ULL << 30);
+            nbd_extent_callback callback{
+                [](void* user, const char* context, uint64_t offset, uint32_t* entries,
+                   size_t count_entries, int*) -> int {
+                    if (std::strcmp(context, LIBNBD_CONTEXT_BASE_ALLOCATION) != 0) return 0;
+                    auto* w = static_cast<Walk*>(user);
+                    std::uint64_t at = offset;
+                    for (std::size_t i = 0; i + 1 < count_entries; i += 2) {
+                        std::uint64_t length = entries[i];
+                        if (!(entries[i + 1] & LIBNBD_STATE_ZERO))
+                            append_extent(*w->list, at, length);
+                        at += length;
+                    }
+                    w->next = std::max(w->next, at);
+                    return 0;
+                },
+                &walk, nullptr};
+            if (nbd_block_status(handle_, count, start, callback, 0) < 0)
+                fail("cannot read the allocation map of disk " + path_.string());
+            if (walk.next <= start) fail("qemu-nbd returned no block status");
+        }
+        for (auto& e : list) e.length = std::min(e.length, size_ - e.offset);
+        return list;
+    }
+
+    void read(std::uint64_t offset, std::span<std::uint8_t> out) override {
+        constexpr std::size_t kMaxRequest = 32u << 20;
+        for (std::size_t done = 0; done < out.size();) {
+            std::size_t n = std::min(out.size() - done, kMaxRequest);
+            if (nbd_pread(handle_, out.data() + done, n, offset + done, 0) < 0)
+                fail("cannot read disk " + path_.string());
+            done += n;
+        }
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& what) {
+        const char* reason = nbd_get_error();
+        throw Error(what + (reason ? std::string(": ") + reason : std::string()));
+    }
+
+    std::filesystem::path path_;
+    std::string format_;
+    nbd_handle* handle_ = nullptr;
+    std::uint64_t size_ = 0;
+    bool has_status_ = false;
+};
+
+struct ImageInfo {
+    std::string format;
+    std::uint64_t virtual_size = 0;
+};
+
+ImageInfo probe(const std::filesystem::path& path, const std::string& format) {
+    std::vector<std::string> argv = {"qemu-img", "info", "--output=json"};
+    if (!format.empty()) argv.insert(argv.end(), {"-f", format});
+    argv.push_back(path.string());
+    ProcessResult r = run_process(argv);
+    if (r.status != 0)
+        throw InvalidInput("cannot read disk " + path.string() + ": " + last_line(r.err));
+    try {
+        auto info = nlohmann::json::parse(r.out);
+        ImageInfo out{info.at("format").get<std::string>(),
+                      info.at("virtual-size").get<std::uint64_t>()};
+        if (auto fs = info.find("format-specific"); fs != info.end()) {
+            auto data = fs->find("data");
+            if (data != fs->end() && data->value("corrupt", false))
+                throw InvalidInput("disk " + path.string() +
+                                   " is marked corrupt by QEMU (run qemu-img check -r)");
+        }
+        return out;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error("cannot understand qemu-img info for " + path.string() + ": " + e.what());
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<SourceDisk> open_source_disk(const std::filesystem::path& path,
+                                             const std::string& format) {
+    std::error_code ec;
+    auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status))
+        throw InvalidInput("disk " + path.string() + " does not exist");
+    if (std::filesystem::is_directory(status))
+        throw InvalidInput("disk " + path.string() + " is a directory");
+    if (::access(path.c_str(), R_OK) != 0)
+        throw InvalidInput("disk " + path.string() + " is not readable");
+    ImageInfo info = probe(path, format);
+    if (info.virtual_size == 0) throw InvalidInput("disk " + path.string() + " is empty");
+    if (info.format == "raw") return std::make_unique<RawSource>(path, info.virtual_size);
+    return std::make_unique<NbdSource>(path, info.format);
+}
+
+}  // namespace kiln::exporter

@@ -1,0 +1,392 @@
+// kiln export / kiln verify end to end, checked by independent consumers: qemu-img compare and
+// check, GNU tar, sha256sum, openssl. Disks are real filesystems built with mkfs.ext4 -d.
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "export/process.hpp"
+
+namespace fs = std::filesystem;
+using kiln::exporter::ProcessResult;
+using kiln::exporter::run_process;
+
+namespace {
+
+const std::string kKiln = std::string(KILN_BINARY_DIR) + "/builder/kiln";
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write(const fs::path& p, const std::string& text) {
+    std::ofstream(p, std::ios::binary) << text;
+}
+
+ProcessResult sh(const std::string& script) {
+    return run_process({"sh", "-c", script});
+}
+
+std::string q(const fs::path& p) {
+    return "'" + p.string() + "'";
+}
+
+// One scratch directory and a set of source disks, shared by every test (built once).
+class ExportTest : public ::testing::Test {
+protected:
+    static inline fs::path dir;
+    static inline fs::path raw, qcow2, compressed;
+
+    static void SetUpTestSuite() {
+        dir = fs::temp_directory_path() / ("kiln-export-test-" + std::to_string(::getpid()));
+        fs::create_directories(dir / "tree");
+        raw = dir / "source.raw";
+        qcow2 = dir / "source.qcow2";
+        compressed = dir / "source-compressed.qcow2";
+        // A filesystem with real files (about 40 MB of text and binaries) on a 256 MiB disk,
+        // so the disk has holes, zero blocks and data that compresses unevenly.
+        auto r = sh("cp -a /usr/share/perl5 /usr/lib/x86_64-linux-gnu/libstdc++.so.6* " +
+                    q(dir / "tree") + " 2>/dev/null; truncate -s 256M " + q(raw) +
+                    " && mkfs.ext4 -q -F -d " + q(dir / "tree") + " " + q(raw) +
+                    " && qemu-img convert -f raw -O qcow2 " + q(raw) + " " + q(qcow2) +
+                    " && qemu-img convert -c -f raw -O qcow2 " + q(raw) + " " + q(compressed));
+        ASSERT_EQ(r.status, 0) << r.err;
+    }
+    static void TearDownTestSuite() { fs::remove_all(dir); }
+
+    ProcessResult kiln(const std::vector<std::string>& args,
+                       const std::string& env = "SOURCE_DATE_EPOCH=1700000000") {
+        std::string cmd = env + " " + kKiln;
+        for (const auto& a : args) cmd += " '" + a + "'";
+        return sh(cmd);
+    }
+
+    fs::path export_ova(const fs::path& source, const std::string& name,
+                        std::vector<std::string> extra = {}) {
+        fs::path out = dir / (name + ".ova");
+        std::vector<std::string> args = {"export", source.string(), "-o", out.string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto r = kiln(args);
+        EXPECT_EQ(r.status, 0) << r.err << r.out;
+        return out;
+    }
+
+    // Extracts an OVA into its own folder with GNU tar.
+    fs::path extract(const fs::path& ova) {
+        fs::path to = dir / (ova.stem().string() + ".d");
+        fs::create_directories(to);
+        auto r = sh("tar -xf " + q(ova) + " -C " + q(to));
+        EXPECT_EQ(r.status, 0) << r.err;
+        return to;
+    }
+
+    // Rebuilds an OVA from a folder with GNU tar, members in the given order.
+    fs::path retar(const fs::path& from, const std::vector<std::string>& members,
+                   const std::string& name) {
+        fs::path out = dir / name;
+        std::string list;
+        for (const auto& m : members) list += " '" + m + "'";
+        auto r = sh("cd " + q(from) + " && tar --format=ustar -cf " + q(out) + list);
+        EXPECT_EQ(r.status, 0) << r.err;
+        return out;
+    }
+
+    std::vector<std::string> leftovers(const fs::path& where) {
+        std::vector<std::string> names;
+        for (const auto& e : fs::directory_iterator(where))
+            if (e.path().filename().string().find(".tmp-") != std::string::npos)
+                names.push_back(e.path().string());
+        return names;
+    }
+};
+
+TEST_F(ExportTest, RoundTripThroughQemuFromQcow2) {
+    fs::path ova = export_ova(qcow2, "node", {"--name", "pg1"});
+    auto tv = sh("tar -tvf " + q(ova));
+    ASSERT_EQ(tv.status, 0);
+    // Order and ownership as GNU tar sees them.
+    std::istringstream lines(tv.out);
+    std::vector<std::string> names;
+    for (std::string line; std::getline(lines, line);) {
+        EXPECT_NE(line.find(" root/root "), std::string::npos) << line;
+        EXPECT_NE(line.find("2023-11-14"), std::string::npos) << line;  // SOURCE_DATE_EPOCH
+        names.push_back(line.substr(line.rfind(' ') + 1));
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"node.ovf", "node.mf", "node-disk1.vmdk"}));
+
+    fs::path d = extract(ova);
+    fs::path vmdk = d / "node-disk1.vmdk";
+    auto compare = run_process(
+        {"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(), vmdk.string()});
+    EXPECT_EQ(compare.status, 0) << compare.out << compare.err;
+    auto strict = run_process(
+        {"qemu-img", "compare", "-s", "-f", "raw", "-F", "vmdk", raw.string(), vmdk.string()});
+    EXPECT_EQ(strict.status, 0) << strict.out << strict.err;
+    auto check = run_process({"qemu-img", "check", "-f", "vmdk", vmdk.string()});
+    EXPECT_EQ(check.status, 0) << check.out << check.err;
+    auto info = run_process({"qemu-img", "info", vmdk.string()});
+    EXPECT_NE(info.out.find("create type: streamOptimized"), std::string::npos) << info.out;
+
+    // The manifest, checked with coreutils: "SHA256(name)= hex" is sha256sum's --tag format.
+    std::string mf = read(d / "node.mf");
+    auto tagged = sh("cd " + q(d) + " && sha256sum --tag node.ovf node-disk1.vmdk");
+    EXPECT_EQ(mf, tagged.out);
+
+    // The OVF's References size is the member's exact size.
+    std::string ovf = read(d / "node.ovf");
+    EXPECT_NE(ovf.find("ovf:size=\"" + std::to_string(fs::file_size(vmdk)) + "\""),
+              std::string::npos);
+    EXPECT_NE(ovf.find("<Name>pg1</Name>"), std::string::npos);
+    auto xml = run_process({"python3", "-c",
+                            "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])",
+                            (d / "node.ovf").string()});
+    EXPECT_EQ(xml.status, 0) << xml.err;
+
+    auto verify = kiln({"verify", ova.string()});
+    EXPECT_EQ(verify.status, 0) << verify.out << verify.err;
+    EXPECT_NE(verify.out.find("valid (0 faults"), std::string::npos) << verify.out;
+}
+
+TEST_F(ExportTest, CompressedQcow2AndSparseRawGiveTheSameDisk) {
+    fs::path a = export_ova(compressed, "from-compressed");
+    fs::path b = export_ova(raw, "from-raw");
+    fs::path da = extract(a), db = extract(b);
+    auto ca = run_process({"qemu-img", "compare", "-f", "raw", "-F", "vmdk", raw.string(),
+                           (da / "from-compressed-disk1.vmdk").string()});
+    EXPECT_EQ(ca.status, 0) << ca.out << ca.err;
+    // Same guest data, same VMDK bytes (the descriptor names differ only through the member name).
+    auto sa = run_process({"qemu-img", "compare", "-F", "vmdk", "-f", "vmdk",
+                           (da / "from-compressed-disk1.vmdk").string(),
+                           (db / "from-raw-disk1.vmdk").string()});
+    EXPECT_EQ(sa.status, 0) << sa.out;
+}
+
+TEST_F(ExportTest, ByteIdenticalWhateverTheThreadCount) {
+    fs::path one = export_ova(qcow2, "t1", {"--threads", "1", "--name", "same"});
+    std::string reference = read(one);
+    for (const char* threads : {"2", "8"}) {
+        fs::path other =
+            export_ova(qcow2, std::string("t") + threads, {"--threads", threads, "--name", "same"});
+        // Member names differ with the output name; compare the member contents instead.
+        fs::path d1 = extract(one), d2 = extract(other);
+        EXPECT_EQ(read(d1 / "t1-disk1.vmdk"),
+                  read(d2 / (std::string("t") + threads + "-disk1.vmdk")))
+            << threads;
+    }
+    // Same output name, same bytes: the whole OVA.
+    fs::path again_dir = dir / "again";
+    fs::create_directories(again_dir);
+    auto r = kiln({"export", qcow2.string(), "-o", (again_dir / "t1.ova").string(), "--threads",
+                   "8", "--name", "same"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(read(again_dir / "t1.ova") == reference);
+}
+
+TEST_F(ExportTest, VerifyCatchesCorruption) {
+    fs::path ova = export_ova(qcow2, "victim");
+    fs::path d = extract(ova);
+
+    // A flipped byte in the middle of the disk member.
+    fs::path flipped = dir / "flipped.ova";
+    fs::copy_file(ova, flipped, fs::copy_options::overwrite_existing);
+    {
+        std::fstream f(flipped, std::ios::in | std::ios::out | std::ios::binary);
+        auto at = static_cast<std::streamoff>(fs::file_size(flipped) / 2);
+        f.seekg(at);
+        char c;
+        f.get(c);
+        f.seekp(at);
+        f.put(static_cast<char>(c ^ 0x5a));
+    }
+    auto r = kiln({"verify", flipped.string()});
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("FAULT   manifest: SHA256 of victim-disk1.vmdk"), std::string::npos)
+        << r.out;
+
+    // Wrong member order: the manifest first.
+    fs::path reordered =
+        retar(d, {"victim.mf", "victim.ovf", "victim-disk1.vmdk"}, "reordered.ova");
+    r = kiln({"verify", reordered.string()});
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("FAULT   order: the first member is 'victim.mf'"), std::string::npos)
+        << r.out;
+
+    // The disk before the manifest.
+    fs::path disk_first =
+        retar(d, {"victim.ovf", "victim-disk1.vmdk", "victim.mf"}, "disk-first.ova");
+    r = kiln({"verify", disk_first.string()});
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("FAULT   order"), std::string::npos) << r.out;
+
+    // A malformed manifest line (space before '='), everything else intact.
+    std::string mf = read(d / "victim.mf");
+    std::string bad = mf;
+    bad.replace(bad.find(")= "), 3, ") = ");
+    write(d / "victim.mf", bad);
+    fs::path bad_line = retar(d, {"victim.ovf", "victim.mf", "victim-disk1.vmdk"}, "bad-line.ova");
+    r = kiln({"verify", bad_line.string()});
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("FAULT   manifest: victim.mf line 1"), std::string::npos) << r.out;
+
+    // A wrong size in the OVF (and its digest updated, so only the size is wrong).
+    write(d / "victim.mf", mf);
+    std::string ovf = read(d / "victim.ovf");
+    std::string size = std::to_string(fs::file_size(d / "victim-disk1.vmdk"));
+    ovf.replace(ovf.find("ovf:size=\"" + size), 10 + size.size(), "ovf:size=\"1" + size);
+    write(d / "victim.ovf", ovf);
+    auto digest = sh("cd " + q(d) + " && sha256sum --tag victim.ovf victim-disk1.vmdk > victim.mf");
+    ASSERT_EQ(digest.status, 0);
+    fs::path bad_size = retar(d, {"victim.ovf", "victim.mf", "victim-disk1.vmdk"}, "bad-size.ova");
+    r = kiln({"verify", bad_size.string()});
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("References says victim-disk1.vmdk has 1" + size), std::string::npos)
+        << r.out;
+
+    // A truncated OVA.
+    fs::path cut = dir / "cut.ova";
+    fs::copy_file(ova, cut, fs::copy_options::overwrite_existing);
+    fs::resize_file(cut, fs::file_size(cut) / 3);
+    r = kiln({"verify", cut.string()});
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("truncated"), std::string::npos) << r.out;
+}
+
+TEST_F(ExportTest, SignedManifestVerifiesAndTamperingIsCaught) {
+    auto gen = sh("cd " + q(dir) +
+                  " && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
+                  "-days 30 -subj /CN=kiln-test 2>&1");
+    ASSERT_EQ(gen.status, 0) << gen.out;
+    fs::path ova =
+        export_ova(qcow2, "signed",
+                   {"--sign", (dir / "key.pem").string(), "--cert", (dir / "cert.pem").string()});
+    auto names = sh("tar -tf " + q(ova));
+    EXPECT_EQ(names.out, "signed.ovf\nsigned.mf\nsigned.cert\nsigned-disk1.vmdk\n");
+    auto r = kiln({"verify", ova.string()});
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("ok      signature: the manifest signature verifies with /CN=kiln-test"),
+              std::string::npos)
+        << r.out;
+
+    // openssl agrees: the .cert's first line is the manifest's signature.
+    fs::path d = extract(ova);
+    std::string cert = read(d / "signed.cert");
+    std::string first = cert.substr(0, cert.find('\n'));
+    ASSERT_EQ(first.rfind("SHA256(signed.mf)= ", 0), 0u) << first;
+    auto ossl =
+        sh("cd " + q(d) + " && printf '%s' '" + first.substr(first.find("= ") + 2) +
+           "' | xxd -r -p > sig.bin && openssl x509 -in signed.cert -pubkey -noout > pub.pem && "
+           "openssl dgst -sha256 -verify pub.pem -signature sig.bin signed.mf");
+    EXPECT_EQ(ossl.status, 0) << ossl.out << ossl.err;
+
+    // A manifest re-digested after tampering with the OVF no longer matches the signature.
+    write(d / "signed.ovf", read(d / "signed.ovf") + "\n");
+    ASSERT_EQ(
+        sh("cd " + q(d) + " && sha256sum --tag signed.ovf signed-disk1.vmdk > signed.mf").status,
+        0);
+    fs::path tampered =
+        retar(d, {"signed.ovf", "signed.mf", "signed.cert", "signed-disk1.vmdk"}, "tampered.ova");
+    r = kiln({"verify", tampered.string()});
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("the signature does not match the manifest"), std::string::npos) << r.out;
+
+    // A key that does not belong to the certificate is refused before anything is written.
+    ASSERT_EQ(sh("cd " + q(dir) + " && openssl genrsa -out other.pem 2048 2>/dev/null").status, 0);
+    r = kiln({"export", qcow2.string(), "-o", (dir / "mismatch.ova").string(), "--sign",
+              (dir / "other.pem").string(), "--cert", (dir / "cert.pem").string()});
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("does not belong to the certificate"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "mismatch.ova"));
+}
+
+TEST_F(ExportTest, Sha1ManifestForOldEsxi) {
+    fs::path ova = export_ova(raw, "old", {"--manifest", "sha1"});
+    fs::path d = extract(ova);
+    auto tagged = sh("cd " + q(d) + " && sha1sum --tag old.ovf old-disk1.vmdk");
+    EXPECT_EQ(read(d / "old.mf"), tagged.out);
+    auto r = kiln({"verify", ova.string()});
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("warning manifest: old.ovf uses SHA1"), std::string::npos) << r.out;
+}
+
+TEST_F(ExportTest, VmdkAndQcow2Formats) {
+    fs::path vmdk = dir / "plain.vmdk";
+    auto r = kiln({"export", qcow2.string(), "-o", vmdk.string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(run_process({"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(),
+                           vmdk.string()})
+                  .status,
+              0);
+    r = kiln({"verify", vmdk.string()});
+    EXPECT_EQ(r.status, 0) << r.out;
+
+    fs::path out = dir / "copy.qcow2";
+    r = kiln({"export", raw.string(), "-o", out.string(), "--format", "qcow2"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto c = run_process(
+        {"qemu-img", "compare", "-f", "raw", "-F", "qcow2", raw.string(), out.string()});
+    EXPECT_EQ(c.status, 0) << c.out;
+}
+
+TEST_F(ExportTest, BadInputIsAClearErrorAndLeavesNothing) {
+    fs::path out_dir = dir / "bad";
+    fs::create_directories(out_dir);
+    fs::path out = out_dir / "x.ova";
+
+    auto r = kiln({"export", (dir / "missing.qcow2").string(), "-o", out.string()});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+
+    // A qcow2 whose header says it holds more than the file has: QEMU refuses it.
+    fs::path damaged = dir / "damaged.qcow2";
+    fs::copy_file(qcow2, damaged, fs::copy_options::overwrite_existing);
+    {
+        std::fstream f(damaged, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(4);
+        f.write("\x00\x00\x00\x63", 4);  // version 99
+    }
+    r = kiln({"export", damaged.string(), "-o", out.string()});
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("cannot read disk " + damaged.string()), std::string::npos) << r.err;
+
+    // Clusters missing at the end of a qcow2: the read fails midway.
+    fs::path truncated = dir / "truncated.qcow2";
+    fs::copy_file(qcow2, truncated, fs::copy_options::overwrite_existing);
+    fs::resize_file(truncated, fs::file_size(truncated) / 2);
+    r = kiln({"export", truncated.string(), "-o", out.string()});
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_NE(r.err.find("kiln: error:"), std::string::npos) << r.err;
+
+    r = kiln({"export", qcow2.string(), "-o", (dir / "no-such-dir" / "x.ova").string()});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+
+    r = kiln({"export", qcow2.string(), "-o", out.string(), "--sign", "/nonexistent.pem"});
+    EXPECT_EQ(r.status, 2) << r.err;  // --sign without --cert: usage
+
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_TRUE(leftovers(out_dir).empty());
+}
+
+TEST_F(ExportTest, FullDiskLeavesNoPartialFile) {
+    fs::path small = dir / "small-fs";
+    fs::create_directories(small);
+    if (::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=4m") != 0)
+        GTEST_SKIP() << "cannot mount a tmpfs here";
+    auto r = kiln({"export", qcow2.string(), "-o", (small / "x.ova").string()});
+    EXPECT_EQ(r.status, 3) << r.err;
+    EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(small))
+        names.push_back(e.path().filename().string());
+    EXPECT_TRUE(names.empty()) << names.front();
+    ::umount(small.c_str());
+}
+
+}  // namespace
