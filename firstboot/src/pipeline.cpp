@@ -28,13 +28,16 @@ public:
     Pipeline(const RunOptions& options, Log& log) : o_(options), log_(log) {}
 
     ExitCode run() {
+        ExitCode code = ExitCode::ok;
         try {
-            return stages();
+            code = stages();
         } catch (const Error& e) {
-            return fail(e.what(), e.code());
+            code = fail(e.what(), e.code());
         } catch (const std::exception& e) {
-            return fail(e.what(), ExitCode::failed);
+            code = fail(e.what(), ExitCode::failed);
         }
+        log_.notify_ready();  // Type=notify: a run that ends early (or fails) is done too
+        return code;
     }
 
 private:
@@ -113,6 +116,9 @@ private:
         begin("identity");
         apply_identity(o_.root, node->hostname, bus.get(), log_);
         finish(node->hostname);
+        // Identity, keys and authorized_keys are in place: sshd and logins may go ahead while
+        // the cluster units start (the unit is ordered before them).
+        log_.notify_ready();
 
         begin("start");
         if (!bus) throw Error("no D-Bus connection to systemd: cannot start the cluster services");

@@ -69,13 +69,16 @@ std::string word_after(const std::string& text, const std::string& keyword) {
 }
 
 std::string last_lines(const std::string& text, std::size_t count) {
-    std::size_t pos = text.size();
-    for (std::size_t n = 0; n <= count && pos > 0; ++n) {
-        auto prev = text.rfind('\n', pos - 1);
-        if (prev == std::string::npos) return text;
-        pos = prev;
+    std::size_t start = text.size();
+    while (start > 0 && text[start - 1] == '\n') --start;  // ignore trailing blank lines
+    std::size_t end = start;
+    for (std::size_t n = 0; n < count && start > 0; ++n) {
+        auto prev = text.rfind('\n', start - 1);
+        start = prev == std::string::npos ? 0 : prev;
+        if (prev == std::string::npos) break;
     }
-    return text.substr(pos + 1);
+    if (start < end && text[start] == '\n') ++start;
+    return text.substr(start, end - start);
 }
 
 }  // namespace

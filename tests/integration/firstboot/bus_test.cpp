@@ -1,0 +1,266 @@
+#include "systemd/bus.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../../unit/firstboot/test_support.hpp"
+#include "core/process.hpp"
+#include "fake_systemd.hpp"
+#include "kiln/error.hpp"
+#include "pipeline.hpp"
+#include "systemd/hostname.hpp"
+#include "systemd/manager.hpp"
+
+using namespace kiln::firstboot;
+using namespace kiln::firstboot::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+class BusTest : public ::testing::Test {
+protected:
+    TempDir dir;
+    PrivateBus daemon{dir.path()};
+    FakeSystemd systemd{daemon.address()};
+    bus::Bus client = bus::open_bus(daemon.address());
+};
+
+std::vector<std::string> starting_with(const std::vector<std::string>& calls,
+                                       const std::string& prefix) {
+    std::vector<std::string> out;
+    for (const auto& c : calls)
+        if (c.starts_with(prefix)) out.push_back(c);
+    return out;
+}
+
+}  // namespace
+
+TEST_F(BusTest, StartUnitWaitsForItsJobRemoved) {
+    SystemdManager manager(client.get());
+    manager.start("etcd.service", 5s);
+    manager.start("patroni.service", 5s);
+    auto calls = systemd.recorded();
+    EXPECT_EQ(calls, (std::vector<std::string>{"Subscribe", "StartUnit etcd.service",
+                                               "StartUnit patroni.service"}));
+}
+
+TEST_F(BusTest, AFailedJobNamesTheUnitAndResult) {
+    systemd.results["patroni.service"] = "failed";
+    SystemdManager manager(client.get());
+    try {
+        manager.start("patroni.service", 5s);
+        FAIL() << "a failed job was taken for success";
+    } catch (const kiln::Error& e) {
+        EXPECT_STREQ(e.what(),
+                     "starting patroni.service failed: job result 'failed' (see journalctl -u "
+                     "patroni.service)");
+    }
+    systemd.results["haproxy.service"] = "dependency";
+    EXPECT_THROW(manager.start("haproxy.service", 5s), kiln::Error);
+}
+
+TEST_F(BusTest, AHungJobTimesOut) {
+    systemd.results["etcd.service"] = "never";
+    SystemdManager manager(client.get());
+    auto start = std::chrono::steady_clock::now();
+    try {
+        manager.start("etcd.service", 300ms);
+        FAIL() << "no timeout";
+    } catch (const kiln::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("waiting for etcd.service to start"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+}
+
+TEST_F(BusTest, ErrorsAreCheckedByName) {
+    SystemdManager manager(client.get());
+    try {
+        manager.start("nosuch.service", 5s);
+        FAIL();
+    } catch (const bus::BusError& e) {
+        EXPECT_EQ(e.name(), "org.freedesktop.systemd1.NoSuchUnit");
+        EXPECT_NE(
+            std::string(e.what()).find("StartUnit nosuch.service: Unit nosuch.service not found."),
+            std::string::npos);
+    }
+}
+
+TEST_F(BusTest, EnableThenReload) {
+    SystemdManager manager(client.get());
+    manager.enable({"etcd.service", "patroni.service"});
+    auto calls = systemd.recorded();
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[1], "EnableUnitFiles etcd.service,patroni.service persistent");
+    EXPECT_EQ(calls[2], "Reload");
+}
+
+TEST_F(BusTest, HostnameThroughHostname1) {
+    set_hostname_over_bus(client.get(), "pg-2");
+    EXPECT_EQ(systemd.recorded(),
+              (std::vector<std::string>{"SetStaticHostname pg-2", "SetHostname pg-2"}));
+}
+
+TEST(BusOpen, NoDaemonIsAClearError) {
+    TempDir dir;
+    try {
+        bus::open_bus("unix:path=" + (dir / "none").string());
+        FAIL();
+    } catch (const bus::BusError& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot connect to the bus at unix:path="),
+                  std::string::npos);
+    }
+}
+
+// The whole first boot on a temporary root: guestinfo through the fake open-vm-tools, units
+// through the fake systemd on a private bus.
+class FirstBoot : public ::testing::Test {
+protected:
+    FirstBoot() {
+        root = dir / "root";
+        make_image_root(root);
+        mark_vmware(root);
+        fs::create_directories(root / "etc/ssh");
+        write_file(root / "etc/machine-id", "");
+        vm.set("guestinfo.kiln.hostname", "pg-2");
+        vm.set("guestinfo.kiln.instance_id", "i-0002");
+        vm.set("guestinfo.kiln.priority", "90");
+        vm.set("guestinfo.kiln.peers", "pg-1=10.0.0.11,pg-2=10.0.0.12,pg-3=10.0.0.13");
+        vm.set("guestinfo.kiln.vip", "10.0.0.100/24");
+        vm.set("guestinfo.kiln.ssh_authorized_keys", kEd25519);
+        vm.set("guestinfo.kiln.postgres_password", "pg-secret");
+        vm.set("guestinfo.kiln.replication_password", "repl-secret");
+        vm.set("guestinfo.kiln.rest_password", "rest-secret");
+        vm.set("guestinfo.kiln.vrrp_password", "vrrp-sec");
+    }
+
+    kiln::ExitCode run(bool reconfigure = false) {
+        RunOptions o;
+        o.root = root;
+        o.bus_address = daemon.address();
+        o.unit_timeout = std::chrono::seconds(5);
+        o.reconfigure = reconfigure;
+        o.check = false;  // the checkers have their own test
+        Log log;
+        return run_pipeline(o, log);
+    }
+
+    TempDir dir;
+    fs::path root;
+    FakeVmware vm{dir / "vm"};
+    PrivateBus daemon{dir.path()};
+    FakeSystemd systemd{daemon.address()};
+};
+
+TEST_F(FirstBoot, ConfiguresStartsInOrderReportsStampsAndScrubs) {
+    ASSERT_EQ(run(), kiln::ExitCode::ok);
+    auto calls = systemd.recorded();
+    EXPECT_EQ(
+        starting_with(calls, "StartUnit"),
+        (std::vector<std::string>{"StartUnit etcd.service", "StartUnit patroni.service",
+                                  "StartUnit haproxy.service", "StartUnit keepalived.service"}));
+    EXPECT_EQ(starting_with(calls, "SetStaticHostname"),
+              std::vector<std::string>{"SetStaticHostname pg-2"});
+    ASSERT_FALSE(starting_with(calls, "EnableUnitFiles").empty());
+    EXPECT_EQ(calls.back(), "Reload") << "enabled only after every start succeeded";
+    // committed
+    EXPECT_EQ(read_file(root / "etc/hostname"), "pg-2\n");
+    EXPECT_TRUE(fs::exists(root / "etc/patroni/config.yml"));
+    EXPECT_TRUE(fs::exists(root / "var/lib/kiln/configured"));
+    auto stamp = nlohmann::json::parse(read_file(root / "var/lib/kiln/stamp.json"));
+    EXPECT_EQ(stamp["instance_id"], "i-0002");
+    // reported
+    auto status = nlohmann::json::parse(read_file(root / "run/kiln/status.json"));
+    EXPECT_EQ(status["status"], "ok");
+    EXPECT_EQ(status["units_started"].size(), 4u);
+    EXPECT_EQ(read_file(root / "run/kiln/status.json").find("secret"), std::string::npos);
+    EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
+    // scrubbed: secret-bearing guestinfo keys overwritten, the others kept
+    EXPECT_EQ(vm.get("guestinfo.kiln.postgres_password"), "---");
+    EXPECT_EQ(vm.get("guestinfo.kiln.vrrp_password"), "---");
+    EXPECT_EQ(vm.get("guestinfo.kiln.hostname"), "pg-2");
+    // identity
+    if (find_program("ssh-keygen")) {
+        EXPECT_TRUE(fs::exists(root / "etc/ssh/ssh_host_ed25519_key"));
+    }
+    if (find_program("systemd-machine-id-setup")) {
+        EXPECT_EQ(read_file(root / "etc/machine-id").size(), 33u);
+    }
+
+    // A normal boot afterwards does nothing, although the secrets are gone from guestinfo.
+    auto before = snapshot(root);
+    std::size_t call_count = systemd.recorded().size();
+    EXPECT_EQ(run(), kiln::ExitCode::ok);
+    EXPECT_EQ(systemd.recorded().size(), call_count);
+    EXPECT_EQ(snapshot(root), before);
+}
+
+TEST_F(FirstBoot, AFailedUnitStopsWhatStartedAndLeavesNoStamp) {
+    systemd.results["patroni.service"] = "failed";
+    EXPECT_EQ(run(), kiln::ExitCode::failed);
+    auto calls = systemd.recorded();
+    EXPECT_EQ(starting_with(calls, "StartUnit"),
+              (std::vector<std::string>{"StartUnit etcd.service", "StartUnit patroni.service"}));
+    EXPECT_EQ(starting_with(calls, "StopUnit"), std::vector<std::string>{"StopUnit etcd.service"});
+    EXPECT_TRUE(starting_with(calls, "EnableUnitFiles").empty())
+        << "nothing enabled for later boots";
+    EXPECT_FALSE(fs::exists(root / "var/lib/kiln/configured"));
+    EXPECT_FALSE(fs::exists(root / "var/lib/kiln/stamp.json"));
+    auto status = nlohmann::json::parse(read_file(root / "run/kiln/status.json"));
+    EXPECT_EQ(status["status"], "error");
+    EXPECT_EQ(status["stage"], "start");
+    EXPECT_EQ(vm.get("guestinfo.kiln.status")
+                  .rfind("error: start: starting patroni.service failed: job result 'failed'", 0),
+              0u)
+        << vm.get("guestinfo.kiln.status");
+    EXPECT_EQ(vm.get("guestinfo.kiln.postgres_password"), "pg-secret")
+        << "not scrubbed: a retry needs them";
+
+    // Fixed and re-run: converges.
+    systemd.results.clear();
+    EXPECT_EQ(run(), kiln::ExitCode::ok);
+    EXPECT_TRUE(fs::exists(root / "var/lib/kiln/stamp.json"));
+    EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
+}
+
+TEST_F(FirstBoot, InvalidMetadataStartsNothingAndSaysWhyInGuestinfo) {
+    vm.set("guestinfo.kiln.priority", "0");
+    auto before = snapshot(root);
+    EXPECT_EQ(run(), kiln::ExitCode::invalid_input);
+    EXPECT_TRUE(systemd.recorded().empty());
+    std::string status = vm.get("guestinfo.kiln.status");
+    EXPECT_EQ(status.rfind("error: validate: ", 0), 0u) << status;
+    EXPECT_NE(status.find("guestinfo.kiln.priority: 'priority' from guestinfo: '0' is not an "
+                          "integer from 1 to 254"),
+              std::string::npos)
+        << status;
+    auto after = snapshot(root);
+    after.erase("run/");
+    after.erase("run/kiln/");
+    after.erase("run/kiln/status.json");
+    EXPECT_EQ(after, before) << "only the status file was written";
+}
+
+TEST_F(FirstBoot, NewInstanceIdOrReconfigureRunsAgain) {
+    ASSERT_EQ(run(), kiln::ExitCode::ok);
+    std::size_t starts = starting_with(systemd.recorded(), "StartUnit").size();
+    // Secrets were scrubbed; a reconfigure brings them back with the change.
+    vm.set("guestinfo.kiln.postgres_password", "pg-secret");
+    vm.set("guestinfo.kiln.replication_password", "repl-secret");
+    vm.set("guestinfo.kiln.rest_password", "rest-secret");
+    vm.set("guestinfo.kiln.vrrp_password", "vrrp-sec");
+    vm.set("guestinfo.kiln.priority", "95");
+    EXPECT_EQ(run(/*reconfigure=*/true), kiln::ExitCode::ok);
+    EXPECT_EQ(starting_with(systemd.recorded(), "StartUnit").size(), 2 * starts);
+    EXPECT_NE(read_file(root / "etc/keepalived/keepalived.conf").find("priority 95"),
+              std::string::npos);
+    // Same metadata again: nothing to do.
+    vm.set("guestinfo.kiln.postgres_password", "pg-secret");
+    vm.set("guestinfo.kiln.replication_password", "repl-secret");
+    vm.set("guestinfo.kiln.rest_password", "rest-secret");
+    vm.set("guestinfo.kiln.vrrp_password", "vrrp-sec");
+    EXPECT_EQ(run(true), kiln::ExitCode::ok);
+    EXPECT_EQ(starting_with(systemd.recorded(), "StartUnit").size(), 2 * starts);
+}
