@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/process.hpp"
+#include "core/redact.hpp"
 
 namespace kiln::firstboot {
 

@@ -15,6 +15,11 @@ void render_keepalived(const RenderContext& c, Rendering& out) {
     std::string peers;
     for (const auto& p : n.peers)
         if (p.name != n.self.name) peers += "        " + p.address + "\n";
+    // VRRP version 3 (IPv6) has no authentication; keepalived rejects the block there.
+    std::string authentication;
+    if (n.vip_address.find(':') == std::string::npos)
+        authentication = "    authentication {\n        auth_type PASS\n        auth_pass " +
+                         n.vrrp_password + "\n    }\n";
     std::string text = "# Written by kiln-firstboot: the virtual IP of '" + n.cluster +
                        "'.\n"
                        "global_defs {\n"
@@ -55,14 +60,7 @@ void render_keepalived(const RenderContext& c, Rendering& out) {
                        n.self.address +
                        "\n"
                        "    unicast_peer {\n" +
-                       peers +
-                       "    }\n"
-                       "    authentication {\n"
-                       "        auth_type PASS\n"
-                       "        auth_pass " +
-                       n.vrrp_password +
-                       "\n"
-                       "    }\n"
+                       peers + "    }\n" + authentication +
                        "    virtual_ipaddress {\n"
                        "        " +
                        n.vip + " dev " + n.vip_interface +

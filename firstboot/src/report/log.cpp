@@ -1,5 +1,7 @@
 #include "report/log.hpp"
 
+#include "core/redact.hpp"
+
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
@@ -21,13 +23,7 @@ void Log::hide(const std::vector<std::string>& secrets) {
         if (!s.empty()) secrets_.push_back(s);
 }
 
-std::string Log::scrub(std::string_view text) const {
-    std::string out(text);
-    for (const auto& secret : secrets_)
-        for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 8))
-            out.replace(pos, secret.size(), "(hidden)");
-    return out;
-}
+std::string Log::scrub(std::string_view text) const { return redact(text, secrets_); }
 
 void Log::emit(int priority, std::string_view stage, std::string_view event,
                std::string_view message) {

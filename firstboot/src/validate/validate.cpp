@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/redact.hpp"
 #include "kiln/grammar.hpp"
 
 namespace kiln::firstboot {
@@ -116,7 +117,7 @@ private:
                 continue;
             }
             if (auto problem = node::check_value(*spec, v.text)) {
-                error(v, spec->is_secret() ? redact(*problem, v.text) : *problem);
+                error(v, spec->is_secret() ? redact_secret(*problem, v.text) : *problem);
                 continue;
             }
             if (spec->is_secret() && v.transport == Transport::defaults)
@@ -125,11 +126,8 @@ private:
     }
 
     // A secret's value never appears in a message, even a wrong one.
-    static std::string redact(std::string message, const std::string& secret) {
-        if (secret.empty()) return message;
-        for (auto pos = message.find(secret); pos != std::string::npos;
-             pos = message.find(secret, pos))
-            message.replace(pos, secret.size(), "(hidden)");
+    static std::string redact_secret(const std::string& problem, const std::string& secret) {
+        std::string message = redact(problem, {secret});
         return message.find("control character") != std::string::npos
                    ? "contains a control character (line break, tab or similar)"
                    : message;
@@ -193,6 +191,19 @@ private:
             if (v.text.size() > kMaxSecretBytes)
                 error(v, "longer than " + std::to_string(kMaxSecretBytes) + " bytes");
         }
+        for (const char* key : {"postgres_password", "replication_password", "rest_password"}) {
+            const Value& v = *get(key);
+            if (v.text.size() < 8)
+                report_.warning(v.where,
+                                describe(v) +
+                                    ": shorter than 8 characters (weak; every occurrence of it "
+                                    "in logs is hidden too)");
+        }
+        if (n.vip_address.find(':') != std::string::npos)
+            report_.warning(
+                get("vrrp_password")->where,
+                describe(*get("vrrp_password")) +
+                    ": unused with an IPv6 virtual IP (VRRP version 3 has no authentication)");
         const Value& vrrp = *get("vrrp_password");
         // keepalived's config syntax has no quoting for auth_pass: printable, no blanks, no
         // comment or block characters; and PASS authentication uses 8 characters at most.

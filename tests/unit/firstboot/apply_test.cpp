@@ -168,3 +168,10 @@ TEST(Metadata, DigestFollowsValuesNotOrder) {
     b.add({"cluster", "x", Transport::defaults, {}});
     EXPECT_NE(a.digest(), b.digest());
 }
+
+TEST(Log, ShortSecretsAreHiddenOnceNotRecursively) {
+    Log log;
+    log.hide({"d", "e"});
+    EXPECT_EQ(log.scrub("bad (hidden)"), "ba(hidden) (hidden)");
+    EXPECT_EQ(log.scrub(log.scrub("ded")), "(hidden)(hidden)(hidden)");
+}

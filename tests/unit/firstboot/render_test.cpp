@@ -244,3 +244,18 @@ TEST(RenderPatroni, MissingBaseConfigIsAnError) {
               std::string::npos);
     EXPECT_TRUE(out.files.empty());
 }
+
+TEST(RenderIpv6, BracketedUrlsAndNoVrrpAuthentication) {
+    Rendered r(Changes{{"peers", "pg-1=2001:db8::11,pg-2=2001:db8::12,pg-3=2001:db8::13"},
+                       {"vip", "2001:db8::100/64"}});
+    std::string keepalived = r.file("/etc/keepalived/keepalived.conf");
+    EXPECT_EQ(keepalived.find("authentication"), std::string::npos)
+        << "VRRP v3 has no authentication";
+    EXPECT_TRUE(has_line(keepalived, "        2001:db8::100/64 dev ens192"));
+    EXPECT_TRUE(has_line(keepalived, "    unicast_src_ip 2001:db8::11"));
+    YAML::Node config = YAML::Load(r.file("/etc/patroni/config.yml"));
+    EXPECT_EQ(config["etcd3"]["hosts"][1].as<std::string>(), "[2001:db8::12]:2379");
+    EXPECT_EQ(config["restapi"]["connect_address"].as<std::string>(), "[2001:db8::11]:8008");
+    EXPECT_TRUE(has_line(r.file("/etc/default/etcd"),
+                         "ETCD_LISTEN_PEER_URLS=\"http://[2001:db8::11]:2380\""));
+}

@@ -1,0 +1,84 @@
+// The kiln-firstboot executables themselves (the default build's, and the static one when
+// configured with -DKILN_FIRSTBOOT_STATIC=ON): a whole first boot over a private bus.
+#include <elf.h>
+#include <gtest/gtest.h>
+
+#include "../../unit/firstboot/test_support.hpp"
+#include "core/process.hpp"
+#include "fake_systemd.hpp"
+
+using namespace kiln::firstboot;
+using namespace kiln::firstboot::test;
+
+namespace {
+
+std::vector<std::string> binaries() {
+    std::vector<std::string> out = {KILN_FIRSTBOOT_BINARY};
+#ifdef KILN_FIRSTBOOT_STATIC_BINARY
+    out.push_back(KILN_FIRSTBOOT_STATIC_BINARY);
+#endif
+    return out;
+}
+
+// An ELF executable without a PT_INTERP program header needs no dynamic loader.
+bool is_static_elf(const std::string& path) {
+    std::string image = read_file(path);
+    if (image.size() < sizeof(Elf64_Ehdr)) return false;
+    const auto* header = reinterpret_cast<const Elf64_Ehdr*>(image.data());
+    if (image.compare(0, 4, ELFMAG) != 0 || header->e_machine != EM_X86_64) return false;
+    for (int i = 0; i < header->e_phnum; ++i) {
+        const auto* ph = reinterpret_cast<const Elf64_Phdr*>(image.data() + header->e_phoff +
+                                                             i * header->e_phentsize);
+        if (ph->p_type == PT_INTERP || ph->p_type == PT_DYNAMIC) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+class Binary : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Binary, FirstBootOverAPrivateBus) {
+    TempDir dir;
+    auto root = dir / "root";
+    make_image_root(root);
+    write_file(dir / "meta.yml", document(good_values()));
+    PrivateBus daemon(dir.path());
+    FakeSystemd systemd(daemon.address());
+    ProcessOptions o;
+    o.timeout = std::chrono::seconds(120);
+    auto result =
+        run_process({GetParam(), "--root", root.string(), "--metadata", (dir / "meta.yml").string(),
+                     "--bus", daemon.address(), "--no-check"},
+                    o);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    auto calls = systemd.recorded();
+    std::vector<std::string> starts;
+    for (const auto& c : calls)
+        if (c.starts_with("StartUnit ")) starts.push_back(c.substr(10));
+    EXPECT_EQ(starts, (std::vector<std::string>{"etcd.service", "patroni.service",
+                                                "haproxy.service", "keepalived.service"}));
+    EXPECT_TRUE(fs::exists(root / "var/lib/kiln/stamp.json"));
+    EXPECT_EQ(result.err.find("pg-secret-1"), std::string::npos);
+}
+
+TEST_P(Binary, HelpAndUsageErrors) {
+    EXPECT_EQ(run_process({GetParam(), "--help"}).exit_code, 0);
+    auto usage = run_process({GetParam(), "--render-only"});
+    EXPECT_EQ(usage.exit_code, 2);
+    EXPECT_NE(usage.err.find("--render-only needs --root DIR"), std::string::npos) << usage.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Builds, Binary, ::testing::ValuesIn(binaries()), [](const auto& info) {
+    return std::string(info.param.find("static") == std::string::npos ? "Default" : "Static");
+});
+
+#ifdef KILN_FIRSTBOOT_STATIC_BINARY
+TEST(StaticBinary, IsOneStaticX8664Executable) {
+    EXPECT_TRUE(is_static_elf(KILN_FIRSTBOOT_STATIC_BINARY));
+}
+#endif
+
+TEST(StaticBinary, TheDefaultBuildIsDynamic) {
+    EXPECT_FALSE(is_static_elf(KILN_FIRSTBOOT_BINARY));
+}
