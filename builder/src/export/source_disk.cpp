@@ -211,6 +211,26 @@ ImageInfo probe(const std::filesystem::path& path, const std::string& format) {
     }
 }
 
+// QEMU reads past a truncated qcow2 as zeros, so check the metadata first (milliseconds: only
+// tables are read). Leaked clusters are harmless; corruption is refused.
+void check_consistency(const std::filesystem::path& path, const std::string& format) {
+    static const char* const checkable[] = {"qcow2", "qed", "vdi", "vhdx", "vmdk", "parallels"};
+    if (std::find(std::begin(checkable), std::end(checkable), format) == std::end(checkable))
+        return;
+    ProcessResult r =
+        run_process({"qemu-img", "check", "--output=json", "-f", format, path.string()});
+    if (r.status == 0 || r.status == 3) return;  // clean, or only leaked clusters
+    std::string detail = last_line(r.err);
+    try {
+        auto report = nlohmann::json::parse(r.out);
+        std::size_t corruptions =
+            report.value("corruptions", 0u) + report.value("check-errors", 0u);
+        if (corruptions) detail = std::to_string(corruptions) + " errors found by qemu-img check";
+    } catch (const nlohmann::json::exception&) {
+    }
+    throw InvalidInput("disk " + path.string() + " is damaged: " + detail);
+}
+
 }  // namespace
 
 std::unique_ptr<SourceDisk> open_source_disk(const std::filesystem::path& path,
@@ -224,6 +244,7 @@ std::unique_ptr<SourceDisk> open_source_disk(const std::filesystem::path& path,
     if (::access(path.c_str(), R_OK) != 0)
         throw InvalidInput("disk " + path.string() + " is not readable");
     ImageInfo info = probe(path, format);
+    check_consistency(path, info.format);
     if (info.virtual_size == 0) throw InvalidInput("disk " + path.string() + " is empty");
     if (info.format == "raw") return std::make_unique<RawSource>(path, info.virtual_size);
     return std::make_unique<NbdSource>(path, info.format);
