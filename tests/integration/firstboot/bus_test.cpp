@@ -264,3 +264,16 @@ TEST_F(FirstBoot, NewInstanceIdOrReconfigureRunsAgain) {
     EXPECT_EQ(run(true), kiln::ExitCode::ok);
     EXPECT_EQ(starting_with(systemd.recorded(), "StartUnit").size(), 2 * starts);
 }
+
+TEST_F(FirstBoot, ImagesCanKeepTheirGuestinfoSecrets) {
+    kiln::image::ImageConfig config;
+    config.services = {"etcd.service"};
+    config.scrub_secrets = false;
+    config.defaults = {{"cluster", "pg-ha"}, {"vip_interface", "ens192"}, {"dcs", "etcd"}};
+    write_file(root / "etc/kiln/image.yml", kiln::image::to_yaml(config));
+    ASSERT_EQ(run(), kiln::ExitCode::ok);
+    EXPECT_EQ(starting_with(systemd.recorded(), "StartUnit"),
+              std::vector<std::string>{"StartUnit etcd.service"});
+    EXPECT_EQ(vm.get("guestinfo.kiln.postgres_password"), "pg-secret");
+    EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
+}

@@ -1,0 +1,75 @@
+// /etc/kiln/image.yml: the builder writes it with to_yaml(), kiln-firstboot reads it back.
+#include "kiln/image_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sources/collect.hpp"
+#include "test_support.hpp"
+
+using namespace kiln;
+using namespace kiln::firstboot::test;
+
+TEST(ImageConfig, RoundTripsThroughYaml) {
+    image::ImageConfig c;
+    c.os_family = image::OsFamily::el;
+    c.network = image::NetworkBackend::ifcfg;
+    c.dcs = "etcd";
+    c.services = {"etcd.service", "patroni.service"};
+    c.admin_user = "ops";
+    c.scrub_secrets = false;
+    c.postgres_bin_dir = "/usr/pgsql-15/bin";
+    c.postgres_data_dir = "/var/lib/pgsql/15/data";
+    c.defaults = {{"cluster", "pg-ha"},
+                  {"ntp_servers", "0.pool.ntp.org,1.pool.ntp.org"},
+                  {"timezone", "UTC"}};
+    SourceFiles sources;
+    Report report;
+    auto back = image::parse_image_config("image.yml", image::to_yaml(c), sources, report);
+    ASSERT_TRUE(back);
+    EXPECT_TRUE(report.empty()) << report.format(&sources);
+    EXPECT_EQ(back->os_family, image::OsFamily::el);
+    EXPECT_EQ(back->network, image::NetworkBackend::ifcfg);
+    EXPECT_EQ(back->services, c.services);
+    EXPECT_EQ(back->admin_user, "ops");
+    EXPECT_FALSE(back->scrub_secrets);
+    EXPECT_EQ(back->postgres_bin_dir, "/usr/pgsql-15/bin");
+    EXPECT_EQ(back->defaults, c.defaults);
+    EXPECT_EQ(back->default_where["cluster"].file, "image.yml");
+    EXPECT_GT(back->default_where["cluster"].line, 1);
+}
+
+TEST(ImageConfig, EveryFieldIsCheckedAndSecretsAreRefused) {
+    std::string text =
+        "version: 2\nos_family: arch\nnetwork: netplan\ndcs: mongodb\nservices: [etcd.service, "
+        "etcd.service, 'bad unit']\n"
+        "admin_user: Root\nscrub_secrets: maybe\npostgresql: {bin_dir: relative/bin}\n"
+        "defaults:\n  postgres_password: x\n  prority: 1\n  priority: 900\nfuture_key: 1\n";
+    SourceFiles sources;
+    Report report;
+    image::parse_image_config("image.yml", text, sources, report);
+    std::string out = report.format(nullptr);
+    for (const char* expected :
+         {"image.yml:1:10: error: unsupported image configuration version '2'",
+          "'os_family' must be debian or el", "'network' must be ifupdown, networkd or ifcfg",
+          "'dcs': 'mongodb' is not one of", "service 'etcd.service' appears twice",
+          "is not a valid systemd unit name", "'admin_user': 'Root'",
+          "'scrub_secrets' must be true or false", "'postgresql.bin_dir' must be an absolute path",
+          "'postgres_password' is a secret and cannot be baked",
+          "unknown node key 'prority' in 'defaults' (did you mean 'priority'?)",
+          "'defaults.priority': '900' is not an integer from 1 to 254",
+          "warning: unknown key 'future_key'"})
+        EXPECT_NE(out.find(expected), std::string::npos) << expected << "\n" << out;
+}
+
+TEST(ImageConfig, CollectUsesItsDefaultsAndFallsBackWithAWarning) {
+    TempDir root;
+    make_image_root(root.path(), {{"cluster", "baked"}, {"timezone", "Europe/Berlin"}});
+    auto c = kiln::firstboot::collect({root.path()}, nullptr);
+    EXPECT_EQ(c.metadata.get("cluster")->text, "baked");
+    EXPECT_EQ(c.metadata.get("timezone")->transport, kiln::firstboot::Transport::defaults);
+    EXPECT_EQ(c.image.services.size(), 4u);
+    TempDir empty;
+    auto d = kiln::firstboot::collect({empty.path()}, nullptr);
+    EXPECT_EQ(d.report.warning_count(), 1u);
+    EXPECT_EQ(d.image.services.front(), "etcd.service");
+}
