@@ -1,0 +1,256 @@
+#include "run/cluster.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "export/process.hpp"
+#include "inventory/inventory.hpp"
+#include "kiln/atomic_file.hpp"
+#include "kiln/error.hpp"
+#include "metadata/formats.hpp"
+#include "run/relay.hpp"
+
+namespace kiln::run {
+
+namespace fs = std::filesystem;
+namespace {
+
+std::string run_checked(const std::vector<std::string>& argv, const std::string& what) {
+    auto result = exporter::run_process(argv);
+    if (result.status != 0)
+        throw Error(what + " failed (" + argv.front() + " exited with " +
+                    std::to_string(result.status) + "): " + exporter::last_line(result.err));
+    return result.out;
+}
+
+constexpr const char* kStateFile = "state.json";
+
+std::string without_prefix(const std::string& cidr) {
+    return cidr.substr(0, cidr.find('/'));
+}
+
+// The address the host side of the private network takes: the inventory's gateway, else .1.
+std::string bridge_address(const inventory::Inventory& inv) {
+    std::string prefix = inv.nodes.front().address.substr(inv.nodes.front().address.find('/'));
+    if (auto it = inv.common.find("gateway"); it != inv.common.end()) return it->second + prefix;
+    std::string node = without_prefix(inv.nodes.front().address);
+    return node.substr(0, node.rfind('.')) + ".1" + prefix;
+}
+
+std::string mac_for(std::size_t index) {
+    char text[32];
+    std::snprintf(text, sizeof text, "52:54:00:4b:00:%02zx", index + 1);
+    return text;
+}
+
+void ip(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"ip"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    run_checked(argv, "ip " + args.front());
+}
+
+bool alive(int pid) {
+    return pid > 0 && ::kill(pid, 0) == 0;
+}
+
+void stop(int pid) {
+    if (!alive(pid)) return;
+    ::kill(pid, SIGTERM);
+    for (int i = 0; i < 100 && alive(pid); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (alive(pid)) ::kill(pid, SIGKILL);
+}
+
+int read_pid(const fs::path& file) {
+    for (int i = 0; i < 100; ++i) {
+        std::ifstream in(file);
+        int pid = 0;
+        if (in >> pid && pid > 0) return pid;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    throw Error("QEMU did not write its pid file " + file.string());
+}
+
+std::string image_format(const fs::path& image) {
+    std::string out = run_checked({"qemu-img", "info", "--output=json", image.string()},
+                                  "reading " + image.string());
+    return nlohmann::json::parse(out).at("format").get<std::string>();
+}
+
+// Undoes a partial `up` unless released.
+class Rollback {
+public:
+    explicit Rollback(fs::path dir) : dir_(std::move(dir)) {}
+    ~Rollback() {
+        if (armed_) {
+            try {
+                down(dir_);
+            } catch (...) {
+            }
+        }
+    }
+    void release() { armed_ = false; }
+
+private:
+    fs::path dir_;
+    bool armed_ = true;
+};
+
+}  // namespace
+
+nlohmann::json ClusterState::to_json() const {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& n : nodes)
+        list.push_back(
+            {{"name", n.name}, {"address", n.address}, {"pid", n.pid}, {"ssh_port", n.ssh_port}});
+    return {{"cluster", cluster},
+            {"netns", netns},
+            {"state_dir", state_dir},
+            {"vip", vip},
+            {"relay_pid", relay_pid},
+            {"primary_port", primary_port},
+            {"replica_port", replica_port},
+            {"stats_port", stats_port},
+            {"nodes", list}};
+}
+
+ClusterState ClusterState::from_json(const nlohmann::json& j) {
+    ClusterState s;
+    s.cluster = j.at("cluster");
+    s.netns = j.at("netns");
+    s.state_dir = j.at("state_dir").get<std::string>();
+    s.vip = j.at("vip");
+    s.relay_pid = j.at("relay_pid");
+    s.primary_port = j.at("primary_port");
+    s.replica_port = j.at("replica_port");
+    s.stats_port = j.at("stats_port");
+    for (const auto& n : j.at("nodes"))
+        s.nodes.push_back({n.at("name"), n.at("address"), n.at("pid"), n.at("ssh_port")});
+    return s;
+}
+
+fs::path default_state_dir(const std::string& cluster) {
+    return fs::path("/var/tmp/kiln-run") / cluster;
+}
+
+std::string resolve_accel(const std::string& accel) {
+    if (accel != "auto") return accel;
+    if (const char* env = std::getenv("KILN_ACCEL"); env && *env) return env;
+    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return "tcg";
+    ::close(fd);
+    return "kvm";
+}
+
+ClusterState up(const UpOptions& options) {
+    SourceFiles sources;
+    Report report;
+    auto inv = inventory::load(options.inventory, sources, report);
+    std::map<std::string, std::string> secrets;
+    if (inv) secrets = inventory::load_secrets(options.secrets, sources, report);
+    if (!fs::is_regular_file(options.image))
+        report.error(Location{options.image.string()}, "image not found");
+    if (report.has_errors()) throw InvalidInput("nothing started:\n" + report.format(&sources));
+
+    ClusterState state;
+    state.cluster = inv->cluster;
+    state.netns = "kiln-" + inv->cluster;
+    state.state_dir = fs::absolute(options.state_dir.value_or(default_state_dir(inv->cluster)));
+    state.vip = without_prefix(inv->vip);
+    if (fs::exists(state.state_dir / kStateFile))
+        throw UsageError("cluster '" + inv->cluster + "' is already running from " +
+                         state.state_dir.string() + "; stop it with kiln run --down --state-dir " +
+                         state.state_dir.string());
+    if (fs::exists("/run/netns/" + state.netns))
+        throw UsageError("network namespace " + state.netns + " already exists: cluster '" +
+                         inv->cluster + "' runs from another state folder; stop that one first");
+    fs::create_directories(state.state_dir);
+    fs::permissions(state.state_dir, fs::perms::owner_all);
+    Rollback rollback(state.state_dir);
+    // Written first, so that --down finds what to clean even if `up` dies half-way.
+    write_file_atomically(state.state_dir / kStateFile, state.to_json().dump(2), 0600);
+
+    ip({"netns", "add", state.netns});
+    ip({"-n", state.netns, "link", "set", "lo", "up"});
+    ip({"-n", state.netns, "link", "add", "br0", "type", "bridge"});
+    ip({"-n", state.netns, "addr", "add", bridge_address(*inv), "dev", "br0"});
+    ip({"-n", state.netns, "link", "set", "br0", "up"});
+
+    fs::path image = fs::absolute(options.image);
+    std::string format = image_format(image);
+    std::string accel = resolve_accel(options.accel);
+    std::vector<int> ports;
+    for (std::size_t i = 0; i < inv->nodes.size(); ++i) {
+        const auto& node = inv->nodes[i];
+        std::string tap = ("tap-" + node.name).substr(0, 15);
+        ip({"-n", state.netns, "tuntap", "add", "dev", tap, "mode", "tap"});
+        ip({"-n", state.netns, "link", "set", tap, "master", "br0", "up"});
+
+        fs::path disk = state.state_dir / (node.name + ".qcow2");
+        run_checked({"qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b", image.string(),
+                     disk.string()},
+                    "creating the clone of " + node.name);
+        auto values = inventory::node_metadata(*inv, node, secrets);
+        fs::path metadata = state.state_dir / (node.name + ".metadata.yml");
+        write_file_atomically(metadata, metadata::document_yaml(values), 0600);
+
+        fs::path pidfile = state.state_dir / (node.name + ".pid");
+        run_checked(
+            {"ip", "netns", "exec", state.netns, "qemu-system-x86_64", "-name", node.name,
+             "-machine", "pc", "-accel", accel == "tcg" ? "tcg,thread=multi" : accel, "-m",
+             std::to_string(options.memory_mb), "-smp", std::to_string(options.cpus), "-drive",
+             "file=" + disk.string() + ",if=virtio,format=qcow2,discard=unmap", "-netdev",
+             "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",
+             // Slot 3 makes the guest's interface ens3, the name the inventory uses.
+             "-device", "virtio-net-pci,netdev=n0,mac=" + mac_for(i) + ",addr=0x3", "-fw_cfg",
+             "name=opt/kiln/metadata,file=" + metadata.string(), "-display", "none", "-monitor",
+             "none", "-serial", "file:" + (state.state_dir / (node.name + ".console.log")).string(),
+             "-daemonize", "-pidfile", pidfile.string()},
+            "starting QEMU for " + node.name);
+        int ssh_port = free_port(options.port_base, ports);
+        ports.push_back(ssh_port);
+        state.nodes.push_back(
+            {node.name, without_prefix(node.address), read_pid(pidfile), ssh_port});
+        write_file_atomically(state.state_dir / kStateFile, state.to_json().dump(2), 0600);
+    }
+
+    state.primary_port = free_port(options.port_base, ports);
+    ports.push_back(state.primary_port);
+    state.replica_port = free_port(options.port_base, ports);
+    ports.push_back(state.replica_port);
+    state.stats_port = free_port(options.port_base, ports);
+    std::vector<Forward> forwards = {{state.primary_port, state.vip, 5000},
+                                     {state.replica_port, state.vip, 5001},
+                                     {state.stats_port, state.vip, 7000}};
+    for (const auto& n : state.nodes) forwards.push_back({n.ssh_port, n.address, 22});
+    state.relay_pid = start_relay("/run/netns/" + state.netns, forwards);
+    write_file_atomically(state.state_dir / kStateFile, state.to_json().dump(2), 0600);
+    rollback.release();
+    return state;
+}
+
+void down(const fs::path& state_dir) {
+    fs::path file = state_dir / kStateFile;
+    if (!fs::exists(file)) throw UsageError("no kiln run cluster in " + state_dir.string());
+    std::ifstream in(file);
+    ClusterState state = ClusterState::from_json(nlohmann::json::parse(in));
+    stop(state.relay_pid);
+    for (const auto& node : state.nodes) stop(node.pid);
+    // QEMU may have daemonized before its pid reached the state file: the pid files tell.
+    for (const auto& entry : fs::directory_iterator(state_dir))
+        if (entry.path().extension() == ".pid") {
+            std::ifstream pid_in(entry.path());
+            int pid = 0;
+            if (pid_in >> pid) stop(pid);
+        }
+    if (fs::exists("/run/netns/" + state.netns))
+        exporter::run_process({"ip", "netns", "del", state.netns});
+    fs::remove_all(state_dir);
+}
+
+}  // namespace kiln::run
