@@ -122,7 +122,27 @@ private:
             }
             if (spec->is_secret() && v.transport == Transport::defaults)
                 error(v, "a secret cannot come from the image's baked defaults");
+            if (spec->is_secret()) check_secret(v);
         }
+    }
+
+    // Rules of one secret value that its consumers impose.
+    void check_secret(const Value& v) {
+        if (v.text.size() > kMaxSecretBytes) {
+            error(v, "longer than " + std::to_string(kMaxSecretBytes) + " bytes");
+            return;
+        }
+        if (v.key != "vrrp_password") return;
+        // keepalived's config syntax has no quoting for auth_pass: printable, no blanks, no
+        // comment or block characters.
+        for (char ch : v.text)
+            if (ch <= ' ' || ch > '~' ||
+                std::string_view("\"'#!{}\\").find(ch) != std::string_view::npos) {
+                error(v,
+                      "may contain only printable characters other than blanks and \" ' # ! { } \\ "
+                      "(keepalived's auth_pass cannot quote them)");
+                return;
+            }
     }
 
     // A secret's value never appears in a message, even a wrong one.
@@ -185,12 +205,6 @@ private:
     }
 
     void secrets(NodeConfig& n) {
-        for (const char* key :
-             {"postgres_password", "replication_password", "rest_password", "vrrp_password"}) {
-            const Value& v = *get(key);
-            if (v.text.size() > kMaxSecretBytes)
-                error(v, "longer than " + std::to_string(kMaxSecretBytes) + " bytes");
-        }
         for (const char* key : {"postgres_password", "replication_password", "rest_password"}) {
             const Value& v = *get(key);
             if (v.text.size() < 8)
@@ -205,16 +219,7 @@ private:
                 describe(*get("vrrp_password")) +
                     ": unused with an IPv6 virtual IP (VRRP version 3 has no authentication)");
         const Value& vrrp = *get("vrrp_password");
-        // keepalived's config syntax has no quoting for auth_pass: printable, no blanks, no
-        // comment or block characters; and PASS authentication uses 8 characters at most.
-        for (char ch : vrrp.text)
-            if (ch <= ' ' || ch > '~' ||
-                std::string_view("\"'#!{}\\").find(ch) != std::string_view::npos) {
-                error(vrrp,
-                      "may contain only printable characters other than blanks and \" ' # ! { } \\ "
-                      "(keepalived's auth_pass cannot quote them)");
-                return;
-            }
+        // PASS authentication uses 8 characters at most.
         if (vrrp.text.size() > kKeepalivedPasswordMax) {
             report_.warning(vrrp.where, describe(vrrp) + ": keepalived uses only the first " +
                                             std::to_string(kKeepalivedPasswordMax) + " characters");

@@ -62,6 +62,30 @@ TEST_P(Binary, FirstBootOverAPrivateBus) {
     EXPECT_EQ(result.err.find("pg-secret-1"), std::string::npos);
 }
 
+TEST_P(Binary, InvalidMetadataQuotesTheLineButNeverTheSecret) {
+    TempDir dir;
+    make_image_root(dir / "root");
+    auto values = good_values();
+    values["vrrp_password"] = "ab#cd!ef";
+    values["priority"] = "0";
+    write_file(dir / "meta.yml", document(values));
+    auto before = snapshot(dir / "root");
+    auto result = run_process({GetParam(), "--root", (dir / "root").string(), "--metadata",
+                               (dir / "meta.yml").string(), "--render-only"});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find(
+                  "'vrrp_password' from metadata file: may contain only printable characters"),
+              std::string::npos)
+        << result.err;
+    EXPECT_NE(result.err.find("'priority' from metadata file: '0' is not an integer from 1 to 254"),
+              std::string::npos);
+    EXPECT_NE(result.err.find("vrrp_password: \"(hidden)\""), std::string::npos)
+        << "the quoted line, redacted:\n"
+        << result.err;
+    EXPECT_EQ(result.err.find("ab#cd!ef"), std::string::npos) << result.err;
+    EXPECT_EQ(snapshot(dir / "root"), before);
+}
+
 TEST_P(Binary, HelpAndUsageErrors) {
     EXPECT_EQ(run_process({GetParam(), "--help"}).exit_code, 0);
     auto usage = run_process({GetParam(), "--render-only"});
@@ -70,7 +94,7 @@ TEST_P(Binary, HelpAndUsageErrors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Builds, Binary, ::testing::ValuesIn(binaries()), [](const auto& info) {
-    return std::string(info.param.find("static") == std::string::npos ? "Default" : "Static");
+    return std::string(info.param == KILN_FIRSTBOOT_BINARY ? "Default" : "Static");
 });
 
 #ifdef KILN_FIRSTBOOT_STATIC_BINARY
