@@ -124,6 +124,12 @@ void render_patroni(const RenderContext& c, Rendering& out, Report& report) {
     file.owner = file.group = c.layout.postgres_user;
     file.secret = true;
     file.checker = Checker::patroni;
+    // patroni --validate-config connects to every DCS host; none runs yet at first boot, and an
+    // unanswered remote connect can take minutes. Loopback refuses at once.
+    for (const auto& p : n.peers)
+        for (const char* port : {":2379", ":2181"})
+            file.check_substitutions.emplace_back("\"" + url_host(p.address) + port + "\"",
+                                                  std::string("\"127.0.0.1") + port + "\"");
     out.files.push_back(std::move(file));
 }
 

@@ -28,6 +28,9 @@ struct RenderedFile {
     bool secret = false;                 // holds a secret: 0600, never logged
     std::optional<std::string> symlink;  // a symlink to this target instead of content
     Checker checker = Checker::none;
+    // Replacements made only in the copy a checker sees (e.g. DCS hosts that cannot answer
+    // before the cluster runs, pointed at loopback so the check is quick).
+    std::vector<std::pair<std::string, std::string>> check_substitutions = {};
 };
 
 // A directory that must exist with this mode and owner (e.g. ~admin/.ssh).

@@ -21,44 +21,57 @@ bool is_vmware_guest(const std::filesystem::path& root) {
 
 std::optional<GuestInfo> GuestInfo::detect(const std::filesystem::path& root) {
     if (!is_vmware_guest(root)) return std::nullopt;
-    if (auto tool = find_program("vmware-rpctool")) return GuestInfo(*tool);
-    if (auto tool = find_program("vmtoolsd")) return GuestInfo(*tool);
-    return std::nullopt;
+    std::vector<std::filesystem::path> tools;
+    for (const char* name : {"vmware-rpctool", "vmtoolsd"})
+        if (auto tool = find_program(name)) tools.push_back(*tool);
+    if (tools.empty()) return std::nullopt;
+    return GuestInfo(std::move(tools));
 }
 
-GuestInfo::GuestInfo(std::filesystem::path tool) : tool_(std::move(tool)) {
-    vmtoolsd_ = tool_.filename() == "vmtoolsd";
+GuestInfo::GuestInfo(std::filesystem::path tool) : GuestInfo(std::vector{std::move(tool)}) {}
+
+GuestInfo::GuestInfo(std::vector<std::filesystem::path> tools) : tools_(std::move(tools)) {
+    usable_ = !tools_.empty();
 }
 
 std::vector<std::string> GuestInfo::command(const std::string& rpc) const {
-    if (vmtoolsd_) return {tool_.string(), "--cmd", rpc};
-    return {tool_.string(), rpc};
+    const auto& tool = tools_[current_];
+    if (tool.filename() == "vmtoolsd") return {tool.string(), "--cmd", rpc};
+    return {tool.string(), rpc};
 }
 
-std::optional<std::string> GuestInfo::get(std::string_view key) {
-    if (!usable_) return std::nullopt;
-    ProcessOptions options;
-    options.timeout = kCallTimeout;
-    auto result = run_process(command("info-get " + std::string(key)), options);
-    if (result.exit_code == 0) {
-        std::string value = std::move(result.out);
-        if (value.ends_with('\n')) value.pop_back();
-        return value;
+std::optional<std::string> GuestInfo::call(const std::string& rpc, bool& no_value) {
+    no_value = false;
+    while (usable_) {
+        ProcessOptions options;
+        options.timeout = kCallTimeout;
+        auto result = run_process(command(rpc), options);
+        if (result.exit_code == 0) return std::move(result.out);
+        if (result.exit_code == 1 && (result.out.find("No value found") != std::string::npos ||
+                                      result.err.find("No value found") != std::string::npos)) {
+            no_value = true;
+            return std::nullopt;
+        }
+        // Not a reply of the contract: this tool's channel does not work. Try the next one
+        // (vmtoolsd --cmd also works under Secure RPC); with none left, stop asking.
+        if (++current_ >= tools_.size()) {
+            current_ = tools_.size() - 1;
+            usable_ = false;
+        }
     }
-    if (result.exit_code == 1 && (result.out.find("No value found") != std::string::npos ||
-                                  result.err.find("No value found") != std::string::npos))
-        return std::nullopt;
-    usable_ = false;  // not a "no value" reply: the channel does not work; stop asking
     return std::nullopt;
 }
 
+std::optional<std::string> GuestInfo::get(std::string_view key) {
+    bool no_value = false;
+    auto value = call("info-get " + std::string(key), no_value);
+    if (value && value->ends_with('\n')) value->pop_back();
+    return value;
+}
+
 bool GuestInfo::set(std::string_view key, std::string_view value) {
-    if (!usable_) return false;
-    ProcessOptions options;
-    options.timeout = kCallTimeout;
-    auto result =
-        run_process(command("info-set " + std::string(key) + " " + std::string(value)), options);
-    return result.exit_code == 0;
+    bool no_value = false;
+    return call("info-set " + std::string(key) + " " + std::string(value), no_value).has_value();
 }
 
 }  // namespace kiln::firstboot

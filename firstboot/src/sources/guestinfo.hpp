@@ -15,20 +15,24 @@ namespace kiln::firstboot {
 class GuestInfo {
 public:
     // nullopt when this is not a VMware guest (DMI vendor under `root`) or no tool exists.
+    // vmware-rpctool is tried first; when its channel fails, vmtoolsd --cmd takes over.
     static std::optional<GuestInfo> detect(const std::filesystem::path& root);
-    // A client for a given tool (tests, or a caller that already knows).
+    // A client for the given tools, in order (tests, or a caller that already knows).
     explicit GuestInfo(std::filesystem::path tool);
+    explicit GuestInfo(std::vector<std::filesystem::path> tools);
 
     std::optional<std::string> get(std::string_view key);  // nullopt: no value (or unusable)
     bool set(std::string_view key, std::string_view value);
     bool usable() const { return usable_; }
-    const std::filesystem::path& tool() const { return tool_; }
+    const std::filesystem::path& tool() const { return tools_[current_]; }
 
 private:
     std::vector<std::string> command(const std::string& rpc) const;
+    // Runs one RPC; a reply outside the contract moves on to the next tool, if any.
+    std::optional<std::string> call(const std::string& rpc, bool& no_value);
 
-    std::filesystem::path tool_;
-    bool vmtoolsd_ = false;
+    std::vector<std::filesystem::path> tools_;
+    std::size_t current_ = 0;
     bool usable_ = true;
 };
 

@@ -92,6 +92,33 @@ TEST_F(RenderedTree, PatroniValidatesTheRenderedConfigAndRejectsABrokenOne) {
     EXPECT_NE((bad.out + bad.err).find("bootstrap.dcs.ttl"), std::string::npos);
 }
 
+TEST(Checks, UnreachableDcsHostsDoNotFailPatronisCheckButBadValuesDo) {
+    require("patroni");
+    TempDir dir;
+    make_image_root(dir / "root");
+    auto values = good_values();
+    // Documentation addresses (RFC 3849): nothing answers there, as at a real first boot.
+    values["peers"] = "pg-1=2001:db8::11,pg-2=2001:db8::12,pg-3=2001:db8::13";
+    values["vip"] = "2001:db8::100/64";
+    write_file(dir / "meta.yml", document(values));
+    auto result = run_binary({"--root", (dir / "root").string(), "--metadata",
+                              (dir / "meta.yml").string(), "--render-only"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.err.find("patroni ok"), std::string::npos) << result.err;
+
+    Rendering r;
+    RenderedFile broken{"/etc/patroni/config.yml", read_file(dir / "root/etc/patroni/config.yml"),
+                        0600};
+    broken.content.replace(broken.content.find("ttl: 30"), 7, "ttl: soon");
+    broken.checker = Checker::patroni;
+    r.files = {broken};
+    kiln::Report report;
+    run_checks(r, {}, report);
+    EXPECT_TRUE(report.has_errors()) << "an unreachable host must not hide a real error";
+    EXPECT_NE(report.format(nullptr).find("bootstrap.dcs.ttl"), std::string::npos)
+        << report.format(nullptr);
+}
+
 TEST(Checks, EachToolRejectsABrokenFileAndTheReportNamesIt) {
     Rendering r;
     RenderedFile haproxy{"/etc/haproxy/haproxy.cfg", "global\n    no-such-keyword 1\n"};

@@ -80,6 +80,24 @@ TEST(GuestInfo, VmtoolsdCmdWorksTheSame) {
     EXPECT_EQ(gi->get("guestinfo.kiln.priority"), "42");
 }
 
+TEST(GuestInfo, FallsBackToVmtoolsdWhenRpctoolsChannelFails) {
+    TempDir dir;
+    FakeVmware broken(dir / "a", "vmware-rpctool", /*broken=*/true);
+    FakeVmware vmtoolsd(dir / "b", "vmtoolsd");
+    vmtoolsd.set("guestinfo.kiln.hostname", "pg-9");
+    mark_vmware(dir / "root");
+    auto gi = GuestInfo::detect(dir / "root");
+    ASSERT_TRUE(gi);
+    EXPECT_EQ(gi->tool().filename(), "vmware-rpctool");
+    EXPECT_EQ(gi->get("guestinfo.kiln.hostname"), "pg-9");
+    EXPECT_EQ(gi->tool().filename(), "vmtoolsd");
+    EXPECT_EQ(gi->get("guestinfo.kiln.priority"), std::nullopt);
+    EXPECT_TRUE(gi->usable());
+    EXPECT_EQ(broken.calls().size(), 1u) << "the broken channel is asked once";
+    EXPECT_TRUE(gi->set("guestinfo.kiln.status", "ok"));
+    EXPECT_EQ(vmtoolsd.get("guestinfo.kiln.status"), "ok");
+}
+
 TEST(GuestInfo, MultiLineValuesKeepTheirInnerLineBreaks) {
     TempDir dir;
     FakeVmware vm(dir / "vm");
