@@ -129,15 +129,7 @@ private:
             check(*v, grammar::url, r.path("mirror"));
             b.mirror = *v;
         }
-        if (auto v = r.text("variant")) {
-            static const std::set<std::string> variants = {"minbase", "buildd", "fakechroot"};
-            if (!variants.contains(v->value))
-                report_.error(v->where,
-                              "'base.bootstrap.variant' must be one of minbase, buildd, "
-                              "fakechroot; found '" +
-                                  v->value + "'");
-            b.variant = *v;
-        }
+        if (auto v = r.one_of("variant", {"minbase", "buildd", "fakechroot"})) b.variant = *v;
         b.arch = r.text("arch").value_or(Text{"amd64", node.location});
         if (b.arch.value != "amd64" && b.arch.value != "x86_64")
             report_.error(b.arch.where,
@@ -177,16 +169,8 @@ private:
                     "'base.image.sha256' must be 64 hexadecimal digits, found '" + v->value + "'");
             b.sha256 = *v;
         }
-        if (auto v = r.text("format")) {
-            static const std::set<std::string> formats = {"qcow2", "raw",  "vmdk",
-                                                          "vdi",   "vhdx", "vpc"};
-            if (!formats.contains(v->value))
-                report_.error(v->where,
-                              "'base.image.format' must be one of qcow2, raw, vmdk, vdi, "
-                              "vhdx, vpc; found '" +
-                                  v->value + "'");
+        if (auto v = r.one_of("format", {"qcow2", "raw", "vmdk", "vdi", "vhdx", "vpc"}))
             b.format = *v;
-        }
         return b;
     }
 
@@ -564,14 +548,7 @@ private:
                                   std::to_string(v->value) + "'");
             o.memory_mb = static_cast<int>(v->value);
         }
-        if (auto v = r.text("nic")) {
-            if (v->value != "vmxnet3" && v->value != "e1000" && v->value != "e1000e")
-                report_.error(
-                    v->where,
-                    "'outputs.ova.ovf.nic' must be one of vmxnet3, e1000, e1000e; found '" +
-                        v->value + "'");
-            o.nic = *v;
-        }
+        if (auto v = r.one_of("nic", {"vmxnet3", "e1000", "e1000e"})) o.nic = *v;
         if (auto v = r.text("network"))
             check(*v, grammar::single_line, r.path("network")), o.network = *v;
         if (auto v = r.text("os_type")) {

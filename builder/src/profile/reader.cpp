@@ -1,5 +1,7 @@
 #include "profile/reader.hpp"
 
+#include <algorithm>
+
 #include "kiln/grammar.hpp"
 
 namespace kiln::profile {
@@ -97,6 +99,17 @@ std::optional<bool> MapReader::boolean(std::string_view key) {
     report_.error(value->where,
                   "'" + path(key) + "' must be true or false, found '" + value->value + "'");
     return std::nullopt;
+}
+
+std::optional<Text> MapReader::one_of(std::string_view key,
+                                      const std::vector<std::string>& allowed) {
+    auto value = text(key);
+    if (!value) return std::nullopt;
+    if (std::find(allowed.begin(), allowed.end(), value->value) == allowed.end()) {
+        report_choice_error(key, *value, allowed);
+        return std::nullopt;
+    }
+    return value;
 }
 
 std::string MapReader::join(const std::vector<std::string>& names) {

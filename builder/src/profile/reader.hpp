@@ -51,6 +51,9 @@ public:
         return std::nullopt;
     }
 
+    // A text that must be one of `allowed` (reported like choice()).
+    std::optional<Text> one_of(std::string_view key, const std::vector<std::string>& allowed);
+
     // Unknown keys become warnings with a "did you mean" hint; runs once, also from the dtor.
     void finish();
 
