@@ -35,7 +35,7 @@ public:
                        "VM name (default: the profile's, else the output's file name)");
         app.add_option("--threads", threads_, "Compression threads (default: one per core)")
             ->check(CLI::Range(1, 256));
-        app.add_option("--level", level_, "Deflate level 1-12 (default 6)")
+        app.add_option("--level", level_, "Deflate level 1-12 (default 4; 6 is zlib's default)")
             ->check(CLI::Range(1, 12));
         app.add_option("--manifest", manifest_,
                        "Manifest digest: sha256 (default) or sha1 for very old ESXi")
@@ -138,7 +138,7 @@ private:
         cert_;
     VariableOptions variables_;
     unsigned threads_ = 0;
-    int level_ = 6;
+    int level_ = exporter::kDefaultLevel;
 };
 
 }  // namespace

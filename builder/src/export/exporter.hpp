@@ -31,8 +31,8 @@ struct ExportRequest {
     ExportFormat format = ExportFormat::ova;
     std::string base_name;  // OVA member names; empty: the output's stem
     OvfSettings ovf;
-    unsigned threads = 0;  // compression workers; 0: one per core
-    int level = 6;         // libdeflate level
+    unsigned threads = 0;       // compression workers; 0: one per core
+    int level = kDefaultLevel;  // libdeflate level
     DigestKind manifest = DigestKind::sha256;
     std::optional<Signing> signing;
     std::optional<std::int64_t> mtime;  // tar mtime; empty: SOURCE_DATE_EPOCH, else 0

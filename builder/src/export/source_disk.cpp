@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "export/process.hpp"
 #include "kiln/error.hpp"
@@ -25,9 +26,21 @@ void append_extent(std::vector<Extent>& list, std::uint64_t offset, std::uint64_
         list.push_back({offset, length});
 }
 
-class RawSource final : public SourceDisk {
+// Where a guest range lives in the image file.
+struct Mapped {
+    std::uint64_t guest = 0;
+    std::uint64_t length = 0;
+    std::uint64_t host = 0;
+};
+
+// A disk read straight from its file: raw (guest offset = file offset, holes from SEEK_DATA), or
+// an uncompressed qcow2 without backing file whose data clusters `qemu-img map` located. No
+// other process and no socket between the file and the compressors.
+class FileSource final : public SourceDisk {
 public:
-    RawSource(const std::filesystem::path& path, std::uint64_t size) : path_(path) {
+    FileSource(const std::filesystem::path& path, std::string format, std::uint64_t size,
+               std::vector<Mapped> map = {})
+        : path_(path), format_(std::move(format)), map_(std::move(map)) {
         fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd_ < 0) throw SystemError("cannot open disk " + path.string(), errno);
         struct stat st {};
@@ -36,13 +49,17 @@ public:
         size_ = (size + 511) / 512 * 512;  // QEMU presents whole sectors
         ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
-    ~RawSource() override { ::close(fd_); }
+    ~FileSource() override { ::close(fd_); }
 
     std::uint64_t size() const override { return size_; }
     const std::string& format() const override { return format_; }
 
     std::vector<Extent> data_extents() override {
         std::vector<Extent> list;
+        if (format_ != "raw") {
+            for (const auto& m : map_) append_extent(list, m.guest, m.length);
+            return list;
+        }
         off_t position = 0;
         const auto end = static_cast<off_t>(file_size_);
         while (position < end) {
@@ -64,6 +81,29 @@ public:
     }
 
     void read(std::uint64_t offset, std::span<std::uint8_t> out) override {
+        if (format_ == "raw") return read_file(offset, out);
+        // Guest to host, extent by extent; anything outside the map reads as zeros.
+        auto it = std::upper_bound(map_.begin(), map_.end(), offset,
+                                   [](std::uint64_t v, const Mapped& m) { return v < m.guest; });
+        if (it != map_.begin()) --it;
+        std::size_t done = 0;
+        while (done < out.size()) {
+            std::uint64_t at = offset + done;
+            while (it != map_.end() && it->guest + it->length <= at) ++it;
+            std::size_t n = out.size() - done;
+            if (it == map_.end() || it->guest > at) {
+                if (it != map_.end()) n = std::min<std::uint64_t>(n, it->guest - at);
+                std::memset(out.data() + done, 0, n);
+            } else {
+                n = std::min<std::uint64_t>(n, it->guest + it->length - at);
+                read_file(it->host + (at - it->guest), out.subspan(done, n));
+            }
+            done += n;
+        }
+    }
+
+private:
+    void read_file(std::uint64_t offset, std::span<std::uint8_t> out) {
         std::size_t done = 0;
         while (done < out.size()) {
             std::uint64_t at = offset + done;
@@ -83,9 +123,9 @@ public:
         }
     }
 
-private:
     std::filesystem::path path_;
-    std::string format_ = "raw";
+    std::string format_;
+    std::vector<Mapped> map_;  // sorted by guest offset; qcow2 only
     int fd_ = -1;
     std::uint64_t size_ = 0;
     std::uint64_t file_size_ = 0;
@@ -186,6 +226,7 @@ private:
 struct ImageInfo {
     std::string format;
     std::uint64_t virtual_size = 0;
+    bool self_contained = false;  // no backing file, external data file or encryption
 };
 
 ImageInfo probe(const std::filesystem::path& path, const std::string& format) {
@@ -199,8 +240,10 @@ ImageInfo probe(const std::filesystem::path& path, const std::string& format) {
         auto info = nlohmann::json::parse(r.out);
         ImageInfo out{info.at("format").get<std::string>(),
                       info.at("virtual-size").get<std::uint64_t>()};
+        out.self_contained = !info.contains("backing-filename") && !info.value("encrypted", false);
         if (auto fs = info.find("format-specific"); fs != info.end()) {
             auto data = fs->find("data");
+            if (data != fs->end() && data->contains("data-file")) out.self_contained = false;
             if (data != fs->end() && data->value("corrupt", false))
                 throw InvalidInput("disk " + path.string() +
                                    " is marked corrupt by QEMU (run qemu-img check -r)");
@@ -231,6 +274,33 @@ void check_consistency(const std::filesystem::path& path, const std::string& for
     throw InvalidInput("disk " + path.string() + " is damaged: " + detail);
 }
 
+// The data clusters of a self-contained qcow2, or nullopt when any data needs QEMU to decode it
+// (compressed clusters have no offset) or comes from elsewhere (depth > 0).
+std::optional<std::vector<Mapped>> map_clusters(const std::filesystem::path& path) {
+    ProcessResult r =
+        run_process({"qemu-img", "map", "--output=json", "-f", "qcow2", path.string()});
+    if (r.status != 0) return std::nullopt;
+    std::vector<Mapped> map;
+    try {
+        for (const auto& e : nlohmann::json::parse(r.out)) {
+            bool data = e.value("data", false), zero = e.value("zero", false);
+            if (e.value("depth", 0) != 0) return std::nullopt;
+            if (!data && zero) continue;
+            if (!data || zero || !e.contains("offset")) return std::nullopt;
+            Mapped m{e.at("start").get<std::uint64_t>(), e.at("length").get<std::uint64_t>(),
+                     e.at("offset").get<std::uint64_t>()};
+            if (!map.empty() && map.back().guest + map.back().length == m.guest &&
+                map.back().host + map.back().length == m.host)
+                map.back().length += m.length;
+            else
+                map.push_back(m);
+        }
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+    return map;
+}
+
 }  // namespace
 
 std::unique_ptr<SourceDisk> open_source_disk(const std::filesystem::path& path,
@@ -246,7 +316,10 @@ std::unique_ptr<SourceDisk> open_source_disk(const std::filesystem::path& path,
     ImageInfo info = probe(path, format);
     check_consistency(path, info.format);
     if (info.virtual_size == 0) throw InvalidInput("disk " + path.string() + " is empty");
-    if (info.format == "raw") return std::make_unique<RawSource>(path, info.virtual_size);
+    if (info.format == "raw") return std::make_unique<FileSource>(path, "raw", info.virtual_size);
+    if (info.format == "qcow2" && info.self_contained)
+        if (auto map = map_clusters(path))
+            return std::make_unique<FileSource>(path, "qcow2", info.virtual_size, std::move(*map));
     return std::make_unique<NbdSource>(path, info.format);
 }
 

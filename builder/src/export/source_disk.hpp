@@ -7,16 +7,21 @@
 #include <string>
 #include <vector>
 
-// Reading "any disk QEMU can read" without a temporary copy.
+// Reading "any disk QEMU can read" without a temporary copy, by the cheapest path that is exact:
 //
-// Raw files are read directly: SEEK_DATA/SEEK_HOLE lists the allocated extents and pread reads
-// them, so holes are never read and no other process is involved. Every other format (qcow2,
-// vmdk, vdi, vhdx, backing chains, compressed clusters) is served by qemu-nbd, started by
-// libnbd through socket activation on a private socket and stopped when the source is closed:
-// NBD block status (base:allocation) gives the allocated extents and NBD reads give the guest
-// view, decoded by QEMU itself. That beats `qemu-img map` + reading the file (which breaks on
-// compressed clusters, backing files and encryption) and a `qemu-img convert` to a temp raw
-// file (which writes and re-reads the whole disk).
+// - raw: read the file directly; SEEK_DATA/SEEK_HOLE lists the allocated extents, so holes are
+//   never read.
+// - qcow2 without backing file, external data file or encryption (what `kiln build` writes):
+//   `qemu-img map` locates every data cluster in the file, and they are read directly. If any
+//   cluster is compressed (no host offset), this path is not taken.
+// - everything else (compressed qcow2, vmdk, vdi, vhdx, backing chains): qemu-nbd, started by
+//   libnbd through socket activation on a private socket and stopped when the source closes;
+//   NBD block status (base:allocation) gives the extents, NBD reads the guest view decoded by
+//   QEMU itself.
+// Measured on a 1.5 GB qcow2: the direct path costs 0.6 s of system CPU, the NBD path 8 s (three
+// copies through a socket), and a `qemu-img convert` to a temporary raw file would write and
+// re-read the whole disk. Formats with a consistency check are checked first (`qemu-img check`,
+// milliseconds), because QEMU reads a truncated qcow2 as zeros.
 namespace kiln::exporter {
 
 struct Extent {

@@ -9,10 +9,14 @@
 
 namespace kiln::exporter {
 
+// libdeflate level 4: on OS images, about 1% larger than zlib level 6 (what qemu-img writes) at
+// a fraction of its CPU time; levels 1-3 trade more size, 5-12 more time.
+inline constexpr int kDefaultLevel = 4;
+
 struct VmdkOptions {
-    unsigned threads = 0;     // compression workers; 0: one per core
-    int level = 6;            // libdeflate level, 1-12
-    std::string extent_file;  // file name recorded in the descriptor
+    unsigned threads = 0;       // compression workers; 0: one per core
+    int level = kDefaultLevel;  // libdeflate level, 1-12
+    std::string extent_file;    // file name recorded in the descriptor
     std::string adapter = "lsilogic";
     std::string identity;  // seeds CID and longContentID (deterministic, no clock)
     bool sha1 = false;     // also compute SHA-1 of the output
