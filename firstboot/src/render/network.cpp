@@ -1,4 +1,6 @@
+#include "core/files.hpp"
 #include "render/render.hpp"
+#include "render/text_edit.hpp"
 
 namespace kiln::firstboot {
 
@@ -20,6 +22,12 @@ void render_network(const RenderContext& c, Rendering& out) {
             if (n.gateway) text += "    gateway " + *n.gateway + "\n";
             if (!dns.empty()) text += "    dns-nameservers " + dns + "\n";
             out.files.push_back({"/etc/network/interfaces.d/60-kiln-" + iface, text});
+            // A DHCP stanza for the same interface in the main file would fight ours.
+            auto main = read_file_limited(under_root(c.root, "/etc/network/interfaces"), 1 << 20);
+            if (main && main->size() <= (1 << 20)) {
+                std::string edited = disable_ifupdown_stanzas(*main, iface);
+                if (edited != *main) out.files.push_back({"/etc/network/interfaces", edited});
+            }
             break;
         }
         case image::NetworkBackend::networkd: {

@@ -51,4 +51,25 @@ std::string replace_block(const std::string& original, const std::string& block)
     return out + std::string(kBegin) + "\n" + block + std::string(kEnd) + "\n";
 }
 
+std::string disable_ifupdown_stanzas(const std::string& original, const std::string& iface) {
+    bool in_stanza = false;
+    std::string out;
+    std::size_t start = 0;
+    while (start < original.size()) {
+        auto end = original.find('\n', start);
+        if (end == std::string::npos) end = original.size();
+        std::string line = original.substr(start, end - start);
+        start = end + 1;
+        bool indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+        if (!indented) in_stanza = line.starts_with("iface " + iface + " ");
+        bool names_only_it = line == "auto " + iface || line == "allow-hotplug " + iface;
+        if ((in_stanza || names_only_it) && !line.empty())
+            out += "# disabled by kiln-firstboot (see interfaces.d/60-kiln-" + iface +
+                   "): " + line + "\n";
+        else
+            out += line + "\n";
+    }
+    return out;
+}
+
 }  // namespace kiln::firstboot

@@ -14,4 +14,9 @@ std::string replace_settings(const std::string& original, const std::vector<std:
 // Replaces the block between kiln's begin/end markers (or appends one) in a text file.
 std::string replace_block(const std::string& original, const std::string& block);
 
+// /etc/network/interfaces with every stanza of `iface` ("iface IFACE ..." and its indented
+// options, "auto"/"allow-hotplug" lines naming only it) commented out: kiln's own stanza in
+// interfaces.d replaces them. Unchanged when nothing names the interface.
+std::string disable_ifupdown_stanzas(const std::string& original, const std::string& iface);
+
 }  // namespace kiln::firstboot

@@ -226,6 +226,29 @@ TEST(RenderNetwork, EveryBackend) {
         << "DHCP: nothing written";
 }
 
+TEST(RenderNetwork, TheTemplatesDhcpStanzaForTheInterfaceIsDisabled) {
+    std::string interfaces =
+        "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\nallow-hotplug "
+        "ens192\n"
+        "iface ens192 inet dhcp\n    hostname template\n\nauto ens224\niface ens224 inet dhcp\n";
+    std::string edited = disable_ifupdown_stanzas(interfaces, "ens192");
+    EXPECT_TRUE(has_line(edited, "source /etc/network/interfaces.d/*"));
+    EXPECT_TRUE(has_line(edited, "iface lo inet loopback"));
+    EXPECT_TRUE(has_line(edited, "iface ens224 inet dhcp")) << "other interfaces stay";
+    EXPECT_TRUE(has_line(
+        edited,
+        "# disabled by kiln-firstboot (see interfaces.d/60-kiln-ens192): iface ens192 inet dhcp"));
+    EXPECT_TRUE(has_line(
+        edited,
+        "# disabled by kiln-firstboot (see interfaces.d/60-kiln-ens192):     hostname template"));
+    EXPECT_TRUE(has_line(
+        edited,
+        "# disabled by kiln-firstboot (see interfaces.d/60-kiln-ens192): allow-hotplug ens192"));
+    EXPECT_EQ(disable_ifupdown_stanzas(edited, "ens192"), edited) << "idempotent";
+    EXPECT_EQ(disable_ifupdown_stanzas("auto lo\niface lo inet loopback\n", "ens192"),
+              "auto lo\niface lo inet loopback\n");
+}
+
 TEST(RenderPatroni, MissingBaseConfigIsAnError) {
     Rendered r;
     fs::remove(r.root() / "etc/kiln/patroni.base.yml");
