@@ -6,6 +6,7 @@ std::unique_ptr<Command> make_validate_command();
 std::unique_ptr<Command> make_plan_command();
 std::unique_ptr<Command> make_metadata_command();
 std::unique_ptr<Command> make_run_command();
+std::unique_ptr<Command> make_build_command();
 std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_verify_command();
 
@@ -18,6 +19,8 @@ std::vector<CommandEntry> all_commands() {
          &make_metadata_command},
         {"run", "Boot a local cluster of clones in QEMU on a private network (--down stops it)",
          &make_run_command},
+        {"build", "Build a profile into a sealed, bootable image (qcow2 and the declared outputs)",
+         &make_build_command},
         {"export", "Write a disk as an OVA (OVF + streamOptimized VMDK + manifest), VMDK or qcow2",
          &make_export_command},
         {"verify", "Check an OVA: member order, manifest, signature, OVF references, VMDK structure",

@@ -1,0 +1,108 @@
+#include "build/bootstrap.hpp"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "build/packages.hpp"
+
+namespace kiln::build {
+
+namespace fs = std::filesystem;
+using profile::BootstrapTool;
+
+std::vector<std::string> bootstrap_command(const profile::Bootstrap& b, const fs::path& tree,
+                                           const fs::path& package_cache,
+                                           const fs::path& repo_dir) {
+    std::vector<std::string> packages;
+    for (const auto& p : b.packages) packages.push_back(p.value);
+    if (b.tool == BootstrapTool::debootstrap) {
+        std::vector<std::string> c = {
+            "debootstrap",
+            "--arch=" + (b.arch.value == "x86_64" ? std::string("amd64") : b.arch.value)};
+        if (!b.variant.value.empty()) c.push_back("--variant=" + b.variant.value);
+        if (!b.components.empty()) {
+            std::string comps;
+            for (const auto& x : b.components) comps += (comps.empty() ? "" : ",") + x.value;
+            c.push_back("--components=" + comps);
+        }
+        if (!packages.empty()) {
+            std::string include;
+            for (const auto& p : packages) include += (include.empty() ? "" : ",") + p;
+            c.push_back("--include=" + include);
+        }
+        if (!package_cache.empty()) c.push_back("--cache-dir=" + package_cache.string());
+        c.insert(c.end(), {b.release.value, tree.string(), b.mirror.value});
+        return c;
+    }
+    std::string tool = b.tool == BootstrapTool::dnf ? "dnf" : "yum";
+    std::vector<std::string> c = {tool,
+                                  "--installroot=" + tree.string(),
+                                  "--releasever=" + b.release.value,
+                                  "--setopt=reposdir=" + repo_dir.string(),
+                                  "--setopt=cachedir=" + package_cache.string(),
+                                  "--setopt=keepcache=True",
+                                  "-y"};
+    if (tool == "dnf")
+        c.insert(c.end(), {"--setopt=install_weak_deps=False", "--nodocs", "--use-host-config"});
+    else
+        c.push_back("--setopt=skip_missing_names_on_install=False");
+    c.push_back("install");
+    // What every bootable EL root needs besides the profile's list.
+    for (const char* p : {"basesystem", "systemd", "kernel", "grub2-pc", "dracut-config-generic"})
+        c.push_back(p);
+    c.insert(c.end(), packages.begin(), packages.end());
+    return c;
+}
+
+std::string el_bootstrap_repo_file(const profile::Bootstrap& b) {
+    return "[kiln-bootstrap]\nname=kiln bootstrap\nbaseurl=" + b.mirror.value +
+           "\nenabled=1\ngpgcheck=0\n";
+}
+
+std::vector<std::string> bootstrap_missing_packages(BootstrapTool tool, const std::string& output) {
+    std::vector<std::string> out;
+    if (tool == BootstrapTool::debootstrap) {
+        static const std::regex re(R"(Couldn't find these debs: ([^\n]+))");
+        std::smatch m;
+        if (std::regex_search(output, m, re)) {
+            std::istringstream words(m[1].str());
+            std::string w;
+            while (words >> w) out.push_back(w);
+        }
+        return out;
+    }
+    auto driver = PackageDriver::make(tool == BootstrapTool::dnf ? profile::PackageManager::dnf
+                                                                 : profile::PackageManager::yum);
+    return driver->missing_packages(output);
+}
+
+void run_bootstrap(Context& ctx, const profile::Bootstrap& b, const fs::path& package_cache) {
+    fs::path repo_dir = ctx.work / "bootstrap-repos";
+    if (b.tool != BootstrapTool::debootstrap) {
+        fs::create_directories(repo_dir);
+        std::ofstream(repo_dir / "kiln-bootstrap.repo") << el_bootstrap_repo_file(b);
+    }
+    if (!package_cache.empty()) fs::create_directories(package_cache);
+    Command c;
+    c.argv = bootstrap_command(b, ctx.tree, package_cache, repo_dir);
+    Result r = run(c);
+    if (r.status == 0) {
+        ctx.note = std::to_string(b.packages.size()) + " packages included";
+        return;
+    }
+    for (const auto& name : bootstrap_missing_packages(b.tool, r.tail)) {
+        if (const auto* p = find_package(b.packages, name))
+            throw LocatedError(p->where, "package '" + p->value + "' does not exist in " +
+                                             b.release.value + " at " + b.mirror.value);
+    }
+    if (r.tail.find("Failed getting release file") != std::string::npos ||
+        r.tail.find("Invalid Release file") != std::string::npos)
+        throw LocatedError(b.release.where, "release '" + b.release.value + "' not found at " +
+                                                b.mirror.value + ":\n" + r.tail);
+    throw LocatedError(
+        b.where, to_string(b.tool) + " failed (exit " + std::to_string(r.status) + "):\n" + r.tail,
+        ExitCode::failed);
+}
+
+}  // namespace kiln::build

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <filesystem>
+
+#include "build/manifest.hpp"
+
+namespace kiln::build {
+
+// Whether this kiln has the export code (builder/src/export) for vmdk and ova outputs.
+bool export_available();
+
+// Writes a vmdk or ova output of the built disk to `staged` (a temporary name the build renames
+// at the end) through the export code.
+OutputRecord export_output(const profile::Profile& profile, const profile::Output& output,
+                           const std::filesystem::path& disk, const std::filesystem::path& staged);
+
+}  // namespace kiln::build

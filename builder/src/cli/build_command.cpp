@@ -1,0 +1,109 @@
+#include <unistd.h>
+
+#include <iostream>
+
+#include "build/options.hpp"
+#include "build/pipeline.hpp"
+#include "build/process.hpp"
+#include "cli/command.hpp"
+#include "cli/load_profile.hpp"
+#include "cli/profile_options.hpp"
+#include "kiln/error.hpp"
+#include "plan/planner.hpp"
+
+namespace kiln::cli {
+
+namespace {
+
+class BuildCommand final : public Command {
+public:
+    void register_options(CLI::App& app, GlobalOptions& global) override {
+        global_ = &global;
+        app.add_option("profile", profile_, "Profile file")->required();
+        app.add_option("-o,--output", output_, "Output folder (default: the current folder)");
+        variables_.register_options(app);
+        app.add_option("--accel", accel_,
+                       "Virtualisation for the libguestfs appliance: auto, kvm or tcg")
+            ->check(CLI::IsMember({"auto", "kvm", "tcg"}));
+        app.add_flag("--json", global.json, "Progress as JSON events, one per line");
+        app.add_flag("--no-cache", no_cache_, "Neither use nor fill the package layer cache");
+        app.add_option("--cache-dir", cache_dir_,
+                       "Layer cache folder (default $KILN_CACHE_DIR or /var/tmp/kiln-cache)");
+        app.add_option("--work-dir", work_dir_,
+                       "Scratch folder parent (default $KILN_WORK_DIR or /var/tmp/kiln-work)");
+        app.add_flag("--keep-work", keep_work_,
+                     "Keep the scratch folder (tree, raw disk, build.log)");
+        app.add_option("--firstboot-binary", firstboot_binary_, "kiln-firstboot binary to install");
+        app.add_option("--firstboot-unit", firstboot_unit_,
+                       "kiln-firstboot.service unit to install");
+        app.add_flag("--compress", compress_, "Compress the qcow2 output (slower, smaller)");
+        app.add_flag(
+            "--appliance-bootloader", appliance_bootloader_,
+            "Install GRUB through the libguestfs appliance (grub-install, update-grub) even "
+            "where kiln installs it natively");
+    }
+
+    int run() override {
+        build::install_interrupt_handlers();
+        profile::Profile profile =
+            load_profile_or_throw(profile_, variables_.load_options(), global_->json);
+        plan::Plan plan = plan::make_plan(profile);
+        if (profile.base.bootstrap && ::geteuid() != 0)
+            throw Error(
+                "a bootstrap base needs root (debootstrap/dnf --installroot create device nodes "
+                "and "
+                "owners); run kiln build as root, or use an image base");
+        build::BuildOptions options;
+        options.output_dir = output_.empty() ? "." : output_;
+        options.use_cache = !no_cache_;
+        options.cache_dir = cache_dir_;
+        options.work_parent = work_dir_;
+        options.keep_work = keep_work_;
+        options.accel = *build::parse_accel(accel_);
+        options.firstboot_binary = firstboot_binary_;
+        options.firstboot_unit = firstboot_unit_;
+        options.compress_qcow2 = compress_;
+        options.appliance_bootloader = appliance_bootloader_;
+        options.json = global_->json;
+        build::Progress progress(std::cout, global_->json, plan.operations.size());
+        if (!global_->json)
+            std::cout << "building " << plan.profile_name << " (profile digest "
+                      << plan.profile_digest.substr(0, 16) << ", package layer "
+                      << plan.package_layer_digest.substr(0, 16) << ", accel "
+                      << build::to_string(build::resolve_accel(options.accel)) << ")\n";
+        build::BuildResult result;
+        try {
+            result = build::run_build(profile, plan, options, progress);
+        } catch (const Error&) {
+            progress.finished(false, 0);
+            throw;
+        }
+        progress.finished(true, result.seconds);
+        if (!global_->json)
+            for (const auto& path : result.outputs) std::cout << "wrote " << path.string() << "\n";
+        return 0;
+    }
+
+private:
+    GlobalOptions* global_ = nullptr;
+    std::string profile_;
+    std::string output_;
+    VariableOptions variables_;
+    std::string accel_ = "auto";
+    bool no_cache_ = false;
+    std::string cache_dir_;
+    std::string work_dir_;
+    bool keep_work_ = false;
+    std::string firstboot_binary_;
+    std::string firstboot_unit_;
+    bool compress_ = false;
+    bool appliance_bootloader_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_build_command() {
+    return std::make_unique<BuildCommand>();
+}
+
+}  // namespace kiln::cli

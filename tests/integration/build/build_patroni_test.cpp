@@ -1,0 +1,110 @@
+// The bundled default, profiles/debian12-patroni.yml, built for real and booted under QEMU
+// (TCG): multi-user with no failed units, and no cluster service running before first boot.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "boot_probe.hpp"
+#include "harness.hpp"
+#include "image_inspector.hpp"
+
+namespace fs = std::filesystem;
+using namespace kiln_test;
+
+namespace {
+
+const std::vector<std::string> kClusterUnits = {"etcd.service", "patroni.service",
+                                                "haproxy.service", "keepalived.service",
+                                                "postgresql@15-main.service"};
+
+struct Shared {
+    Scratch scratch{"build-patroni"};
+    fs::path out = scratch.path / "out";
+    Run build;
+    nlohmann::json manifest;
+};
+Shared* shared = nullptr;
+
+class BuildPatroni : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        shared = new Shared;
+        fs::path profile = fs::path(KILN_SOURCE_DIR) / "profiles/debian12-patroni.yml";
+        shared->build = run_shell(kiln_binary() + " build " + shell_quote(profile.string()) +
+                                  " -o " + shell_quote(shared->out.string()) + " --cache-dir " +
+                                  shell_quote(test_cache(shared->scratch.path / "cache").string()) +
+                                  " --accel tcg");
+        std::cout << shared->build.output << "\nbuild: " << shared->build.seconds << " s\n";
+        if (fs::exists(shared->out / "debian12-patroni.manifest.json"))
+            shared->manifest =
+                nlohmann::json::parse(read_text(shared->out / "debian12-patroni.manifest.json"));
+    }
+    static void TearDownTestSuite() {
+        delete shared;
+        shared = nullptr;
+    }
+};
+
+TEST_F(BuildPatroni, BuildsWithTheClusterPackages) {
+    ASSERT_EQ(shared->build.status, 0) << shared->build.output;
+    std::set<std::string> packages;
+    for (const auto& p : shared->manifest["packages"]) packages.insert(p["name"]);
+    for (const char* p :
+         {"postgresql-15", "patroni", "etcd-server", "haproxy", "keepalived", "chrony",
+          "zabbix-agent", "open-vm-tools", "linux-image-amd64", "grub-pc"})
+        EXPECT_TRUE(packages.contains(p)) << p;
+    EXPECT_TRUE(fs::exists(shared->out / "debian12-patroni.qcow2"));
+}
+
+TEST_F(BuildPatroni, SealedClusterState) {
+    ASSERT_EQ(shared->build.status, 0);
+    ImageInspector image(shared->out / "debian12-patroni.qcow2");
+    ASSERT_TRUE(image.ok()) << image.error();
+    // etcd: no member identity; PostgreSQL: no package-made cluster.
+    EXPECT_TRUE(image.ls("/var/lib/etcd").empty());
+    EXPECT_FALSE(image.exists("/etc/postgresql/15/main"));
+    EXPECT_FALSE(image.exists("/var/lib/postgresql/15/main"));
+    EXPECT_NE(image.read("/etc/postgresql-common/createcluster.d/50-kiln.conf")
+                  .value_or("")
+                  .find("create_main_cluster = false"),
+              std::string::npos);
+    for (const auto& unit :
+         {"etcd.service", "patroni.service", "haproxy.service", "keepalived.service"})
+        EXPECT_FALSE(
+            image.exists(std::string("/etc/systemd/system/multi-user.target.wants/") + unit))
+            << unit;
+    for (const auto& unit : {"chrony.service", "zabbix-agent.service", "open-vm-tools.service",
+                             "ssh.service", "kiln-firstboot.service"})
+        EXPECT_TRUE(
+            image.exists(std::string("/etc/systemd/system/multi-user.target.wants/") + unit))
+            << unit;
+    EXPECT_EQ(image.read("/etc/machine-id").value_or("missing"), "");
+    for (const auto& name : image.ls("/etc/ssh"))
+        EXPECT_FALSE(name.starts_with("ssh_host_")) << name;
+    EXPECT_NE(image.read("/etc/zabbix/zabbix_agentd.conf")
+                  .value_or("")
+                  .find("\nServer=zabbix.example.com\n"),
+              std::string::npos);
+    EXPECT_NE(image.read("/etc/chrony/sources.d/kiln.sources")
+                  .value_or("")
+                  .find("server 0.pool.ntp.org iburst"),
+              std::string::npos);
+    std::string yml = image.read("/etc/kiln/image.yml").value_or("");
+    EXPECT_NE(yml.find("patroni.service"), std::string::npos) << yml;
+    EXPECT_NE(yml.find("/usr/lib/postgresql/15/bin"), std::string::npos) << yml;
+}
+
+TEST_F(BuildPatroni, BootsWithNoFailedUnitsAndNoClusterService) {
+    ASSERT_EQ(shared->build.status, 0);
+    BootReport r = boot_and_probe(shared->out / "debian12-patroni.qcow2", shared->scratch.path,
+                                  kClusterUnits, 1500);
+    std::cout << "boot to probe: " << r.seconds << " s\n";
+    ASSERT_TRUE(r.booted) << r.console.substr(r.console.size() > 8000 ? r.console.size() - 8000
+                                                                      : 0);
+    EXPECT_TRUE(r.state == "running" || r.state == "degraded") << r.state;
+    EXPECT_EQ(r.unexpected_failures(), "") << r.console.substr(r.console.size() > 8000 ? r.console.size() - 8000 : 0);
+    for (const auto& unit : kClusterUnits) EXPECT_NE(r.active[unit], "active") << unit;
+    EXPECT_EQ(r.machine_id.size(), 32u);
+}
+
+}  // namespace
