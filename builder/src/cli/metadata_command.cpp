@@ -20,7 +20,8 @@ public:
         app.add_option("--node", node_, "Only this node (default: every node)");
         std::map<std::string, metadata::Format> formats;
         for (const auto& [name, format] : metadata::format_names()) formats[name] = format;
-        app.add_option("--format", format_, "guestinfo, govc, terraform, ovf-properties, cloud-init or fw_cfg")
+        app.add_option("--format", format_,
+                       "guestinfo, govc, terraform, ovf-properties, cloud-init or fw_cfg")
             ->required()
             ->transform(CLI::CheckedTransformer(formats));
         app.add_option("-o,--output", output_, "Write the files into this folder (mode 0600)");
@@ -37,8 +38,9 @@ public:
         auto inventory = inventory::load(inventory_, sources, report);
         std::map<std::string, std::string> secrets;
         if (inventory) secrets = inventory::load_secrets(secrets_, sources, report);
-        if (inventory && node_ && std::none_of(inventory->nodes.begin(), inventory->nodes.end(),
-                                               [&](const auto& n) { return n.name == *node_; }))
+        if (inventory && node_ &&
+            std::none_of(inventory->nodes.begin(), inventory->nodes.end(),
+                         [&](const auto& n) { return n.name == *node_; }))
             report.error(Location{"--node"}, "no node named '" + *node_ + "' in " + inventory_);
         if (!report.empty()) std::cerr << report.format(&sources);
         if (report.has_errors()) throw InvalidInput("no metadata written");
@@ -47,7 +49,8 @@ public:
         for (const auto& node : inventory->nodes) {
             if (node_ && node.name != *node_) continue;
             auto values = inventory::node_metadata(*inventory, node, secrets);
-            for (auto& file : metadata::render(format_, node.name, values, network_)) files.push_back(std::move(file));
+            for (auto& file : metadata::render(format_, node.name, values, network_))
+                files.push_back(std::move(file));
         }
         if (!output_) {
             for (const auto& file : files) {
@@ -59,8 +62,10 @@ public:
         std::error_code ec;
         fs::create_directories(*output_, ec);
         if (ec) throw SystemError("cannot create " + *output_, ec.value());
-        for (const auto& file : files) write_file_atomically(fs::path(*output_) / file.name, file.content, file.mode);
-        for (const auto& file : files) std::cout << (fs::path(*output_) / file.name).string() << "\n";
+        for (const auto& file : files)
+            write_file_atomically(fs::path(*output_) / file.name, file.content, file.mode);
+        for (const auto& file : files)
+            std::cout << (fs::path(*output_) / file.name).string() << "\n";
         return 0;
     }
 
@@ -75,6 +80,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Command> make_metadata_command() { return std::make_unique<MetadataCommand>(); }
+std::unique_ptr<Command> make_metadata_command() {
+    return std::make_unique<MetadataCommand>();
+}
 
 }  // namespace kiln::cli

@@ -17,11 +17,13 @@ namespace {
 
 using profile::MapReader;
 
-const std::vector<std::string> kCommonKeys = {"vip_interface", "vrrp_router_id", "interface",
-                                              "gateway",       "dns",            "ntp_servers",
-                                              "zabbix_server", "timezone",       "ssh_authorized_keys"};
+const std::vector<std::string> kCommonKeys = {
+    "vip_interface", "vrrp_router_id", "interface",          "gateway", "dns", "ntp_servers",
+    "zabbix_server", "timezone",       "ssh_authorized_keys"};
 
-std::string address_of(const std::string& cidr) { return cidr.substr(0, cidr.find('/')); }
+std::string address_of(const std::string& cidr) {
+    return cidr.substr(0, cidr.find('/'));
+}
 
 // IPv4 network membership; IPv6 compares the prefix bytes.
 bool same_subnet(const std::string& a_cidr, const std::string& b_cidr) {
@@ -50,17 +52,20 @@ public:
         MapReader r(*root, "", report_);
         if (!r.valid()) return std::nullopt;
         if (auto v = r.text("version", true); v && v->value != "1")
-            report_.error(v->where, "unsupported inventory version '" + v->value + "' (this kiln reads version 1)");
+            report_.error(v->where, "unsupported inventory version '" + v->value +
+                                        "' (this kiln reads version 1)");
         inv.cluster = checked(r, "cluster", true).value_or("");
         inv.dcs = checked(r, "dcs", false).value_or("etcd");
         inv.vip = checked(r, "vip", true).value_or("");
         for (const auto& key : kCommonKeys)
             if (auto value = checked(r, key, false)) inv.common[key] = *value;
-        for (const auto& secret : {"postgres_password", "replication_password", "rest_password", "vrrp_password"})
+        for (const auto& secret :
+             {"postgres_password", "replication_password", "rest_password", "vrrp_password"})
             if (const auto* n = r.get(secret))
-                report_.error(n->key_location, std::string("'") + secret +
-                                                   "' is a secret and does not belong in the inventory; "
-                                                   "use --secrets FILE or the KILN_* environment variables");
+                report_.error(n->key_location,
+                              std::string("'") + secret +
+                                  "' is a secret and does not belong in the inventory; "
+                                  "use --secrets FILE or the KILN_* environment variables");
         if (const auto* nodes = r.require("nodes")) read_nodes(*nodes, inv);
         r.finish();
         check_whole(inv, *root);
@@ -78,7 +83,8 @@ private:
         std::string text;
         if (spec.is_list() && n->is_sequence()) {
             std::vector<std::string> items;
-            for (const auto& item : profile::as_text_list(*n, r.path(key), report_)) items.push_back(item.value);
+            for (const auto& item : profile::as_text_list(*n, r.path(key), report_))
+                items.push_back(item.value);
             text = node::join_items(spec, items);
         } else if (auto t = profile::as_text(*n, r.path(key), report_)) {
             text = t->value;
@@ -122,34 +128,40 @@ private:
         std::map<int, std::size_t> priorities;
         for (std::size_t i = 0; i < inv.nodes.size(); ++i) {
             const Node& n = inv.nodes[i];
-            auto duplicate = [&](auto& seen, const auto& value, std::string_view key, const std::string& shown) {
+            auto duplicate = [&](auto& seen, const auto& value, std::string_view key,
+                                 const std::string& shown) {
                 auto [it, inserted] = seen.emplace(value, i);
                 if (!inserted && node_item(root, i, key))
                     report_.error(node_item(root, i, key)->location,
-                                  "node " + std::string(key) + " '" + shown + "' is already used by node '" +
-                                      inv.nodes[it->second].name + "'");
+                                  "node " + std::string(key) + " '" + shown +
+                                      "' is already used by node '" + inv.nodes[it->second].name +
+                                      "'");
             };
             if (!n.name.empty()) duplicate(names, n.name, "name", n.name);
-            if (!n.address.empty()) duplicate(addresses, address_of(n.address), "address", address_of(n.address));
-            if (n.priority) duplicate(priorities, n.priority, "priority", std::to_string(n.priority));
+            if (!n.address.empty())
+                duplicate(addresses, address_of(n.address), "address", address_of(n.address));
+            if (n.priority)
+                duplicate(priorities, n.priority, "priority", std::to_string(n.priority));
         }
         const yaml::Node* vip = root.find("vip");
         if (!inv.vip.empty() && vip) {
             for (const auto& n : inv.nodes) {
                 if (n.address.empty()) continue;
                 if (address_of(n.address) == address_of(inv.vip))
-                    report_.error(vip->location, "the VIP " + address_of(inv.vip) + " is node '" + n.name +
+                    report_.error(vip->location, "the VIP " + address_of(inv.vip) + " is node '" +
+                                                     n.name +
                                                      "''s own address; it must be a free address");
                 else if (!same_subnet(inv.vip, n.address))
-                    report_.error(vip->location, "the VIP " + inv.vip + " is not in node '" + n.name +
-                                                     "''s subnet " + n.address);
+                    report_.error(vip->location, "the VIP " + inv.vip + " is not in node '" +
+                                                     n.name + "''s subnet " + n.address);
             }
         }
         if (inv.nodes.size() % 2 == 0)
-            report_.warning(root.find("nodes")->location,
-                            std::to_string(inv.nodes.size()) +
-                                " members: an even count tolerates no more failures than one member fewer; "
-                                "use an odd number");
+            report_.warning(
+                root.find("nodes")->location,
+                std::to_string(inv.nodes.size()) +
+                    " members: an even count tolerates no more failures than one member fewer; "
+                    "use an odd number");
     }
 
     SourceFiles& sources_;
@@ -173,7 +185,8 @@ std::map<std::string, std::string> load_secrets(const std::optional<std::string>
     if (file) {
         struct stat st {};
         if (::stat(file->c_str(), &st) == 0 && (st.st_mode & 0077))
-            report.warning(Location{*file}, "secrets file is readable by other users; chmod 600 it");
+            report.warning(Location{*file},
+                           "secrets file is readable by other users; chmod 600 it");
         if (auto root = yaml::load_file(*file, *file, sources, report)) {
             MapReader r(*root, "", report);
             for (const auto& [key, env] : names)
@@ -216,7 +229,8 @@ std::vector<std::pair<std::string, std::string>> node_metadata(
     for (const auto& [key, value] : secrets) values[key] = value;
     std::vector<std::pair<std::string, std::string>> ordered;
     for (const auto& spec : node::keys())
-        if (auto it = values.find(std::string(spec.name)); it != values.end()) ordered.emplace_back(*it);
+        if (auto it = values.find(std::string(spec.name)); it != values.end())
+            ordered.emplace_back(*it);
     return ordered;
 }
 

@@ -19,10 +19,13 @@ std::string shell_quote(const std::string& text) {
     return out + "'";
 }
 
-std::string guestinfo_key(const std::string& key) { return std::string(node::kGuestinfoPrefix) + key; }
+std::string guestinfo_key(const std::string& key) {
+    return std::string(node::kGuestinfoPrefix) + key;
+}
 
 File guestinfo(const std::string& node, const Values& values) {
-    std::string out = "# guestinfo for node " + node + ": add these lines to the VM's .vmx (or extraConfig)\n";
+    std::string out =
+        "# guestinfo for node " + node + ": add these lines to the VM's .vmx (or extraConfig)\n";
     for (const auto& [key, value] : values)
         out += guestinfo_key(key) + " = \"" + vmx_escape(value) + "\"\n";
     return {node + ".guestinfo.vmx", out};
@@ -31,13 +34,18 @@ File guestinfo(const std::string& node, const Values& values) {
 File govc(const std::string& node, const Values& values) {
     std::string out =
         "#!/bin/sh\n"
-        "# Sets node " + node + "'s metadata on its VM: VM=/dc/vm/" + node + " sh " + node + ".govc.sh\n"
+        "# Sets node " +
+        node + "'s metadata on its VM: VM=/dc/vm/" + node + " sh " + node +
+        ".govc.sh\n"
         "# govc takes -e values on its command line, so the secrets below are visible to `ps` on\n"
         "# this machine while govc runs; the ovf-properties format keeps them in a file instead.\n"
         "set -eu\n"
-        ": \"${VM:?set VM to the inventory path of node " + node + "'s VM}\"\n"
+        ": \"${VM:?set VM to the inventory path of node " +
+        node +
+        "'s VM}\"\n"
         "govc vm.change -vm \"$VM\"";
-    for (const auto& [key, value] : values) out += " \\\n  -e " + shell_quote(guestinfo_key(key) + "=" + value);
+    for (const auto& [key, value] : values)
+        out += " \\\n  -e " + shell_quote(guestinfo_key(key) + "=" + value);
     return {node + ".govc.sh", out + "\n", 0700};
 }
 
@@ -50,7 +58,8 @@ File terraform(const std::string& node, const Values& values) {
 File ovf_properties(const std::string& node, const Values& values, const std::string& network) {
     nlohmann::ordered_json properties = nlohmann::ordered_json::array();
     for (const auto& [key, value] : values)
-        properties.push_back({{"Key", std::string(node::kOvfPropertyPrefix) + key}, {"Value", value}});
+        properties.push_back(
+            {{"Key", std::string(node::kOvfPropertyPrefix) + key}, {"Value", value}});
     nlohmann::ordered_json options = {
         {"DiskProvisioning", "thin"},
         {"IPAllocationPolicy", "dhcpPolicy"},
@@ -95,18 +104,23 @@ std::string document_yaml(const Values& values) {
     std::vector<std::pair<std::string, std::string>> kiln;
     for (const auto& [key, value] : values) {
         const node::KeySpec& spec = *node::find_key(key);
-        if (key == "instance_id") out << YAML::Key << "instance-id" << YAML::Value << value;
-        else if (key == "hostname") out << YAML::Key << "local-hostname" << YAML::Value << value;
+        if (key == "instance_id")
+            out << YAML::Key << "instance-id" << YAML::Value << value;
+        else if (key == "hostname")
+            out << YAML::Key << "local-hostname" << YAML::Value << value;
         else if (key == "ssh_authorized_keys")
             out << YAML::Key << "public-keys" << YAML::Value << node::split_items(spec, value);
-        else kiln.emplace_back(key, value);
+        else
+            kiln.emplace_back(key, value);
     }
     out << YAML::Key << "kiln" << YAML::Value << YAML::BeginMap;
     for (const auto& [key, value] : kiln) {
         const node::KeySpec& spec = *node::find_key(key);
         out << YAML::Key << key << YAML::Value;
-        if (spec.is_list()) out << node::split_items(spec, value);
-        else out << YAML::DoubleQuoted << value;
+        if (spec.is_list())
+            out << node::split_items(spec, value);
+        else
+            out << YAML::DoubleQuoted << value;
     }
     out << YAML::EndMap << YAML::EndMap;
     return std::string(out.c_str()) + "\n";
@@ -137,20 +151,28 @@ std::string gzip_base64(const std::string& data) {
 std::vector<File> render(Format format, const std::string& node, const Values& values,
                          const std::string& network_name) {
     switch (format) {
-        case Format::guestinfo: return {guestinfo(node, values)};
-        case Format::govc: return {govc(node, values)};
-        case Format::terraform: return {terraform(node, values)};
-        case Format::ovf_properties: return {ovf_properties(node, values, network_name)};
+        case Format::guestinfo:
+            return {guestinfo(node, values)};
+        case Format::govc:
+            return {govc(node, values)};
+        case Format::terraform:
+            return {terraform(node, values)};
+        case Format::ovf_properties:
+            return {ovf_properties(node, values, network_name)};
         case Format::cloud_init: {
             std::string encoded = gzip_base64(document_yaml(values));
-            std::string vmx = "# cloud-init style metadata for node " + node + ": add to the VM's .vmx (or extraConfig)\n"
-                              "guestinfo.metadata = \"" + encoded + "\"\n"
+            std::string vmx = "# cloud-init style metadata for node " + node +
+                              ": add to the VM's .vmx (or extraConfig)\n"
+                              "guestinfo.metadata = \"" +
+                              encoded +
+                              "\"\n"
                               "guestinfo.metadata.encoding = \"gzip+base64\"\n";
             return {{node + ".metadata.gz.b64", encoded + "\n"}, {node + ".cloud-init.vmx", vmx}};
         }
         case Format::fw_cfg: {
             std::string doc = document_yaml(values);
-            std::string args = "-fw_cfg name=" + std::string(node::kFwCfgDocument) + ",file=" + node + ".metadata.yml\n";
+            std::string args = "-fw_cfg name=" + std::string(node::kFwCfgDocument) +
+                               ",file=" + node + ".metadata.yml\n";
             return {{node + ".metadata.yml", doc}, {node + ".qemu-args", args, 0644}};
         }
     }

@@ -3,13 +3,13 @@
 #include "inventory/inventory.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include "kiln/node_document.hpp"
 #include "kiln/node_schema.hpp"
@@ -36,12 +36,14 @@ Loaded load_case(const std::string& name) {
     return out;
 }
 
-bool mentions(const Loaded& l, const std::string& text) { return l.text.find(text) != std::string::npos; }
+bool mentions(const Loaded& l, const std::string& text) {
+    return l.text.find(text) != std::string::npos;
+}
 
 const std::map<std::string, std::string> kSecrets = {{"postgres_password", "pg-secret-1"},
-                                                      {"replication_password", "repl-secret-2"},
-                                                      {"rest_password", "rest-secret-3"},
-                                                      {"vrrp_password", "vrrp4"}};
+                                                     {"replication_password", "repl-secret-2"},
+                                                     {"rest_password", "rest-secret-3"},
+                                                     {"vrrp_password", "vrrp4"}};
 
 TEST(Inventory, GoodInventoryGivesEveryNodeItsMetadata) {
     auto l = load_case("good-three");
@@ -70,7 +72,9 @@ TEST(Inventory, EvenMemberCountIsWarned) {
 TEST(Inventory, DuplicateNamesAddressesAndPrioritiesAreLocated) {
     auto l = load_case("bad-duplicates");
     EXPECT_FALSE(l.inventory);
-    EXPECT_TRUE(mentions(l, "bad-duplicates.yml:22:11: error: node name 'pg1' is already used by node 'pg1'")) << l.text;
+    EXPECT_TRUE(mentions(
+        l, "bad-duplicates.yml:22:11: error: node name 'pg1' is already used by node 'pg1'"))
+        << l.text;
     EXPECT_TRUE(mentions(l, "node address '10.77.0.12' is already used by node 'pg2'")) << l.text;
     EXPECT_TRUE(mentions(l, "node priority '100' is already used by node 'pg2'")) << l.text;
 }
@@ -78,7 +82,9 @@ TEST(Inventory, DuplicateNamesAddressesAndPrioritiesAreLocated) {
 TEST(Inventory, VipMustBeAFreeAddressInTheNodesSubnet) {
     auto outside = load_case("bad-vip-outside");
     EXPECT_FALSE(outside.inventory);
-    EXPECT_TRUE(mentions(outside, "bad-vip-outside.yml:7:6: error: the VIP 10.78.0.100/24 is not in node 'pg1''s subnet"))
+    EXPECT_TRUE(mentions(
+        outside,
+        "bad-vip-outside.yml:7:6: error: the VIP 10.78.0.100/24 is not in node 'pg1''s subnet"))
         << outside.text;
     auto taken = load_case("bad-vip-is-node");
     EXPECT_FALSE(taken.inventory);
@@ -88,7 +94,8 @@ TEST(Inventory, VipMustBeAFreeAddressInTheNodesSubnet) {
 TEST(Inventory, SecretsDoNotBelongInIt) {
     auto l = load_case("bad-secret-inline");
     EXPECT_FALSE(l.inventory);
-    EXPECT_TRUE(mentions(l, "bad-secret-inline.yml:7:1: error: 'postgres_password' is a secret")) << l.text;
+    EXPECT_TRUE(mentions(l, "bad-secret-inline.yml:7:1: error: 'postgres_password' is a secret"))
+        << l.text;
 }
 
 TEST(Inventory, ValuesFollowTheNodeSchema) {
@@ -104,17 +111,20 @@ TEST(Inventory, MissingSecretsNameBothPlaces) {
     SourceFiles sources;
     Report report;
     ::unsetenv("KILN_VRRP_PASSWORD");
-    fs::path file = fs::temp_directory_path() / ("kiln-secrets-" + std::to_string(::getpid()) + ".yml");
+    fs::path file =
+        fs::temp_directory_path() / ("kiln-secrets-" + std::to_string(::getpid()) + ".yml");
     std::ofstream(file) << "postgres_password: a\nreplication_password: b\nrest_password: c\n";
     fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
     auto secrets = inventory::load_secrets(file.string(), sources, report);
     EXPECT_EQ(secrets.size(), 3u);
     ASSERT_EQ(report.error_count(), 1u);
-    EXPECT_NE(report.format(nullptr).find("no 'vrrp_password': put it in the --secrets file or set KILN_VRRP_PASSWORD"),
+    EXPECT_NE(report.format(nullptr).find(
+                  "no 'vrrp_password': put it in the --secrets file or set KILN_VRRP_PASSWORD"),
               std::string::npos);
     ::setenv("KILN_VRRP_PASSWORD", "from-env", 1);
     Report again;
-    EXPECT_EQ(inventory::load_secrets(file.string(), sources, again).at("vrrp_password"), "from-env");
+    EXPECT_EQ(inventory::load_secrets(file.string(), sources, again).at("vrrp_password"),
+              "from-env");
     EXPECT_TRUE(again.empty());
     ::unsetenv("KILN_VRRP_PASSWORD");
     fs::remove(file);
@@ -123,8 +133,11 @@ TEST(Inventory, MissingSecretsNameBothPlaces) {
 std::string gunzip_base64(const std::string& text) {
     std::string raw(text.size(), '\0');
     int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
-                            reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    raw.resize(static_cast<std::size_t>(n) - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0));
+                            reinterpret_cast<const unsigned char*>(text.data()),
+                            static_cast<int>(text.size()));
+    raw.resize(static_cast<std::size_t>(n) - (text.ends_with("==")  ? 2
+                                              : text.ends_with("=") ? 1
+                                                                    : 0));
     z_stream s{};
     inflateInit2(&s, 15 + 16);
     std::string out(1 << 20, '\0');
@@ -145,8 +158,10 @@ TEST(MetadataFormats, DocumentRoundTripsThroughTheFirstbootReader) {
     auto values = inventory::node_metadata(*l.inventory, l.inventory->nodes[0], kSecrets);
     for (auto format : {metadata::Format::fw_cfg, metadata::Format::cloud_init}) {
         auto files = metadata::render(format, "pg1", values);
-        std::string document = format == metadata::Format::fw_cfg ? files[0].content
-                                                                 : gunzip_base64(files[0].content.substr(0, files[0].content.size() - 1));
+        std::string document =
+            format == metadata::Format::fw_cfg
+                ? files[0].content
+                : gunzip_base64(files[0].content.substr(0, files[0].content.size() - 1));
         SourceFiles sources;
         Report report;
         auto doc = node::read_document("pg1.metadata", document, sources, report);
@@ -162,16 +177,20 @@ TEST(MetadataFormats, DocumentRoundTripsThroughTheFirstbootReader) {
 }
 
 TEST(MetadataFormats, ToolSpecificShapes) {
-    metadata::Values values = {{"hostname", "pg1"}, {"priority", "150"}, {"postgres_password", "a\"b|c"}};
+    metadata::Values values = {
+        {"hostname", "pg1"}, {"priority", "150"}, {"postgres_password", "a\"b|c"}};
     auto vmx = metadata::render(metadata::Format::guestinfo, "pg1", values)[0];
     EXPECT_EQ(vmx.name, "pg1.guestinfo.vmx");
-    EXPECT_NE(vmx.content.find("guestinfo.kiln.postgres_password = \"a|22b|7Cc\"\n"), std::string::npos);
+    EXPECT_NE(vmx.content.find("guestinfo.kiln.postgres_password = \"a|22b|7Cc\"\n"),
+              std::string::npos);
     EXPECT_EQ(vmx.mode, 0600u);
 
-    auto tf = nlohmann::json::parse(metadata::render(metadata::Format::terraform, "pg1", values)[0].content);
+    auto tf = nlohmann::json::parse(
+        metadata::render(metadata::Format::terraform, "pg1", values)[0].content);
     EXPECT_EQ(tf["guestinfo.kiln.priority"], "150");
 
-    auto options = nlohmann::json::parse(metadata::render(metadata::Format::ovf_properties, "pg1", values)[0].content);
+    auto options = nlohmann::json::parse(
+        metadata::render(metadata::Format::ovf_properties, "pg1", values)[0].content);
     EXPECT_EQ(options["PropertyMapping"][0]["Key"], "kiln.hostname");
     EXPECT_EQ(options["Name"], "pg1");
     EXPECT_EQ(options["InjectOvfEnv"], true);
