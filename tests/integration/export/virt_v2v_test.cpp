@@ -21,7 +21,9 @@ namespace {
 
 const std::string kKiln = std::string(KILN_BINARY_DIR) + "/builder/kiln";
 
-ProcessResult sh(const std::string& script) { return run_process({"sh", "-c", script}); }
+ProcessResult sh(const std::string& script) {
+    return run_process({"sh", "-c", script});
+}
 
 fs::path cache_dir() {
     const char* dir = std::getenv("KILN_TEST_CACHE");
@@ -36,22 +38,34 @@ fs::path debian_guest() {
     fs::create_directories(cache_dir());
     const std::string uuid = "6b3f6b8e-4d0c-4a53-9a4e-2f1f6f0d6b11";
     fs::path work = cache_dir() / ("v2v-build-" + std::to_string(::getpid()));
-    std::string script = "set -e; w='" + work.string() + "'; rm -rf \"$w\"; mkdir -p \"$w\"; "
-        "debootstrap --variant=minbase --include=linux-image-amd64,systemd-sysv,initramfs-tools,udev,kmod "
+    std::string script =
+        "set -e; w='" + work.string() +
+        "'; rm -rf \"$w\"; mkdir -p \"$w\"; "
+        "debootstrap --variant=minbase "
+        "--include=linux-image-amd64,systemd-sysv,initramfs-tools,udev,kmod "
         "bookworm \"$w/tree\" http://deb.debian.org/debian > \"$w/debootstrap.log\" 2>&1 || "
         "{ tail -20 \"$w/debootstrap.log\"; exit 1; }; "
-        "echo 'UUID=" + uuid + " / ext4 errors=remount-ro 0 1' > \"$w/tree/etc/fstab\"; "
+        "echo 'UUID=" +
+        uuid +
+        " / ext4 errors=remount-ro 0 1' > \"$w/tree/etc/fstab\"; "
         "echo v2v-guest > \"$w/tree/etc/hostname\"; "
-        "k=$(ls \"$w/tree/boot\" | sed -n 's/^vmlinuz-//p' | head -1); mkdir -p \"$w/tree/boot/grub\"; "
-        "printf 'set default=0\\nset timeout=1\\nmenuentry \"Debian GNU/Linux\" {\\n  insmod ext2\\n"
-        "  search --no-floppy --fs-uuid --set=root " + uuid + "\\n  linux /boot/vmlinuz-%s root=UUID=" + uuid +
-        " ro\\n  initrd /boot/initrd.img-%s\\n}\\n' \"$k\" \"$k\" > \"$w/tree/boot/grub/grub.cfg\"; "
+        "k=$(ls \"$w/tree/boot\" | sed -n 's/^vmlinuz-//p' | head -1); mkdir -p "
+        "\"$w/tree/boot/grub\"; "
+        "printf 'set default=0\\nset timeout=1\\nmenuentry \"Debian GNU/Linux\" {\\n  insmod "
+        "ext2\\n"
+        "  search --no-floppy --fs-uuid --set=root " +
+        uuid + "\\n  linux /boot/vmlinuz-%s root=UUID=" + uuid +
+        " ro\\n  initrd /boot/initrd.img-%s\\n}\\n' \"$k\" \"$k\" > "
+        "\"$w/tree/boot/grub/grub.cfg\"; "
         "rm -rf \"$w/tree/var/cache/apt/archives\"/*.deb; "
         "truncate -s 3G \"$w/disk.raw\"; "
         "printf 'label: dos\\nstart=2048, type=83, bootable\\n' | sfdisk -q \"$w/disk.raw\"; "
-        "mkfs.ext4 -q -F -U " + uuid + " -E offset=1048576 -d \"$w/tree\" \"$w/disk.raw\" 3071M; "
+        "mkfs.ext4 -q -F -U " +
+        uuid +
+        " -E offset=1048576 -d \"$w/tree\" \"$w/disk.raw\" 3071M; "
         "qemu-img convert -f raw -O qcow2 \"$w/disk.raw\" \"$w/disk.qcow2\"; "
-        "mv \"$w/disk.qcow2\" '" + image.string() + "'; rm -rf \"$w\"";
+        "mv \"$w/disk.qcow2\" '" +
+        image.string() + "'; rm -rf \"$w\"";
     ProcessResult r = sh(script);
     if (r.status != 0) {
         sh("rm -rf '" + work.string() + "'");
@@ -69,8 +83,9 @@ TEST(VirtV2v, AcceptsTheOva) {
     fs::create_directories(dir);
     fs::path ova = dir / "node.ova";
 
-    ProcessResult r = run_process({kKiln, "export", guest.string(), "-o", ova.string(), "--name", "v2v-node",
-                                   "--profile", std::string(KILN_SOURCE_DIR) + "/tests/unit/export/golden/node.yml"});
+    ProcessResult r = run_process(
+        {kKiln, "export", guest.string(), "-o", ova.string(), "--name", "v2v-node", "--profile",
+         std::string(KILN_SOURCE_DIR) + "/tests/unit/export/golden/node.yml"});
     ASSERT_EQ(r.status, 0) << r.err;
 
     // TCG: /dev/kvm exists here but hangs. ctest sets these too; a direct run needs them.
