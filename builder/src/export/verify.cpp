@@ -556,7 +556,8 @@ VmdkFacts check_stream_vmdk(int fd, std::uint64_t base, std::uint64_t size, cons
     if (!ended)
         fault("the marker walk does not reach an end-of-stream marker");
     else if (at != size)
-        fault(std::to_string(size - at) + " bytes follow the end-of-stream marker");
+        report.warning(check, name + ": " + std::to_string(size - at) +
+                                  " bytes follow the end-of-stream marker");
     for (std::uint64_t g = 0; g < grains; ++g)
         if (where[g] != 0 && !seen[g]) {
             bad("grain table entry for grain " + std::to_string(g) + " points at sector " +
@@ -567,7 +568,9 @@ VmdkFacts check_stream_vmdk(int fd, std::uint64_t base, std::uint64_t size, cons
         report.ok(check, name + ": streamOptimized v3, " + std::to_string(facts.capacity) +
                              " bytes virtual, " + std::to_string(facts.grains) +
                              " grains inflate, " + std::to_string(tables) +
-                             " grain tables consistent, footer and end-of-stream marker present");
+                             " grain tables consistent, " +
+                             (header.gd_offset == kGdAtEnd ? "footer and " : "") +
+                             "end-of-stream marker present");
     return facts;
 }
 
