@@ -200,6 +200,41 @@ TEST_F(ExportTest, ByteIdenticalWhateverTheThreadCount) {
     EXPECT_FALSE(bytes == reference);
 }
 
+// virt-v2v's OVA reader (manifest check, OVF parse) in seconds: --print-source stops before
+// inspection. The full conversion is virt_v2v_test.cpp.
+TEST_F(ExportTest, VirtV2vReadsTheOvaAndChecksItsManifest) {
+    fs::path ova = export_ova(
+        qcow2, "v2v",
+        {"--profile", std::string(KILN_SOURCE_DIR) + "/tests/unit/export/golden/node.yml", "--scsi",
+         "pvscsi"});
+    auto r = sh("LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg virt-v2v -i ova " +
+                q(ova) + " --print-source 2>&1");
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("source name: pg-node"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("memory: 4294967296 (bytes)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("nr vCPUs: 2"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("firmware: bios"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("0 [scsi]"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"VM Network\" [vmxnet3]"), std::string::npos) << r.out;
+
+    // The same OVA with one disk byte flipped: virt-v2v's own manifest check refuses it.
+    fs::path bad = dir / "v2v-flipped.ova";
+    fs::copy_file(ova, bad, fs::copy_options::overwrite_existing);
+    {
+        std::fstream f(bad, std::ios::in | std::ios::out | std::ios::binary);
+        auto at = static_cast<std::streamoff>(fs::file_size(bad) / 2);
+        f.seekg(at);
+        char c;
+        f.get(c);
+        f.seekp(at);
+        f.put(static_cast<char>(c ^ 0x01));
+    }
+    r = sh("LIBGUESTFS_BACKEND=direct virt-v2v -i ova " + q(bad) + " --print-source 2>&1");
+    EXPECT_NE(r.out.find("checksum of disk v2v-disk1.vmdk does not match manifest"),
+              std::string::npos)
+        << r.out;
+}
+
 TEST_F(ExportTest, VerifyCatchesCorruption) {
     fs::path ova = export_ova(qcow2, "victim");
     fs::path d = extract(ova);
