@@ -24,7 +24,7 @@ protected:
         std::ofstream(p) << text;
         return p;
     }
-    Run build(const fs::path& profile, const std::string& extra = "") {
+    ToolRun build(const fs::path& profile, const std::string& extra = "") {
         fs::create_directories(out);
         return run_shell(kiln_binary() + " build " + shell_quote(profile.string()) + " -o " +
                          shell_quote(out.string()) + " --work-dir " + shell_quote(work.string()) +
@@ -56,7 +56,7 @@ TEST_F(BuildErrors, MissingBaseImageNamesItsLine) {
     auto p = write_profile(
         "missing.yml",
         image_profile("    path: no-such-image.qcow2\n    sha256: " + std::string(64, '0') + "\n"));
-    Run r = build(p);
+    ToolRun r = build(p);
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("missing.yml:6:11: error: base image 'no-such-image.qcow2' not found"),
               std::string::npos)
@@ -72,7 +72,7 @@ TEST_F(BuildErrors, Sha256MismatchIsRefusedBeforeUse) {
     auto p = write_profile(
         "mismatch.yml",
         image_profile("    path: base.qcow2\n    sha256: " + std::string(64, 'a') + "\n"));
-    Run r = build(p);
+    ToolRun r = build(p);
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(
         r.output.find("mismatch.yml:7:13: base image sha256 mismatch: the profile expects aaaa"),
@@ -86,9 +86,9 @@ TEST_F(BuildErrors, MissingOverlaySourceNamesItsLine) {
     auto p = write_profile(
         "overlay.yml",
         bootstrap_profile("", "") + "overlays:\n  - tree: no-such-folder\n    destination: /\n");
-    Run r = build(p);
+    ToolRun r = build(p);
     EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_NE(r.output.find("overlay.yml:14:11: error: overlay source 'no-such-folder' not found"),
+    EXPECT_NE(r.output.find("overlay.yml:15:11: error: overlay source 'no-such-folder' not found"),
               std::string::npos)
         << r.output;
     EXPECT_TRUE(output_files().empty());
@@ -96,10 +96,10 @@ TEST_F(BuildErrors, MissingOverlaySourceNamesItsLine) {
 
 TEST_F(BuildErrors, UnknownBootstrapPackageNamesItsLine) {
     auto p = write_profile("bootpkg.yml", bootstrap_profile("tzdata, kiln-no-such-package", ""));
-    Run r = build(p);
+    ToolRun r = build(p);
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find(
-                  "bootpkg.yml:8:23: package 'kiln-no-such-package' does not exist in bookworm"),
+                  "bootpkg.yml:9:24: package 'kiln-no-such-package' does not exist in bookworm"),
               std::string::npos)
         << r.output;
     EXPECT_TRUE(output_files().empty());
@@ -107,11 +107,11 @@ TEST_F(BuildErrors, UnknownBootstrapPackageNamesItsLine) {
 
 TEST_F(BuildErrors, UnknownAptPackageNamesItsLine) {
     auto p = write_profile("aptpkg.yml", bootstrap_profile("", "hello, kiln-no-such-package"));
-    Run r = build(p);
+    ToolRun r = build(p);
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(
         r.output.find(
-            "aptpkg.yml:10:20: package 'kiln-no-such-package' does not exist in the configured "
+            "aptpkg.yml:11:20: package 'kiln-no-such-package' does not exist in the configured "
             "repositories (apt)"),
         std::string::npos)
         << r.output;
@@ -124,15 +124,16 @@ TEST_F(BuildErrors, InterruptedBuildLeavesNothingAndScratchIsCleaned) {
     // A stale temporary of a build that was SIGKILLed (its process is gone).
     std::ofstream(out / ".bad.qcow2.kiln-999999.tmp") << "half";
     // SIGTERM while debootstrap runs: exit 130, no output, no scratch left.
-    Run r = run_shell("( " + kiln_binary() + " build " + shell_quote(p.string()) + " -o " +
-                      shell_quote(out.string()) + " --work-dir " + shell_quote(work.string()) +
-                      " --no-cache --accel tcg & pid=$!; sleep 8; "
-                      "kill -TERM $pid; wait $pid; echo \"exit=$?\" )");
+    ToolRun r = run_shell("( " + kiln_binary() + " build " + shell_quote(p.string()) + " -o " +
+                          shell_quote(out.string()) + " --work-dir " + shell_quote(work.string()) +
+                          " --no-cache --accel tcg & pid=$!; sleep 8; "
+                          "kill -TERM $pid; wait $pid; echo \"exit=$?\" )");
     EXPECT_NE(r.output.find("exit=130"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("interrupted"), std::string::npos) << r.output;
     EXPECT_TRUE(fs::is_empty(work)) << "scratch left behind";
     EXPECT_EQ(output_files(), std::vector<std::string>{});  // the stale temporary was removed too
-    EXPECT_EQ(run_shell("pgrep -f " + shell_quote(work.string())).status, 1)
+    // "[/]" keeps pgrep from finding the shell that runs it.
+    EXPECT_EQ(run_shell("pgrep -f " + shell_quote("[/]" + work.string().substr(1))).status, 1)
         << "a tool outlived kiln";
 
     // SIGKILL: kiln cannot clean up; nothing is at the output path, and the next build removes

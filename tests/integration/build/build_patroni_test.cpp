@@ -20,7 +20,7 @@ const std::vector<std::string> kClusterUnits = {"etcd.service", "patroni.service
 struct Shared {
     Scratch scratch{"build-patroni"};
     fs::path out = scratch.path / "out";
-    Run build;
+    ToolRun build;
     nlohmann::json manifest;
 };
 Shared* shared = nullptr;
@@ -102,7 +102,8 @@ TEST_F(BuildPatroni, BootsWithNoFailedUnitsAndNoClusterService) {
     ASSERT_TRUE(r.booted) << r.console.substr(r.console.size() > 8000 ? r.console.size() - 8000
                                                                       : 0);
     EXPECT_TRUE(r.state == "running" || r.state == "degraded") << r.state;
-    EXPECT_EQ(r.unexpected_failures(), "") << r.console.substr(r.console.size() > 8000 ? r.console.size() - 8000 : 0);
+    EXPECT_EQ(r.unexpected_failures(), "")
+        << r.console.substr(r.console.size() > 8000 ? r.console.size() - 8000 : 0);
     for (const auto& unit : kClusterUnits) EXPECT_NE(r.active[unit], "active") << unit;
     EXPECT_EQ(r.machine_id.size(), 32u);
 }

@@ -17,7 +17,7 @@ namespace {
 struct Shared {
     Scratch scratch{"build-small"};
     fs::path profile_dir, profile, out, cache;
-    Run build;
+    ToolRun build;
     nlohmann::json manifest;
     nlohmann::json plan;
 };
@@ -181,7 +181,8 @@ TEST_F(BuildSmall, BootsToMultiUserWithNoUnexpectedFailedUnits) {
     ASSERT_TRUE(r.booted) << r.console.substr(r.console.size() > 6000 ? r.console.size() - 6000
                                                                       : 0);
     EXPECT_TRUE(r.state == "running" || r.state == "degraded") << r.state;
-    EXPECT_EQ(r.unexpected_failures(), "") << r.console.substr(r.console.size() > 6000 ? r.console.size() - 6000 : 0);
+    EXPECT_EQ(r.unexpected_failures(), "")
+        << r.console.substr(r.console.size() > 6000 ? r.console.size() - 6000 : 0);
     EXPECT_EQ(r.active["kiln-test.service"], "active");
     EXPECT_EQ(r.active["kiln-cluster-test.service"], "inactive");
     EXPECT_EQ(r.active["ssh.service"], "active");  // host keys made on the clone
@@ -196,9 +197,9 @@ TEST_F(BuildSmall, RebuildAfterOverlayChangeUsesTheLayerCache) {
         f << "greeting = changed\n";
     }
     fs::path out2 = shared->scratch.path / "out2";
-    Run r = run_shell(kiln_binary() + " build --json " + shell_quote(shared->profile.string()) +
-                      " -o " + shell_quote(out2.string()) + " --cache-dir " +
-                      shell_quote(shared->cache.string()) + " --accel tcg");
+    ToolRun r = run_shell(kiln_binary() + " build --json " + shell_quote(shared->profile.string()) +
+                          " -o " + shell_quote(out2.string()) + " --cache-dir " +
+                          shell_quote(shared->cache.string()) + " --accel tcg");
     std::cout << "rebuild after an overlay change: " << r.seconds << " s (cold "
               << shared->build.seconds << " s)\n";
     ASSERT_EQ(r.status, 0) << r.output;

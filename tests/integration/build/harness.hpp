@@ -18,7 +18,7 @@ inline std::string kiln_binary() {
     return std::string(KILN_BINARY_DIR) + "/builder/kiln";
 }
 
-struct Run {
+struct ToolRun {
     int status = -1;
     std::string output;  // stdout and stderr
     double seconds = 0;
@@ -30,8 +30,8 @@ inline std::string shell_quote(const std::string& s) {
     return out + "'";
 }
 
-inline Run run_shell(const std::string& command) {
-    Run r;
+inline ToolRun run_shell(const std::string& command) {
+    ToolRun r;
     auto start = std::chrono::steady_clock::now();
     FILE* p = ::popen((command + " 2>&1").c_str(), "r");
     std::array<char, 4096> buffer{};
