@@ -28,7 +28,8 @@ protected:
         fs::create_directories(out);
         return run_shell(kiln_binary() + " build " + shell_quote(profile.string()) + " -o " +
                          shell_quote(out.string()) + " --work-dir " + shell_quote(work.string()) +
-                         " --cache-dir " + shell_quote((scratch.path / "cache").string()) +
+                         " --cache-dir " +
+                         shell_quote(test_cache(scratch.path / "cache").string()) +
                          " --accel tcg " + extra);
     }
     std::vector<std::string> output_files() {
