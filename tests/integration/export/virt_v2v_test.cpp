@@ -31,9 +31,10 @@ fs::path cache_dir() {
 }
 
 // A small Debian guest whose disk has a partition table, an fstab by UUID, a kernel with its
-// initramfs and a GRUB configuration: what virt-v2v's inspection and conversion look for.
+// initramfs, a GRUB configuration and grub-mkconfig: what virt-v2v's inspection and conversion
+// look for (conversion regenerates the GRUB configuration).
 fs::path debian_guest() {
-    fs::path image = cache_dir() / "v2v-debian12.qcow2";
+    fs::path image = cache_dir() / "v2v-debian12-grub.qcow2";
     if (fs::exists(image)) return image;
     fs::create_directories(cache_dir());
     const std::string uuid = "6b3f6b8e-4d0c-4a53-9a4e-2f1f6f0d6b11";
@@ -42,7 +43,8 @@ fs::path debian_guest() {
         "set -e; w='" + work.string() +
         "'; rm -rf \"$w\"; mkdir -p \"$w\"; "
         "debootstrap --variant=minbase "
-        "--include=linux-image-amd64,systemd-sysv,initramfs-tools,udev,kmod "
+        "--include=linux-image-amd64,systemd-sysv,initramfs-tools,udev,kmod,grub2-common,grub-pc-"
+        "bin "
         "bookworm \"$w/tree\" http://deb.debian.org/debian > \"$w/debootstrap.log\" 2>&1 || "
         "{ tail -20 \"$w/debootstrap.log\"; exit 1; }; "
         "echo 'UUID=" +
