@@ -50,6 +50,19 @@ std::uint64_t virtual_size(const fs::path& disk) {
     return at == std::string::npos ? 0 : std::stoull(r.out.substr(at + 16));
 }
 
+// A copy of an OVA with one byte flipped in its middle (inside the disk member).
+fs::path flipped_copy(const fs::path& ova, const fs::path& copy) {
+    fs::copy_file(ova, copy, fs::copy_options::overwrite_existing);
+    std::fstream f(copy, std::ios::in | std::ios::out | std::ios::binary);
+    auto at = static_cast<std::streamoff>(fs::file_size(copy) / 2);
+    f.seekg(at);
+    char c;
+    f.get(c);
+    f.seekp(at);
+    f.put(static_cast<char>(c ^ 0x5a));
+    return copy;
+}
+
 // One scratch directory and a set of source disks, shared by every test (built once).
 class ExportTest : public ::testing::Test {
 protected:
@@ -218,17 +231,7 @@ TEST_F(ExportTest, VirtV2vReadsTheOvaAndChecksItsManifest) {
     EXPECT_NE(r.out.find("\"VM Network\" [vmxnet3]"), std::string::npos) << r.out;
 
     // The same OVA with one disk byte flipped: virt-v2v's own manifest check refuses it.
-    fs::path bad = dir / "v2v-flipped.ova";
-    fs::copy_file(ova, bad, fs::copy_options::overwrite_existing);
-    {
-        std::fstream f(bad, std::ios::in | std::ios::out | std::ios::binary);
-        auto at = static_cast<std::streamoff>(fs::file_size(bad) / 2);
-        f.seekg(at);
-        char c;
-        f.get(c);
-        f.seekp(at);
-        f.put(static_cast<char>(c ^ 0x01));
-    }
+    fs::path bad = flipped_copy(ova, dir / "v2v-flipped.ova");
     r = sh("LIBGUESTFS_BACKEND=direct virt-v2v -i ova " + q(bad) + " --print-source 2>&1");
     EXPECT_NE(r.out.find("checksum of disk v2v-disk1.vmdk does not match manifest"),
               std::string::npos)
@@ -240,17 +243,7 @@ TEST_F(ExportTest, VerifyCatchesCorruption) {
     fs::path d = extract(ova);
 
     // A flipped byte in the middle of the disk member.
-    fs::path flipped = dir / "flipped.ova";
-    fs::copy_file(ova, flipped, fs::copy_options::overwrite_existing);
-    {
-        std::fstream f(flipped, std::ios::in | std::ios::out | std::ios::binary);
-        auto at = static_cast<std::streamoff>(fs::file_size(flipped) / 2);
-        f.seekg(at);
-        char c;
-        f.get(c);
-        f.seekp(at);
-        f.put(static_cast<char>(c ^ 0x5a));
-    }
+    fs::path flipped = flipped_copy(ova, dir / "flipped.ova");
     auto r = kiln({"verify", flipped.string()});
     EXPECT_EQ(r.status, 1) << r.out;
     EXPECT_NE(r.out.find("FAULT   manifest: SHA256 of victim-disk1.vmdk"), std::string::npos)
