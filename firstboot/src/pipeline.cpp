@@ -53,6 +53,7 @@ private:
                (collection_.transports_found.empty() ? std::string("image defaults only")
                                                      : join(collection_.transports_found)));
 
+        if (!o_.render_only && collection_.transports_found.empty()) return wait_for_metadata();
         if (!o_.render_only && already_configured()) return ExitCode::ok;
 
         begin("validate");
@@ -166,6 +167,23 @@ private:
             status_.units_started.push_back(unit);
             log_.info("started " + unit);
         }
+    }
+
+    // The template's own boots, and a clone started without metadata, are not failures: the
+    // image stays unconfigured (cluster units off) and the next boot that has metadata applies it.
+    ExitCode wait_for_metadata() {
+        if (read_stamp(o_.root)) {
+            log_.info("no node metadata this boot; keeping the configuration already applied");
+            return ExitCode::ok;
+        }
+        status_.stage = std::string(kWaitingStage);
+        status_.message =
+            "no node metadata from any transport; the node stays unconfigured until a boot "
+            "that has some";
+        log_.info(status_.message);
+        publish();
+        log_.notify_status("waiting for node metadata");
+        return ExitCode::ok;
     }
 
     bool already_configured() {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "build/units.hpp"
+#include "kiln/elf.hpp"
 #include "kiln/image_config.hpp"
 
 #ifndef KILN_FIRSTBOOT_BINARY
@@ -29,14 +30,12 @@ std::string read_host(const fs::path& path) {
 
 fs::path find_binary(const Context& ctx) {
     if (!ctx.options.firstboot_binary.empty()) return ctx.options.firstboot_binary;
-    // Installed: beside kiln itself. Built: where CMake put the target.
+    // Installed: PREFIX/bin/kiln beside PREFIX/libexec/kiln/kiln-firstboot (the static one).
+    // Built: the kiln-firstboot-static target this kiln was built with.
     std::error_code ec;
     fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec && fs::is_regular_file(self.parent_path() / "kiln-firstboot"))
-        return self.parent_path() / "kiln-firstboot";
-    if (!ec &&
-        fs::is_regular_file(self.parent_path().parent_path() / "firstboot" / "kiln-firstboot"))
-        return self.parent_path().parent_path() / "firstboot" / "kiln-firstboot";
+    fs::path installed = self.parent_path().parent_path() / "libexec/kiln/kiln-firstboot";
+    if (!ec && fs::is_regular_file(installed)) return installed;
     return KILN_FIRSTBOOT_BINARY;
 }
 
@@ -93,17 +92,27 @@ void install_firstboot(Context& ctx) {
     const auto& f = ctx.profile.firstboot;
     fs::path binary = find_binary(ctx);
     if (binary.empty() || !fs::is_regular_file(binary))
-        throw LocatedError(f.where,
-                           "the kiln-firstboot binary was not found (" +
-                               (binary.empty() ? std::string("none configured") : binary.string()) +
-                               "); build the kiln-firstboot target or pass --firstboot-binary",
-                           ExitCode::failed);
+        throw LocatedError(
+            f.where,
+            "the kiln-firstboot binary was not found (" +
+                (binary.empty() ? std::string("none configured") : binary.string()) +
+                "); build the kiln-firstboot-static target or pass --firstboot-binary",
+            ExitCode::failed);
+    std::string image = read_host(binary);
+    if (!is_static_x86_64_executable(image))
+        throw LocatedError(
+            f.where,
+            binary.string() +
+                " is not a static x86-64 executable; images get the static "
+                "kiln-firstboot (configure with -DKILN_FIRSTBOOT_STATIC=ON and build "
+                "kiln-firstboot-static, or pass --firstboot-binary)",
+            ExitCode::failed);
     fs::path unit_path = find_unit(ctx);
     std::string unit = unit_path.empty() ? fallback_firstboot_unit() : read_host(unit_path);
     std::string program = exec_start_program(unit);
     if (program.empty() || program.front() != '/') program = "/usr/bin/kiln-firstboot";
     root.make_directory(fs::path(program).parent_path().string(), 0755, 0, 0);
-    root.write_file(program, read_host(binary), 0755, 0, 0);
+    root.write_file(program, image, 0755, 0, 0);
     root.write_file("/etc/systemd/system/kiln-firstboot.service", unit, 0644, 0, 0);
     profile::TextList self{{"kiln-firstboot.service", f.where}};
     apply_units(ctx, UnitAction::enable, self);

@@ -25,7 +25,9 @@ void write_status_file(const std::filesystem::path& root, const Status& status) 
 
 std::string guestinfo_status(const Status& status) {
     if (status.ok) return "ok";
-    std::string line = "error: " + status.stage + ": " + status.message;
+    std::string line = status.stage == kWaitingStage
+                           ? std::string(kWaitingStage) + ": " + status.message
+                           : "error: " + status.stage + ": " + status.message;
     for (char& c : line)
         if (c == '\n' || c == '\r') c = ' ';
     if (line.size() > 1000) line.resize(1000);

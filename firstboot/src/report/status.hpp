@@ -9,10 +9,12 @@
 namespace kiln::firstboot {
 
 inline constexpr std::string_view kStatusPath = "/run/kiln/status.json";
+// Status.stage of a boot that found no node metadata at all (not an error).
+inline constexpr std::string_view kWaitingStage = "waiting";
 
 struct Status {
     bool ok = false;
-    std::string stage;    // the stage that failed, or "done"
+    std::string stage;    // the stage that failed, "done", or kWaitingStage
     std::string message;  // one line: what a human reads first
     std::string instance_id;
     std::vector<std::string> transports;
@@ -22,7 +24,7 @@ struct Status {
 
 // /run/kiln/status.json (0644; no secrets in it).
 void write_status_file(const std::filesystem::path& root, const Status& status);
-// What guestinfo.kiln.status gets: "ok" or "error: <stage>: <message>".
+// What guestinfo.kiln.status gets: "ok", "waiting: <message>" or "error: <stage>: <message>".
 std::string guestinfo_status(const Status& status);
 
 }  // namespace kiln::firstboot

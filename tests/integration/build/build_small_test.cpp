@@ -7,6 +7,7 @@
 #include "boot_probe.hpp"
 #include "harness.hpp"
 #include "image_inspector.hpp"
+#include "kiln/elf.hpp"
 #include "kiln/sha256.hpp"
 
 namespace fs = std::filesystem;
@@ -157,6 +158,9 @@ TEST_F(SmallImage, PackagesSettingsAndFirstboot) {
     EXPECT_NE(yml.find("small-test"), std::string::npos) << yml;
     EXPECT_NE(yml.find("kiln-cluster-test.service"), std::string::npos) << yml;
     EXPECT_TRUE(image->exists("/etc/systemd/system/kiln-firstboot.service"));
+    EXPECT_TRUE(kiln::is_static_x86_64_executable(
+        image->read("/usr/libexec/kiln/kiln-firstboot").value_or("")))
+        << "images get the one static kiln-firstboot";
     EXPECT_NE(image->read("/etc/passwd").value_or("").find("\nkiln:"), std::string::npos);
     EXPECT_EQ(image->stat("/etc/sudoers.d/90-kiln-admin").mode, 0440);
 }

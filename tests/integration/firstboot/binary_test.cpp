@@ -1,11 +1,11 @@
 // The kiln-firstboot executables themselves (the default build's, and the static one when
 // configured with -DKILN_FIRSTBOOT_STATIC=ON): a whole first boot over a private bus.
-#include <elf.h>
 #include <gtest/gtest.h>
 
 #include "../../unit/firstboot/test_support.hpp"
 #include "core/process.hpp"
 #include "fake_systemd.hpp"
+#include "kiln/elf.hpp"
 
 using namespace kiln::firstboot;
 using namespace kiln::firstboot::test;
@@ -20,18 +20,8 @@ std::vector<std::string> binaries() {
     return out;
 }
 
-// An ELF executable without a PT_INTERP program header needs no dynamic loader.
 bool is_static_elf(const std::string& path) {
-    std::string image = read_file(path);
-    if (image.size() < sizeof(Elf64_Ehdr)) return false;
-    const auto* header = reinterpret_cast<const Elf64_Ehdr*>(image.data());
-    if (image.compare(0, 4, ELFMAG) != 0 || header->e_machine != EM_X86_64) return false;
-    for (int i = 0; i < header->e_phnum; ++i) {
-        const auto* ph = reinterpret_cast<const Elf64_Phdr*>(image.data() + header->e_phoff +
-                                                             i * header->e_phentsize);
-        if (ph->p_type == PT_INTERP || ph->p_type == PT_DYNAMIC) return false;
-    }
-    return true;
+    return kiln::is_static_x86_64_executable(read_file(path));
 }
 
 }  // namespace

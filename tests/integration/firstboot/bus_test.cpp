@@ -124,6 +124,10 @@ protected:
         mark_vmware(root);
         fs::create_directories(root / "etc/ssh");
         write_file(root / "etc/machine-id", "");
+        set_node_metadata();
+    }
+
+    void set_node_metadata() {
         vm.set("guestinfo.kiln.hostname", "pg-2");
         vm.set("guestinfo.kiln.instance_id", "i-0002");
         vm.set("guestinfo.kiln.priority", "90");
@@ -241,6 +245,28 @@ TEST_F(FirstBoot, InvalidMetadataStartsNothingAndSaysWhyInGuestinfo) {
     after.erase("run/kiln/");
     after.erase("run/kiln/status.json");
     EXPECT_EQ(after, before) << "only the status file was written";
+}
+
+TEST_F(FirstBoot, NoMetadataAtAllLeavesTheNodeUnconfiguredWithoutFailing) {
+    fs::remove_all(dir / "vm" / "store");  // a VMware VM whose guestinfo holds no kiln key
+    fs::create_directories(dir / "vm" / "store");
+    auto before = snapshot(root);
+    EXPECT_EQ(run(), kiln::ExitCode::ok) << "the template's own boot must not fail its unit";
+    EXPECT_TRUE(systemd.recorded().empty()) << "nothing started, nothing enabled";
+    auto status = nlohmann::json::parse(read_file(root / "run/kiln/status.json"));
+    EXPECT_EQ(status["stage"], "waiting");
+    EXPECT_EQ(vm.get("guestinfo.kiln.status").rfind("waiting: no node metadata", 0), 0u)
+        << vm.get("guestinfo.kiln.status");
+    auto after = snapshot(root);
+    after.erase("run/");
+    after.erase("run/kiln/");
+    after.erase("run/kiln/status.json");
+    EXPECT_EQ(after, before) << "only the status file was written";
+
+    // The clone's next boot has metadata: configured then.
+    set_node_metadata();
+    EXPECT_EQ(run(), kiln::ExitCode::ok);
+    EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
 }
 
 TEST_F(FirstBoot, NewInstanceIdOrReconfigureRunsAgain) {
