@@ -26,17 +26,6 @@ struct BootReport {
     std::string machine_id;                     // as generated at boot
     std::string console;                        // the whole serial log
     double seconds = 0;
-
-    // The failed units other than kiln-firstboot.service. Booted with no node metadata,
-    // kiln-firstboot reports that it has nothing to configure and fails by design (nothing is
-    // started); every other failed unit is a defect of the image.
-    std::string unexpected_failures() const {
-        std::istringstream in(failed_units);
-        std::string line, out;
-        while (std::getline(in, line))
-            if (!line.starts_with("kiln-firstboot.service")) out += line + "\n";
-        return out;
-    }
 };
 
 inline BootReport boot_and_probe(const std::filesystem::path& image,
