@@ -123,8 +123,13 @@ private:
 
         begin("start");
         if (!bus) throw Error("no D-Bus connection to systemd: cannot start the cluster services");
-        mark_configured(o_.root);
         SystemdManager manager(bus.get());
+        if (!rendering.network_unit.empty()) {
+            log_.notify_status("restarting " + rendering.network_unit);
+            manager.restart(rendering.network_unit, o_.unit_timeout);
+            log_.info("restarted " + rendering.network_unit + " for the static address");
+        }
+        mark_configured(o_.root);
         start_units(manager, node->image.services);
         manager.enable(node->image.services);
         finish(join(node->image.services));

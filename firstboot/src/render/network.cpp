@@ -22,6 +22,7 @@ void render_network(const RenderContext& c, Rendering& out) {
             if (n.gateway) text += "    gateway " + *n.gateway + "\n";
             if (!dns.empty()) text += "    dns-nameservers " + dns + "\n";
             out.files.push_back({"/etc/network/interfaces.d/60-kiln-" + iface, text});
+            out.network_unit = "networking.service";
             // A DHCP stanza for the same interface in the main file would fight ours.
             auto main = read_file_limited(under_root(c.root, "/etc/network/interfaces"), 1 << 20);
             if (main && main->size() <= (1 << 20)) {
@@ -36,6 +37,7 @@ void render_network(const RenderContext& c, Rendering& out) {
             if (n.gateway) text += "Gateway=" + *n.gateway + "\n";
             for (const auto& d : n.dns) text += "DNS=" + d + "\n";
             out.files.push_back({"/etc/systemd/network/10-kiln-" + iface + ".network", text});
+            out.network_unit = "systemd-networkd.service";
             break;
         }
         case image::NetworkBackend::ifcfg: {
@@ -46,6 +48,7 @@ void render_network(const RenderContext& c, Rendering& out) {
             for (std::size_t i = 0; i < n.dns.size(); ++i)
                 text += "DNS" + std::to_string(i + 1) + "=" + n.dns[i] + "\n";
             out.files.push_back({"/etc/sysconfig/network-scripts/ifcfg-" + iface, text});
+            out.network_unit = "network.service";
             break;
         }
     }

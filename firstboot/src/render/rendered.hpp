@@ -44,6 +44,9 @@ struct RenderedDir {
 struct Rendering {
     std::vector<RenderedFile> files;
     std::vector<RenderedDir> dirs;
+    // The unit that applies the rendered static network (restarted before the cluster starts:
+    // the boot raised the network before first boot wrote its configuration). Empty: none.
+    std::string network_unit;
     const RenderedFile* find(const std::filesystem::path& path) const {
         for (const auto& f : files)
             if (f.path == path) return &f;

@@ -75,10 +75,19 @@ std::string SystemdManager::wait(const std::string& job, const std::string& unit
 }
 
 void SystemdManager::start(const std::string& unit, std::chrono::milliseconds timeout) {
-    std::string job = call_job("StartUnit", unit);
+    run_to_done("StartUnit", "starting", unit, timeout);
+}
+
+void SystemdManager::restart(const std::string& unit, std::chrono::milliseconds timeout) {
+    run_to_done("RestartUnit", "restarting", unit, timeout);
+}
+
+void SystemdManager::run_to_done(const char* method, const char* doing, const std::string& unit,
+                                 std::chrono::milliseconds timeout) {
+    std::string job = call_job(method, unit);
     std::string result = wait(job, unit, timeout);
     if (result != "done")
-        throw Error("starting " + unit + " failed: job result '" + result +
+        throw Error(std::string(doing) + " " + unit + " failed: job result '" + result +
                     "' (see journalctl -u " + unit + ")");
 }
 

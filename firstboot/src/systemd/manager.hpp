@@ -19,10 +19,14 @@ public:
     // "done" (or when `timeout` passes first).
     void start(const std::string& unit, std::chrono::milliseconds timeout);
     void stop(const std::string& unit, std::chrono::milliseconds timeout);
+    // Restarts the unit (starts it when inactive); throws like start().
+    void restart(const std::string& unit, std::chrono::milliseconds timeout);
     // Enables the units for later boots, then reloads the manager.
     void enable(const std::vector<std::string>& units);
 
 private:
+    void run_to_done(const char* method, const char* doing, const std::string& unit,
+                     std::chrono::milliseconds timeout);
     std::string call_job(const char* method, const std::string& unit);
     std::string wait(const std::string& job, const std::string& unit,
                      std::chrono::milliseconds timeout);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "../../unit/firstboot/test_support.hpp"
@@ -199,6 +200,35 @@ TEST_F(FirstBoot, ConfiguresStartsInOrderReportsStampsAndScrubs) {
     EXPECT_EQ(run(), kiln::ExitCode::ok);
     EXPECT_EQ(systemd.recorded().size(), call_count);
     EXPECT_EQ(snapshot(root), before);
+}
+
+TEST_F(FirstBoot, AStaticAddressIsAppliedBeforeTheClusterStarts) {
+    vm.set("guestinfo.kiln.interface", "ens3");
+    vm.set("guestinfo.kiln.address", "10.0.0.12/24");
+    ASSERT_EQ(run(), kiln::ExitCode::ok);
+    auto calls = systemd.recorded();
+    auto restart = std::find(calls.begin(), calls.end(), "RestartUnit networking.service");
+    auto etcd = std::find(calls.begin(), calls.end(), "StartUnit etcd.service");
+    ASSERT_NE(restart, calls.end()) << "the boot raised the network before the file existed";
+    EXPECT_LT(restart, etcd) << "peers are reachable only once the address is up";
+    EXPECT_NE(
+        read_file(root / "etc/network/interfaces.d/60-kiln-ens3").find("address 10.0.0.12/24"),
+        std::string::npos);
+}
+
+TEST_F(FirstBoot, AFailingNetworkRestartStartsNoClusterUnit) {
+    vm.set("guestinfo.kiln.interface", "ens3");
+    vm.set("guestinfo.kiln.address", "10.0.0.12/24");
+    systemd.results["networking.service"] = "failed";
+    EXPECT_EQ(run(), kiln::ExitCode::failed);
+    EXPECT_TRUE(starting_with(systemd.recorded(), "StartUnit").empty());
+    EXPECT_EQ(
+        vm.get("guestinfo.kiln.status")
+            .rfind("error: start: restarting networking.service failed: job result 'failed'", 0),
+        0u)
+        << vm.get("guestinfo.kiln.status");
+    EXPECT_FALSE(fs::exists(root / "var/lib/kiln/stamp.json"));
+    EXPECT_FALSE(fs::exists(root / "var/lib/kiln/configured"));
 }
 
 TEST_F(FirstBoot, AFailedUnitStopsWhatStartedAndLeavesNoStamp) {

@@ -107,7 +107,9 @@ private:
         std::string path = "/org/freedesktop/systemd1/job/" + std::to_string(id);
         int r = sd_bus_reply_method_return(m, "o", path.c_str());
         std::string result =
-            method == "StartUnit" && self->results.count(u) ? self->results[u] : "done";
+            (method == "StartUnit" || method == "RestartUnit") && self->results.count(u)
+                ? self->results[u]
+                : "done";
         if (result != "never")
             sd_bus_emit_signal(sd_bus_message_get_bus(m), "/org/freedesktop/systemd1",
                                "org.freedesktop.systemd1.Manager", "JobRemoved", "uoss", id,
@@ -151,6 +153,7 @@ private:
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("StartUnit", "ss", "o", job, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("StopUnit", "ss", "o", job, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("RestartUnit", "ss", "o", job, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Subscribe", "", "", nothing, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", nothing, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("EnableUnitFiles", "asbb", "ba(sss)", enable, SD_BUS_VTABLE_UNPRIVILEGED),
