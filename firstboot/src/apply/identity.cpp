@@ -45,8 +45,11 @@ void apply_identity(const std::filesystem::path& root, const std::string& hostna
         } else {
             std::vector<std::string> argv = {keygen->string(), "-A"};
             if (root != "/") argv.insert(argv.end(), {"-f", root.string()});
-            auto result = run_process(argv);
-            if (result.exit_code != 0) throw Error("ssh-keygen -A failed: " + result.err);
+            // RSA key generation takes seconds on real hardware and far longer under emulation.
+            ProcessOptions slow{std::chrono::minutes(5)};
+            auto result = run_process(argv, slow);
+            if (result.exit_code != 0)
+                throw Error("ssh-keygen -A failed: " + failure_summary(result, slow));
             log.info("generated fresh SSH host keys");
         }
     }
@@ -57,9 +60,10 @@ void apply_identity(const std::filesystem::path& root, const std::string& hostna
         if (setup) {
             std::vector<std::string> argv = {setup->string()};
             if (root != "/") argv.push_back("--root=" + root.string());
-            auto result = run_process(argv);
+            ProcessOptions options{std::chrono::minutes(1)};
+            auto result = run_process(argv, options);
             if (result.exit_code != 0)
-                throw Error("systemd-machine-id-setup failed: " + result.err);
+                throw Error("systemd-machine-id-setup failed: " + failure_summary(result, options));
         } else {
             log.warning("/etc/machine-id is empty and systemd-machine-id-setup is missing");
         }

@@ -115,4 +115,16 @@ std::optional<std::filesystem::path> find_program(
     return std::nullopt;
 }
 
+std::string failure_summary(const ProcessResult& result, const ProcessOptions& options) {
+    if (result.timed_out) {
+        auto ms = options.timeout.count();
+        return "timed out after " +
+               (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms");
+    }
+    if (!result.started) return "could not start" + (result.err.empty() ? "" : ": " + result.err);
+    std::string err = result.err;
+    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+    return "exit " + std::to_string(result.exit_code) + (err.empty() ? "" : ": " + err);
+}
+
 }  // namespace kiln::firstboot

@@ -25,6 +25,10 @@ struct ProcessOptions {
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
+// Why a run did not succeed, for an error message: "timed out after 10 s", "could not start",
+// or "exit 1: <its stderr>".
+std::string failure_summary(const ProcessResult& result, const ProcessOptions& options = {});
+
 // The first executable `name` in $PATH (or in `directories` when given).
 std::optional<std::filesystem::path> find_program(
     const std::string& name, const std::vector<std::filesystem::path>& directories = {});
