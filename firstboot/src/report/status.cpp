@@ -8,8 +8,18 @@
 
 namespace kiln::firstboot {
 
+namespace {
+
+// One word for the outcome, shared by status.json and guestinfo.kiln.status.
+std::string outcome(const Status& status) {
+    if (status.ok) return "ok";
+    return status.stage == kWaitingStage ? std::string(kWaitingStage) : "error";
+}
+
+}  // namespace
+
 void write_status_file(const std::filesystem::path& root, const Status& status) {
-    nlohmann::json json = {{"status", status.ok ? "ok" : "error"},
+    nlohmann::json json = {{"status", outcome(status)},
                            {"stage", status.stage},
                            {"message", status.message},
                            {"instance_id", status.instance_id},
@@ -25,9 +35,9 @@ void write_status_file(const std::filesystem::path& root, const Status& status) 
 
 std::string guestinfo_status(const Status& status) {
     if (status.ok) return "ok";
-    std::string line = status.stage == kWaitingStage
-                           ? std::string(kWaitingStage) + ": " + status.message
-                           : "error: " + status.stage + ": " + status.message;
+    std::string word = outcome(status);
+    std::string line = word == "error" ? word + ": " + status.stage + ": " + status.message
+                                       : word + ": " + status.message;
     for (char& c : line)
         if (c == '\n' || c == '\r') c = ' ';
     if (line.size() > 1000) line.resize(1000);
