@@ -34,15 +34,33 @@ public:
             ->default_val(20000)
             ->check(CLI::Range(1024, 65000));
         app.add_flag("--down", down_, "Stop the cluster and delete its clones and network");
+        app.add_option("--kill", kill_, "Pull the plug on one node (SIGKILL to its QEMU)");
+        app.add_option("--start", start_, "Boot a killed node again from its own clone");
         app.add_flag("--json", global.json, "Print the ports as JSON");
     }
 
     int run() override {
         if (state_dir_) options_.state_dir = *state_dir_;
-        if (down_) {
+        if (int actions = down_ + kill_.has_value() + start_.has_value(); actions > 1)
+            throw UsageError("--down, --kill and --start are separate actions: give one");
+        if (down_ || kill_ || start_) {
             if (!state_dir_ && options_.inventory.empty())
-                throw UsageError("--down needs --state-dir or --inventory to find the cluster");
-            run::down(state_dir_ ? std::filesystem::path(*state_dir_) : state_dir_from_inventory());
+                throw UsageError(
+                    "--down, --kill and --start need --state-dir or --inventory to "
+                    "find the cluster");
+            std::filesystem::path dir =
+                state_dir_ ? std::filesystem::path(*state_dir_) : state_dir_from_inventory();
+            if (down_) run::down(dir);
+            if (kill_) run::kill_node(dir, *kill_);
+            if (start_) {
+                run::NodeState node = run::start_node(dir, *start_);
+                if (global_->json)
+                    std::cout << nlohmann::json{{"name", node.name}, {"pid", node.pid}}.dump()
+                              << "\n";
+                else
+                    std::cout << fmt::format("{} is booting (ssh -p {} ADMIN@127.0.0.1)\n",
+                                             node.name, node.ssh_port);
+            }
             return 0;
         }
         if (options_.image.empty() || options_.inventory.empty())
@@ -76,6 +94,8 @@ private:
     std::optional<std::string> secrets_;
     std::optional<std::string> state_dir_;
     bool down_ = false;
+    std::optional<std::string> kill_;
+    std::optional<std::string> start_;
 };
 
 std::filesystem::path RunCommand::state_dir_from_inventory() {

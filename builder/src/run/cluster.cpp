@@ -76,6 +76,13 @@ int read_pid(const fs::path& file) {
     throw Error("QEMU did not write its pid file " + file.string());
 }
 
+// Runs a node's QEMU command (it daemonizes) and returns the pid it wrote.
+int launch(const std::vector<std::string>& qemu, const fs::path& pidfile, const std::string& node) {
+    fs::remove(pidfile);
+    run_checked(qemu, "starting QEMU for " + node);
+    return read_pid(pidfile);
+}
+
 std::string image_format(const fs::path& image) {
     std::string out = run_checked({"qemu-img", "info", "--output=json", image.string()},
                                   "reading " + image.string());
@@ -101,13 +108,32 @@ private:
     bool armed_ = true;
 };
 
+ClusterState load_state(const fs::path& state_dir) {
+    fs::path file = state_dir / kStateFile;
+    if (!fs::exists(file)) throw UsageError("no kiln run cluster in " + state_dir.string());
+    std::ifstream in(file);
+    return ClusterState::from_json(nlohmann::json::parse(in));
+}
+
+NodeState& find_node(ClusterState& state, const std::string& name) {
+    for (auto& node : state.nodes)
+        if (node.name == name) return node;
+    std::string names;
+    for (const auto& node : state.nodes) names += (names.empty() ? "" : ", ") + node.name;
+    throw UsageError("cluster '" + state.cluster + "' has no node '" + name + "' (nodes: " + names +
+                     ")");
+}
+
 }  // namespace
 
 nlohmann::json ClusterState::to_json() const {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& n : nodes)
-        list.push_back(
-            {{"name", n.name}, {"address", n.address}, {"pid", n.pid}, {"ssh_port", n.ssh_port}});
+        list.push_back({{"name", n.name},
+                        {"address", n.address},
+                        {"pid", n.pid},
+                        {"ssh_port", n.ssh_port},
+                        {"qemu", n.qemu}});
     return {{"cluster", cluster},
             {"netns", netns},
             {"state_dir", state_dir},
@@ -130,7 +156,8 @@ ClusterState ClusterState::from_json(const nlohmann::json& j) {
     s.replica_port = j.at("replica_port");
     s.stats_port = j.at("stats_port");
     for (const auto& n : j.at("nodes"))
-        s.nodes.push_back({n.at("name"), n.at("address"), n.at("pid"), n.at("ssh_port")});
+        s.nodes.push_back({n.at("name"), n.at("address"), n.at("pid"), n.at("ssh_port"),
+                           n.value("qemu", std::vector<std::string>{})});
     return s;
 }
 
@@ -200,7 +227,11 @@ ClusterState up(const UpOptions& options) {
         write_file_atomically(metadata, metadata::document_yaml(values), 0600);
 
         fs::path pidfile = state.state_dir / (node.name + ".pid");
-        run_checked(
+        NodeState started{
+            node.name,
+            without_prefix(node.address),
+            0,
+            0,
             {"ip", "netns", "exec", state.netns, "qemu-system-x86_64", "-name", node.name,
              "-machine", "pc", "-accel", accel == "tcg" ? "tcg,thread=multi" : accel, "-m",
              std::to_string(options.memory_mb), "-smp", std::to_string(options.cpus), "-drive",
@@ -210,12 +241,11 @@ ClusterState up(const UpOptions& options) {
              "-device", "virtio-net-pci,netdev=n0,mac=" + mac_for(i) + ",addr=0x3", "-fw_cfg",
              "name=opt/kiln/metadata,file=" + metadata.string(), "-display", "none", "-monitor",
              "none", "-serial", "file:" + (state.state_dir / (node.name + ".console.log")).string(),
-             "-daemonize", "-pidfile", pidfile.string()},
-            "starting QEMU for " + node.name);
-        int ssh_port = free_port(options.port_base, ports);
-        ports.push_back(ssh_port);
-        state.nodes.push_back(
-            {node.name, without_prefix(node.address), read_pid(pidfile), ssh_port});
+             "-daemonize", "-pidfile", pidfile.string()}};
+        started.pid = launch(started.qemu, pidfile, node.name);
+        started.ssh_port = free_port(options.port_base, ports);
+        ports.push_back(started.ssh_port);
+        state.nodes.push_back(std::move(started));
         write_file_atomically(state.state_dir / kStateFile, state.to_json().dump(2), 0600);
     }
 
@@ -235,10 +265,7 @@ ClusterState up(const UpOptions& options) {
 }
 
 void down(const fs::path& state_dir) {
-    fs::path file = state_dir / kStateFile;
-    if (!fs::exists(file)) throw UsageError("no kiln run cluster in " + state_dir.string());
-    std::ifstream in(file);
-    ClusterState state = ClusterState::from_json(nlohmann::json::parse(in));
+    ClusterState state = load_state(state_dir);
     stop(state.relay_pid);
     for (const auto& node : state.nodes) stop(node.pid);
     // QEMU may have daemonized before its pid reached the state file: the pid files tell.
@@ -251,6 +278,32 @@ void down(const fs::path& state_dir) {
     if (fs::exists("/run/netns/" + state.netns))
         exporter::run_process({"ip", "netns", "del", state.netns});
     fs::remove_all(state_dir);
+}
+
+void kill_node(const fs::path& state_dir, const std::string& name) {
+    ClusterState state = load_state(state_dir);
+    NodeState& node = find_node(state, name);
+    if (alive(node.pid)) ::kill(node.pid, SIGKILL);
+    for (int i = 0; i < 100 && alive(node.pid); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    node.pid = 0;
+    // A stale pid file would make --down signal whatever process reuses that pid.
+    fs::remove(state_dir / (name + ".pid"));
+    write_file_atomically(state_dir / kStateFile, state.to_json().dump(2), 0600);
+}
+
+NodeState start_node(const fs::path& state_dir, const std::string& name) {
+    ClusterState state = load_state(state_dir);
+    NodeState& node = find_node(state, name);
+    if (alive(node.pid))
+        throw UsageError("node '" + name + "' is running (QEMU pid " + std::to_string(node.pid) +
+                         "); kill it first with kiln run --kill " + name);
+    if (node.qemu.empty())
+        throw UsageError("the state in " + state_dir.string() + " does not say how to boot '" +
+                         name + "'; restart the cluster with kiln run --down, then kiln run");
+    node.pid = launch(node.qemu, state_dir / (name + ".pid"), name);
+    write_file_atomically(state_dir / kStateFile, state.to_json().dump(2), 0600);
+    return node;
 }
 
 }  // namespace kiln::run

@@ -27,6 +27,7 @@ struct NodeState {
     std::string address;  // without prefix
     int pid = 0;
     int ssh_port = 0;
+    std::vector<std::string> qemu;  // the command that boots it, for --start after --kill
 };
 
 struct ClusterState {
@@ -49,6 +50,11 @@ std::filesystem::path default_state_dir(const std::string& cluster);
 ClusterState up(const UpOptions& options);
 // Stops every process, deletes the network and the clones; safe to run twice.
 void down(const std::filesystem::path& state_dir);
+
+// Pulls the plug on one node (SIGKILL to its QEMU): a crash, not a shutdown.
+void kill_node(const std::filesystem::path& state_dir, const std::string& name);
+// Boots a stopped node again from its own clone, with the same metadata and network.
+NodeState start_node(const std::filesystem::path& state_dir, const std::string& name);
 
 // "auto" means KILN_ACCEL from the environment if set, else kvm when /dev/kvm opens, else tcg.
 std::string resolve_accel(const std::string& accel);

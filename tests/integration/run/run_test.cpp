@@ -158,6 +158,27 @@ TEST_F(KilnRun, BootsClonesOnAPrivateNetworkAndCleansUp) {
     server.join();
     EXPECT_EQ(reply, "1048576");
 
+    // --kill pulls one node's plug; --start boots the same clone again with the same metadata.
+    int pg2_pid = state["nodes"][1]["pid"];
+    auto kill = sh(kKiln + " run --kill pg2 --state-dir " + state_dir.string());
+    EXPECT_EQ(kill.exit_code, 0) << kill.out;
+    EXPECT_NE(::kill(pg2_pid, 0), 0) << "pg2's QEMU survived --kill";
+    EXPECT_EQ(::kill(state["nodes"][0]["pid"].get<int>(), 0), 0) << "--kill pg2 hit pg1";
+    auto unknown = sh(kKiln + " run --kill pg9 --state-dir " + state_dir.string());
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_NE(unknown.out.find("no node 'pg9' (nodes: pg1, pg2, pg3)"), std::string::npos)
+        << unknown.out;
+    auto start = sh(kKiln + " run --start pg2 --json --state-dir " + state_dir.string());
+    ASSERT_EQ(start.exit_code, 0) << start.out;
+    int restarted = nlohmann::json::parse(start.out)["pid"];
+    EXPECT_EQ(::kill(restarted, 0), 0);
+    EXPECT_NE(read("/proc/" + std::to_string(restarted) + "/cmdline").find("pg2.qcow2"),
+              std::string::npos);
+    auto twice = sh(kKiln + " run --start pg2 --state-dir " + state_dir.string());
+    EXPECT_EQ(twice.exit_code, 2);
+    EXPECT_NE(twice.out.find("is running"), std::string::npos) << twice.out;
+    state["nodes"][1]["pid"] = restarted;
+
     auto down = sh(kKiln + " run --down --state-dir " + state_dir.string());
     EXPECT_EQ(down.exit_code, 0) << down.out;
     for (const auto& node : state["nodes"]) EXPECT_NE(::kill(node["pid"].get<int>(), 0), 0);
