@@ -54,7 +54,8 @@ private:
                                                      : join(collection_.transports_found)));
 
         if (!o_.render_only && collection_.transports_found.empty()) return wait_for_metadata();
-        if (!o_.render_only && already_configured()) return ExitCode::ok;
+        if (!o_.render_only)
+            if (auto stamp = already_configured()) return report_configured(*stamp);
 
         begin("validate");
         auto node = validate(collection_, o_.root);
@@ -72,7 +73,7 @@ private:
             if (auto stamp = read_stamp(o_.root);
                 stamp && stamp->metadata_digest == node->metadata_digest) {
                 log_.info("metadata unchanged since " + stamp->configured_at + "; nothing to do");
-                return ExitCode::ok;
+                return report_configured(*stamp);
             }
 
         begin("render");
@@ -177,9 +178,9 @@ private:
     // The template's own boots, and a clone started without metadata, are not failures: the
     // image stays unconfigured (cluster units off) and the next boot that has metadata applies it.
     ExitCode wait_for_metadata() {
-        if (read_stamp(o_.root)) {
+        if (auto stamp = read_stamp(o_.root)) {
             log_.info("no node metadata this boot; keeping the configuration already applied");
-            return ExitCode::ok;
+            return report_configured(*stamp);
         }
         status_.stage = std::string(kWaitingStage);
         status_.message =
@@ -191,20 +192,33 @@ private:
         return ExitCode::ok;
     }
 
-    bool already_configured() {
+    std::optional<Stamp> already_configured() {
         auto stamp = read_stamp(o_.root);
-        if (!stamp) return false;
+        if (!stamp) return std::nullopt;
         const Value* id = collection_.metadata.get("instance_id");
         if (id && id->text != stamp->instance_id) {
             log_.info("new instance id '" + id->text + "' (was '" + stamp->instance_id +
                       "'): configuring again");
-            return false;
+            return std::nullopt;
         }
-        if (o_.reconfigure) return false;
+        if (o_.reconfigure) return std::nullopt;
         log_.info("already configured as instance '" + stamp->instance_id + "' at " +
                   stamp->configured_at +
                   "; nothing to do (--reconfigure applies changed metadata)");
-        return true;
+        return stamp;
+    }
+
+    // Every later boot of a configured node says so too: /run is empty after a reboot, and
+    // guestinfo.kiln.status is what deploy tooling polls. The enabled units start on their own.
+    ExitCode report_configured(const Stamp& stamp) {
+        status_.ok = true;
+        status_.stage = "done";
+        status_.instance_id = stamp.instance_id;
+        status_.message = "configured as instance '" + stamp.instance_id + "' at " +
+                          stamp.configured_at + "; nothing to apply this boot";
+        publish();
+        log_.notify_status("configured");
+        return ExitCode::ok;
     }
 
     void scrub() {

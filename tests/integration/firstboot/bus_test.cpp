@@ -194,12 +194,16 @@ TEST_F(FirstBoot, ConfiguresStartsInOrderReportsStampsAndScrubs) {
         EXPECT_EQ(read_file(root / "etc/machine-id").size(), 33u);
     }
 
-    // A normal boot afterwards does nothing, although the secrets are gone from guestinfo.
+    // A normal boot afterwards changes nothing but its status report, although the secrets
+    // are gone from guestinfo.
     auto before = snapshot(root);
+    before.erase("run/kiln/status.json");
     std::size_t call_count = systemd.recorded().size();
     EXPECT_EQ(run(), kiln::ExitCode::ok);
     EXPECT_EQ(systemd.recorded().size(), call_count);
-    EXPECT_EQ(snapshot(root), before);
+    auto after = snapshot(root);
+    after.erase("run/kiln/status.json");
+    EXPECT_EQ(after, before);
 }
 
 TEST_F(FirstBoot, AStaticAddressIsAppliedBeforeTheClusterStarts) {
@@ -297,6 +301,31 @@ TEST_F(FirstBoot, NoMetadataAtAllLeavesTheNodeUnconfiguredWithoutFailing) {
     // The clone's next boot has metadata: configured then.
     set_node_metadata();
     EXPECT_EQ(run(), kiln::ExitCode::ok);
+    EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
+}
+
+TEST_F(FirstBoot, EveryLaterBootReportsTheNodeConfigured) {
+    ASSERT_EQ(run(), kiln::ExitCode::ok);
+    std::size_t calls = systemd.recorded().size();
+    // A reboot: /run is empty again and the guestinfo status is whatever was left.
+    fs::remove_all(root / "run/kiln");
+    vm.set("guestinfo.kiln.status", "stale");
+    EXPECT_EQ(run(), kiln::ExitCode::ok);
+    EXPECT_EQ(systemd.recorded().size(), calls) << "nothing started again: the units are enabled";
+    auto status = nlohmann::json::parse(read_file(root / "run/kiln/status.json"));
+    EXPECT_EQ(status["status"], "ok");
+    EXPECT_EQ(status["stage"], "done");
+    EXPECT_NE(status["message"].get<std::string>().find("nothing to apply this boot"),
+              std::string::npos);
+    EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
+
+    // A later boot whose metadata is gone altogether (keys removed) keeps and reports it too.
+    fs::remove_all(root / "run/kiln");
+    fs::remove_all(dir / "vm" / "store");
+    fs::create_directories(dir / "vm" / "store");
+    EXPECT_EQ(run(), kiln::ExitCode::ok);
+    status = nlohmann::json::parse(read_file(root / "run/kiln/status.json"));
+    EXPECT_EQ(status["status"], "ok");
     EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
 }
 
