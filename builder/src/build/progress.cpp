@@ -23,13 +23,9 @@ std::string to_string(OpStatus status) {
 Progress::Progress(std::ostream& out, bool json, std::size_t total_operations)
     : out_(out), json_(json), total_(total_operations) {}
 
-void Progress::emit(const std::string& event,
-                    const std::vector<std::pair<std::string, std::string>>& fields,
-                    const std::vector<std::pair<std::string, double>>& numbers) {
-    nlohmann::json j{{"event", event}};
-    for (const auto& [k, v] : fields) j[k] = v;
-    for (const auto& [k, v] : numbers) j[k] = v;
-    out_ << j.dump() << "\n" << std::flush;
+void Progress::emit(const std::string& event, nlohmann::json fields) {
+    fields["event"] = event;
+    out_ << fields.dump() << "\n" << std::flush;
 }
 
 void Progress::add_phase_time(const std::string& stage, double seconds) {
@@ -53,8 +49,11 @@ void Progress::begin(const plan::Operation& op, std::size_t index) {
     }
     op_start_ = Clock::now();
     if (json_)
-        emit("start", {{"stage", stage}, {"operation", op.kind}, {"summary", op.summary}},
-             {{"index", static_cast<double>(index)}, {"total", static_cast<double>(total_)}});
+        emit("start", {{"stage", stage},
+                       {"operation", op.kind},
+                       {"summary", op.summary},
+                       {"index", index},
+                       {"total", total_}});
     else
         out_ << fmt::format("  [{:>2}/{}] {:<26} {} ...\n", index, total_, op.kind, op.summary)
              << std::flush;
@@ -65,12 +64,12 @@ void Progress::end(const plan::Operation& op, OpStatus status, const std::string
     records_.push_back({&op, status, seconds, note});
     add_phase_time(plan::to_string(op.stage), seconds);
     if (json_)
-        emit("finish",
-             {{"stage", plan::to_string(op.stage)},
-              {"operation", op.kind},
-              {"status", to_string(status)},
-              {"note", note}},
-             {{"index", static_cast<double>(index_)}, {"seconds", seconds}});
+        emit("finish", {{"stage", plan::to_string(op.stage)},
+                        {"operation", op.kind},
+                        {"status", to_string(status)},
+                        {"note", note},
+                        {"index", index_},
+                        {"seconds", seconds}});
     else
         out_ << fmt::format("          {:<26} {} {:.1f}s{}\n", op.kind, to_string(status), seconds,
                             note.empty() ? "" : " (" + note + ")")
@@ -106,8 +105,7 @@ void Progress::warning(const std::string& message) {
 
 void Progress::finished(bool ok, double seconds) {
     if (json_) {
-        std::vector<std::pair<std::string, double>> numbers = {{"seconds", seconds}};
-        emit("end", {{"result", ok ? "ok" : "failed"}}, numbers);
+        emit("end", {{"result", ok ? "ok" : "failed"}, {"seconds", seconds}});
         return;
     }
     if (!ok) return;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -43,9 +44,8 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
-    void emit(const std::string& event,
-              const std::vector<std::pair<std::string, std::string>>& fields,
-              const std::vector<std::pair<std::string, double>>& numbers = {});
+    // One JSON line: {"event": EVENT, ...fields}.
+    void emit(const std::string& event, nlohmann::json fields);
 
     std::ostream& out_;
     bool json_;
