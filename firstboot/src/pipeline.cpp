@@ -132,7 +132,7 @@ private:
         }
         mark_configured(o_.root);
         start_units(manager, node->image.services);
-        manager.enable(node->image.services);
+        manager.enable(node->image.services, o_.unit_timeout);
         finish(join(node->image.services));
 
         begin("stamp");

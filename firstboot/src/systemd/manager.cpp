@@ -96,7 +96,11 @@ void SystemdManager::stop(const std::string& unit, std::chrono::milliseconds tim
     wait(job, unit, timeout);
 }
 
-void SystemdManager::enable(const std::vector<std::string>& units) {
+void SystemdManager::enable(const std::vector<std::string>& units,
+                            std::chrono::milliseconds timeout) {
+    // sd-bus's default method timeout is 25 s; a loaded machine takes longer to reload.
+    const auto usec = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(timeout).count());
     bus::CallError error;
     sd_bus_message* raw = nullptr;
     int rc =
@@ -110,12 +114,18 @@ void SystemdManager::enable(const std::vector<std::string>& units) {
     if (rc >= 0) rc = sd_bus_message_append(call.get(), "bb", 0, 1);  // persistent, force
     if (rc < 0) throw bus::BusError("EnableUnitFiles: cannot build the call", "");
     sd_bus_message* reply_raw = nullptr;
-    rc = sd_bus_call(bus_, call.get(), 0, error.get(), &reply_raw);
+    rc = sd_bus_call(bus_, call.get(), usec, error.get(), &reply_raw);
     bus::Message reply(reply_raw);
     if (rc < 0) bus::fail("EnableUnitFiles", error, rc);
+
+    sd_bus_message* reload_raw = nullptr;
+    rc = sd_bus_message_new_method_call(bus_, &reload_raw, kService, kPath, kInterface, "Reload");
+    bus::Message reload(reload_raw);
+    if (rc < 0) throw bus::BusError("Reload: cannot build the call", "");
     bus::CallError reload_error;
-    rc = sd_bus_call_method(bus_, kService, kPath, kInterface, "Reload", reload_error.get(),
-                            nullptr, "");
+    sd_bus_message* reload_reply_raw = nullptr;
+    rc = sd_bus_call(bus_, reload.get(), usec, reload_error.get(), &reload_reply_raw);
+    bus::Message reload_reply(reload_reply_raw);
     if (rc < 0) bus::fail("Reload", reload_error, rc);
 }
 

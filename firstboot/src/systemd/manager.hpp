@@ -21,8 +21,9 @@ public:
     void stop(const std::string& unit, std::chrono::milliseconds timeout);
     // Restarts the unit (starts it when inactive); throws like start().
     void restart(const std::string& unit, std::chrono::milliseconds timeout);
-    // Enables the units for later boots, then reloads the manager.
-    void enable(const std::vector<std::string>& units);
+    // Enables the units for later boots, then reloads the manager; each call may take up to
+    // `timeout`.
+    void enable(const std::vector<std::string>& units, std::chrono::milliseconds timeout);
 
 private:
     void run_to_done(const char* method, const char* doing, const std::string& unit,

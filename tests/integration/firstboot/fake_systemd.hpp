@@ -57,7 +57,8 @@ class FakeSystemd {
 public:
     // unit -> JobRemoved result; "never" sends none (a hung start); absent units: "done".
     std::map<std::string, std::string> results;
-    std::vector<std::string> calls;  // "StartUnit etcd.service", "SetStaticHostname pg-1", ...
+    std::vector<std::string> calls;       // "StartUnit etcd.service", "SetStaticHostname pg-1", ...
+    std::atomic<int> reload_delay_ms{0};  // a manager too busy to answer Reload at once
 
     explicit FakeSystemd(const std::string& address) {
         if (sd_bus_new(&bus_) < 0 || sd_bus_set_address(bus_, address.c_str()) < 0 ||
@@ -120,6 +121,11 @@ private:
         static_cast<FakeSystemd*>(userdata)->record(sd_bus_message_get_member(m));
         return sd_bus_reply_method_return(m, "");
     }
+    static int reload(sd_bus_message* m, void* userdata, sd_bus_error* error) {
+        auto* self = static_cast<FakeSystemd*>(userdata);
+        std::this_thread::sleep_for(std::chrono::milliseconds(self->reload_delay_ms.load()));
+        return nothing(m, userdata, error);
+    }
     static int enable(sd_bus_message* m, void* userdata, sd_bus_error*) {
         auto* self = static_cast<FakeSystemd*>(userdata);
         std::string units;
@@ -155,7 +161,7 @@ private:
         SD_BUS_METHOD("StopUnit", "ss", "o", job, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("RestartUnit", "ss", "o", job, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Subscribe", "", "", nothing, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD("Reload", "", "", nothing, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reload", "", "", reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("EnableUnitFiles", "asbb", "ba(sss)", enable, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL("JobRemoved", "uoss", 0),
         SD_BUS_VTABLE_END};
