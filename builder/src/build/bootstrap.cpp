@@ -11,15 +11,47 @@ namespace kiln::build {
 namespace fs = std::filesystem;
 using profile::BootstrapTool;
 
+namespace {
+
+bool is_debian_tool(BootstrapTool tool) {
+    return tool == BootstrapTool::debootstrap || tool == BootstrapTool::mmdebstrap;
+}
+
+std::string shell_quoted(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// apt inside mmdebstrap's chroot keeps what it fetched in /var/cache/apt/archives (removed at
+// its cleanup); these hooks (sh -c, $1 = the tree) copy the host cache in before the download
+// and whatever apt fetched back out before cleanup.
+void add_apt_cache_hooks(std::vector<std::string>& c, const fs::path& cache) {
+    const std::string host = shell_quoted(cache.string());
+    c.push_back(
+        "--setup-hook=mkdir -p \"$1/var/cache/apt/archives/partial\" && cp -a "
+        "--reflink=auto " +
+        host + "/. \"$1/var/cache/apt/archives/\"");
+    c.push_back(
+        "--customize-hook=find \"$1/var/cache/apt/archives\" -maxdepth 1 -name '*.deb' "
+        "-exec cp -an --reflink=auto -t " +
+        host + " {} +");
+}
+
+}  // namespace
+
 std::vector<std::string> bootstrap_command(const profile::Bootstrap& b, const fs::path& tree,
                                            const fs::path& package_cache,
                                            const fs::path& repo_dir) {
     std::vector<std::string> packages;
     for (const auto& p : b.packages) packages.push_back(p.value);
-    if (b.tool == BootstrapTool::debootstrap) {
+    if (is_debian_tool(b.tool)) {
+        const bool mm = b.tool == BootstrapTool::mmdebstrap;
         std::vector<std::string> c = {
-            "debootstrap",
+            mm ? "mmdebstrap" : "debootstrap",
             "--arch=" + (b.arch.value == "x86_64" ? std::string("amd64") : b.arch.value)};
+        // As root, the real chroot mode (device nodes, ownership) like debootstrap's.
+        if (mm) c.insert(c.end(), {"--mode=root", "--format=directory"});
         if (!b.variant.value.empty()) c.push_back("--variant=" + b.variant.value);
         if (!b.components.empty()) {
             std::string comps;
@@ -31,7 +63,12 @@ std::vector<std::string> bootstrap_command(const profile::Bootstrap& b, const fs
             for (const auto& p : packages) include += (include.empty() ? "" : ",") + p;
             c.push_back("--include=" + include);
         }
-        if (!package_cache.empty()) c.push_back("--cache-dir=" + package_cache.string());
+        if (!package_cache.empty()) {
+            if (mm)
+                add_apt_cache_hooks(c, package_cache);
+            else
+                c.push_back("--cache-dir=" + package_cache.string());
+        }
         c.insert(c.end(), {b.release.value, tree.string(), b.mirror.value});
         return c;
     }
@@ -72,14 +109,16 @@ std::vector<std::string> bootstrap_missing_packages(BootstrapTool tool, const st
         }
         return out;
     }
-    auto driver = PackageDriver::make(tool == BootstrapTool::dnf ? profile::PackageManager::dnf
-                                                                 : profile::PackageManager::yum);
+    auto driver =
+        PackageDriver::make(tool == BootstrapTool::mmdebstrap ? profile::PackageManager::apt
+                            : tool == BootstrapTool::dnf      ? profile::PackageManager::dnf
+                                                              : profile::PackageManager::yum);
     return driver->missing_packages(output);
 }
 
 void run_bootstrap(Context& ctx, const profile::Bootstrap& b, const fs::path& package_cache) {
     fs::path repo_dir = ctx.work / "bootstrap-repos";
-    if (b.tool != BootstrapTool::debootstrap) {
+    if (!is_debian_tool(b.tool)) {
         fs::create_directories(repo_dir);
         std::ofstream(repo_dir / "kiln-bootstrap.repo") << el_bootstrap_repo_file(b);
     }
@@ -97,7 +136,8 @@ void run_bootstrap(Context& ctx, const profile::Bootstrap& b, const fs::path& pa
                                              b.release.value + " at " + b.mirror.value);
     }
     if (r.tail.find("Failed getting release file") != std::string::npos ||
-        r.tail.find("Invalid Release file") != std::string::npos)
+        r.tail.find("Invalid Release file") != std::string::npos ||
+        r.tail.find("does not have a Release file") != std::string::npos)
         throw LocatedError(b.release.where, "release '" + b.release.value + "' not found at " +
                                                 b.mirror.value + ":\n" + r.tail);
     throw LocatedError(

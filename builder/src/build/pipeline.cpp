@@ -123,7 +123,7 @@ private:
     void dispatch(Context& ctx, const Operation& op) {
         const auto& p = profile_;
         const std::string& k = op.kind;
-        if (k == "debootstrap" || ((k == "dnf" || k == "yum") && op.stage == Stage::base)) {
+        if (op.stage == Stage::base && p.base.bootstrap && k == to_string(p.base.bootstrap->tool)) {
             std::string cache_name =
                 to_string(p.base.bootstrap->tool) + "-" + p.base.bootstrap->release.value;
             run_bootstrap(ctx, *p.base.bootstrap,

@@ -117,6 +117,7 @@ private:
         if (!r.valid()) return b;
         if (auto tool = r.choice<BootstrapTool>("tool",
                                                 {{"debootstrap", BootstrapTool::debootstrap},
+                                                 {"mmdebstrap", BootstrapTool::mmdebstrap},
                                                  {"dnf", BootstrapTool::dnf},
                                                  {"yum", BootstrapTool::yum}},
                                                 true))
@@ -179,6 +180,7 @@ private:
         if (p.base.bootstrap) {
             switch (p.base.bootstrap->tool) {
                 case BootstrapTool::debootstrap:
+                case BootstrapTool::mmdebstrap:
                     implied = PackageManager::apt;
                     break;
                 case BootstrapTool::dnf:

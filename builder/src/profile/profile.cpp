@@ -18,6 +18,8 @@ std::string to_string(BootstrapTool v) {
     switch (v) {
         case BootstrapTool::debootstrap:
             return "debootstrap";
+        case BootstrapTool::mmdebstrap:
+            return "mmdebstrap";
         case BootstrapTool::dnf:
             return "dnf";
         case BootstrapTool::yum:

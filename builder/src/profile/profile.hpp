@@ -22,7 +22,9 @@ using Text = Located<std::string>;
 using TextList = std::vector<Text>;
 
 enum class PackageManager { apt, yum, dnf };
-enum class BootstrapTool { debootstrap, dnf, yum };
+// mmdebstrap resolves dependencies with apt and downloads through apt's pipelined HTTP, so it
+// bootstraps the same Debian tree several times faster than debootstrap's one-by-one fetches.
+enum class BootstrapTool { debootstrap, mmdebstrap, dnf, yum };
 enum class Filesystem { ext4, xfs };
 enum class PartitionTable { gpt, mbr };
 enum class Firmware { bios, uefi, hybrid };  // hybrid: GRUB for both SeaBIOS and UEFI
@@ -33,7 +35,7 @@ struct Bootstrap {
     BootstrapTool tool{};
     Text release;  // bookworm; 9 for EL releasever
     Text mirror;   // debootstrap mirror or EL baseurl
-    Text variant;  // debootstrap --variant, empty for the default
+    Text variant;  // debootstrap/mmdebstrap --variant, empty for the default
     Text arch;     // amd64 / x86_64
     TextList components;
     TextList packages;  // installed by the bootstrap itself (native speed)

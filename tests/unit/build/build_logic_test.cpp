@@ -165,6 +165,20 @@ TEST(Bootstrap, DebootstrapAndElInstallrootCommands) {
     EXPECT_EQ(c[c.size() - 3], "bookworm");
     EXPECT_EQ(bootstrap_missing_packages(b.tool, "E: Couldn't find these debs: a b\n"),
               (std::vector<std::string>{"a", "b"}));
+    b.tool = profile::BootstrapTool::mmdebstrap;
+    auto m = bootstrap_command(b, "/t", "/var/cache/kiln's", "/repos");
+    EXPECT_EQ(m.front(), "mmdebstrap");
+    EXPECT_NE(std::find(m.begin(), m.end(), "--mode=root"), m.end());
+    EXPECT_NE(std::find(m.begin(), m.end(), "--variant=minbase"), m.end());
+    EXPECT_NE(std::find(m.begin(), m.end(), "--include=linux-image-amd64,grub-pc"), m.end());
+    EXPECT_EQ(std::vector<std::string>(m.end() - 3, m.end()),
+              (std::vector<std::string>{"bookworm", "/t", "http://deb.example/debian"}));
+    auto hooks = std::count_if(m.begin(), m.end(), [](const std::string& a) {
+        return a.find("'/var/cache/kiln'\\''s'") != std::string::npos;
+    });
+    EXPECT_EQ(hooks, 2) << "the package cache goes in and out, shell-quoted";
+    EXPECT_EQ(bootstrap_missing_packages(b.tool, "E: Unable to locate package nosuch-pkg\n"),
+              std::vector<std::string>{"nosuch-pkg"});
     b.tool = profile::BootstrapTool::yum;
     b.release = text("7");
     b.mirror = text("http://vault.example/7.9.2009/os/x86_64/");
