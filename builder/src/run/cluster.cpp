@@ -58,9 +58,11 @@ bool alive(int pid) {
     return pid > 0 && ::kill(pid, 0) == 0;
 }
 
-void stop(int pid) {
+// Signals the process (SIGTERM: a shutdown; SIGKILL: a crash) and waits until it is gone,
+// killing it outright after 10 s.
+void stop(int pid, int signal = SIGTERM) {
     if (!alive(pid)) return;
-    ::kill(pid, SIGTERM);
+    ::kill(pid, signal);
     for (int i = 0; i < 100 && alive(pid); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (alive(pid)) ::kill(pid, SIGKILL);
@@ -107,6 +109,10 @@ private:
     fs::path dir_;
     bool armed_ = true;
 };
+
+void save_state(const ClusterState& state) {
+    write_file_atomically(state.state_dir / kStateFile, state.to_json().dump(2), 0600);
+}
 
 ClusterState load_state(const fs::path& state_dir) {
     fs::path file = state_dir / kStateFile;
@@ -200,7 +206,7 @@ ClusterState up(const UpOptions& options) {
     fs::permissions(state.state_dir, fs::perms::owner_all);
     Rollback rollback(state.state_dir);
     // Written first, so that --down finds what to clean even if `up` dies half-way.
-    write_file_atomically(state.state_dir / kStateFile, state.to_json().dump(2), 0600);
+    save_state(state);
 
     ip({"netns", "add", state.netns});
     ip({"-n", state.netns, "link", "set", "lo", "up"});
@@ -246,7 +252,7 @@ ClusterState up(const UpOptions& options) {
         started.ssh_port = free_port(options.port_base, ports);
         ports.push_back(started.ssh_port);
         state.nodes.push_back(std::move(started));
-        write_file_atomically(state.state_dir / kStateFile, state.to_json().dump(2), 0600);
+        save_state(state);
     }
 
     state.primary_port = free_port(options.port_base, ports);
@@ -259,7 +265,7 @@ ClusterState up(const UpOptions& options) {
                                      {state.stats_port, state.vip, 7000}};
     for (const auto& n : state.nodes) forwards.push_back({n.ssh_port, n.address, 22});
     state.relay_pid = start_relay("/run/netns/" + state.netns, forwards);
-    write_file_atomically(state.state_dir / kStateFile, state.to_json().dump(2), 0600);
+    save_state(state);
     rollback.release();
     return state;
 }
@@ -283,13 +289,11 @@ void down(const fs::path& state_dir) {
 void kill_node(const fs::path& state_dir, const std::string& name) {
     ClusterState state = load_state(state_dir);
     NodeState& node = find_node(state, name);
-    if (alive(node.pid)) ::kill(node.pid, SIGKILL);
-    for (int i = 0; i < 100 && alive(node.pid); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    stop(node.pid, SIGKILL);
     node.pid = 0;
     // A stale pid file would make --down signal whatever process reuses that pid.
     fs::remove(state_dir / (name + ".pid"));
-    write_file_atomically(state_dir / kStateFile, state.to_json().dump(2), 0600);
+    save_state(state);
 }
 
 NodeState start_node(const fs::path& state_dir, const std::string& name) {
@@ -302,7 +306,7 @@ NodeState start_node(const fs::path& state_dir, const std::string& name) {
         throw UsageError("the state in " + state_dir.string() + " does not say how to boot '" +
                          name + "'; restart the cluster with kiln run --down, then kiln run");
     node.pid = launch(node.qemu, state_dir / (name + ".pid"), name);
-    write_file_atomically(state_dir / kStateFile, state.to_json().dump(2), 0600);
+    save_state(state);
     return node;
 }
 

@@ -16,13 +16,18 @@ std::vector<nlohmann::json> lines(const std::string& text) {
     return out;
 }
 
+plan::Operation operation(plan::Stage stage, const std::string& kind) {
+    plan::Operation op;
+    op.stage = stage;
+    op.kind = kind;
+    op.summary = "overlays/time -> /";
+    return op;
+}
+
 TEST(Progress, JsonIsOneEventPerLineWithIntegerCounters) {
     std::ostringstream out;
     build::Progress progress(out, /*json=*/true, 2);
-    plan::Operation op;
-    op.stage = plan::Stage::customize;
-    op.kind = "copy-tree";
-    op.summary = "overlays/time -> /";
+    plan::Operation op = operation(plan::Stage::customize, "copy-tree");
     progress.begin(op, 1);
     progress.end(op, build::OpStatus::done, "3 files");
     progress.finished(true, 1.5);
@@ -43,9 +48,7 @@ TEST(Progress, JsonIsOneEventPerLineWithIntegerCounters) {
 TEST(Progress, TerminalShowsCountersAndStages) {
     std::ostringstream out;
     build::Progress progress(out, /*json=*/false, 12);
-    plan::Operation op;
-    op.stage = plan::Stage::seal;
-    op.kind = "empty-machine-id";
+    plan::Operation op = operation(plan::Stage::seal, "empty-machine-id");
     progress.begin(op, 3);
     progress.end(op, build::OpStatus::done, "");
     EXPECT_NE(out.str().find("==> seal\n"), std::string::npos) << out.str();
