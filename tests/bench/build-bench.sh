@@ -8,7 +8,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-kiln=${KILN:-$root/build-build/builder/kiln}
+kiln=${KILN:-$root/build/builder/kiln}
 baseline=0
 if [ "${1:-}" = "--baseline" ]; then baseline=1; shift; fi
 profile_rel=${1:-profiles/debian12-patroni.yml}

@@ -21,6 +21,10 @@ std::string el_bootstrap_repo_file(const profile::Bootstrap& b);
 std::vector<std::string> bootstrap_missing_packages(profile::BootstrapTool tool,
                                                     const std::string& output);
 
+// The package cache folder's name: debootstrap and mmdebstrap store .debs under the same
+// names (apt's), so both share one per release.
+std::string package_cache_name(const profile::Bootstrap& b);
+
 // Runs the bootstrap into ctx.tree; a missing package names its profile line.
 void run_bootstrap(Context& ctx, const profile::Bootstrap& b,
                    const std::filesystem::path& package_cache);

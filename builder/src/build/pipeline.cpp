@@ -124,10 +124,9 @@ private:
         const auto& p = profile_;
         const std::string& k = op.kind;
         if (op.stage == Stage::base && p.base.bootstrap && k == to_string(p.base.bootstrap->tool)) {
-            std::string cache_name =
-                to_string(p.base.bootstrap->tool) + "-" + p.base.bootstrap->release.value;
-            run_bootstrap(ctx, *p.base.bootstrap,
-                          cache_ ? cache_->package_cache(cache_name) : fs::path{});
+            run_bootstrap(
+                ctx, *p.base.bootstrap,
+                cache_ ? cache_->package_cache(package_cache_name(*p.base.bootstrap)) : fs::path{});
         } else if (k == "add-repository") {
             add_repository(ctx, by_location(p.repositories, op.where, "repository"));
         } else if (k == "install-packages") {

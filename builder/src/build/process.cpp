@@ -139,6 +139,9 @@ Result run(const Command& command) {
         ::dup2(devnull, 0);
         ::dup2(out_pipe[1], 1);
         ::dup2(err_pipe[1], 2);
+        // Nothing else from kiln's parent reaches the tool (see ToolsInheritOnlyTheStandard-
+        // Descriptors: dash cannot use a descriptor above 9 that mmdebstrap is handed).
+        ::close_range(3, ~0U, 0);
         if (!command.cwd.empty() && ::chdir(command.cwd.c_str()) != 0) ::_exit(127);
         ::execvpe(argv[0], argv.data(), envp.data());
         std::string msg = std::string("cannot run ") + argv[0] + ": " + std::strerror(errno) + "\n";

@@ -177,6 +177,20 @@ TEST(Bootstrap, DebootstrapAndElInstallrootCommands) {
         return a.find("'/var/cache/kiln'\\''s'") != std::string::npos;
     });
     EXPECT_EQ(hooks, 2) << "the package cache goes in and out, shell-quoted";
+    auto hook_with = [&](const std::string& kind, const std::string& text) {
+        return std::any_of(m.begin(), m.end(), [&](const std::string& a) {
+            return a.starts_with("--" + kind + "-hook=") && a.find(text) != std::string::npos;
+        });
+    };
+    EXPECT_TRUE(hook_with("setup", "force-unsafe-io"));
+    EXPECT_TRUE(hook_with("essential",
+                          "dpkg-divert --quiet --local --rename --add "
+                          "/usr/sbin/update-initramfs"));
+    EXPECT_TRUE(hook_with("customize", "--remove /usr/sbin/update-initramfs"));
+    EXPECT_TRUE(hook_with("customize", "/usr/sbin/update-initramfs -c -k all"))
+        << "one initramfs per kernel, generated after every package";
+    EXPECT_TRUE(hook_with("customize", "/etc/dpkg/dpkg.cfg.d/kiln-bootstrap\""))
+        << "the unsafe-io setting does not stay in the image";
     EXPECT_EQ(bootstrap_missing_packages(b.tool, "E: Unable to locate package nosuch-pkg\n"),
               std::vector<std::string>{"nosuch-pkg"});
     b.tool = profile::BootstrapTool::yum;
@@ -191,6 +205,20 @@ TEST(Bootstrap, DebootstrapAndElInstallrootCommands) {
               std::string::npos);
     EXPECT_EQ(bootstrap_missing_packages(b.tool, "No package grub-pc available.\n"),
               std::vector<std::string>{"grub-pc"});
+}
+
+TEST(Bootstrap, DebianToolsShareOnePackageCachePerRelease) {
+    profile::Bootstrap b;
+    b.release = text("bookworm");
+    b.tool = profile::BootstrapTool::debootstrap;
+    const std::string debootstrap = package_cache_name(b);
+    b.tool = profile::BootstrapTool::mmdebstrap;
+    EXPECT_EQ(package_cache_name(b), debootstrap);
+    b.release = text("trixie");
+    EXPECT_NE(package_cache_name(b), debootstrap);
+    b.tool = profile::BootstrapTool::yum;
+    b.release = text("bookworm");
+    EXPECT_NE(package_cache_name(b), debootstrap) << "rpm and deb caches stay apart";
 }
 
 TEST(Settings, KeyValueAndCommentEdits) {
