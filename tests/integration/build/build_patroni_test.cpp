@@ -93,6 +93,16 @@ TEST_F(BuildPatroni, SealedClusterState) {
                   .value_or("")
                   .find("server 0.pool.ntp.org iburst"),
               std::string::npos);
+    // The bootstrap's speed-ups do not stay: no unsafe-io setting, no diverted
+    // update-initramfs, and the one initramfs it generated at the end is there.
+    EXPECT_FALSE(image.exists("/etc/dpkg/dpkg.cfg.d/kiln-bootstrap"));
+    EXPECT_EQ(image.read("/var/lib/dpkg/diversions").value_or("").find("update-initramfs"),
+              std::string::npos);
+    EXPECT_TRUE(image.exists("/usr/sbin/update-initramfs"));
+    EXPECT_FALSE(image.is_symlink("/usr/sbin/update-initramfs")) << "still the stand-in";
+    bool initramfs = false;
+    for (const auto& name : image.ls("/boot")) initramfs |= name.starts_with("initrd.img-");
+    EXPECT_TRUE(initramfs) << "no initramfs in /boot";
     std::string yml = image.read("/etc/kiln/image.yml").value_or("");
     EXPECT_NE(yml.find("patroni.service"), std::string::npos) << yml;
     EXPECT_NE(yml.find("/usr/lib/postgresql/15/bin"), std::string::npos) << yml;
