@@ -70,11 +70,11 @@ TEST(Cli, PlanPrintsStagesAndRejectsInvalidProfiles) {
     auto r = kiln("plan profiles/debian12-patroni.yml");
     EXPECT_EQ(r.exit_code, 0) << r.out;
     for (auto word :
-         {"debootstrap", "copy-tree", "sysprep-machine-id", "install-bootloader", "write-ova"})
+         {"mmdebstrap", "copy-tree", "sysprep-machine-id", "install-bootloader", "write-ova"})
         EXPECT_NE(r.out.find(word), std::string::npos) << word;
     EXPECT_EQ(kiln("plan profiles/debian12-patroni.yml").out, r.out);  // deterministic
     auto json = kiln("plan --json profiles/debian12-patroni.yml");
-    EXPECT_EQ(nlohmann::json::parse(json.out)["operations"][0]["operation"], "debootstrap");
+    EXPECT_EQ(nlohmann::json::parse(json.out)["operations"][0]["operation"], "mmdebstrap");
     auto bad = kiln("plan " + kCases + "bad-overlay-escape.yml");
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_NE(bad.out.find("escapes the image root"), std::string::npos);

@@ -31,7 +31,7 @@ const std::string kDefaultProfile = std::string(KILN_SOURCE_DIR) + "/profiles/de
 TEST(Plan, DefaultProfileRunsStagesInOrder) {
     auto plan = plan::make_plan(load_profile(kDefaultProfile));
     ASSERT_FALSE(plan.operations.empty());
-    EXPECT_EQ(plan.operations.front().kind, "debootstrap");
+    EXPECT_EQ(plan.operations.front().kind, "mmdebstrap");
     EXPECT_TRUE(std::is_sorted(plan.operations.begin(), plan.operations.end(),
                                [](const auto& a, const auto& b) { return a.stage < b.stage; }));
     auto k = kinds(plan);
