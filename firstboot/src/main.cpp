@@ -1,7 +1,7 @@
 #include <cstdio>
 
 #include "cli/options.hpp"
-#include "pipeline.hpp"
+#include "first_boot.hpp"
 
 // Thin front-end: parse, run the pipeline, map the result to an exit code.
 int main(int argc, char** argv) {

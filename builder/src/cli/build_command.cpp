@@ -2,9 +2,9 @@
 
 #include <iostream>
 
-#include "build/options.hpp"
-#include "build/pipeline.hpp"
-#include "build/process.hpp"
+#include "bake/build_options.hpp"
+#include "bake/image_build.hpp"
+#include "bake/process.hpp"
 #include "cli/command.hpp"
 #include "cli/load_profile.hpp"
 #include "cli/profile_options.hpp"
@@ -44,7 +44,7 @@ public:
     }
 
     int run() override {
-        build::install_interrupt_handlers();
+        bake::install_interrupt_handlers();
         profile::Profile profile =
             load_profile_or_throw(profile_, variables_.load_options(), global_->json);
         plan::Plan plan = plan::make_plan(profile);
@@ -53,27 +53,27 @@ public:
                 "a bootstrap base needs root (debootstrap/dnf --installroot create device nodes "
                 "and "
                 "owners); run kiln build as root, or use an image base");
-        build::BuildOptions options;
+        bake::BuildOptions options;
         options.output_dir = output_.empty() ? "." : output_;
         options.use_cache = !no_cache_;
         options.cache_dir = cache_dir_;
         options.work_parent = work_dir_;
         options.keep_work = keep_work_;
-        options.accel = *build::parse_accel(accel_);
+        options.accel = *bake::parse_accel(accel_);
         options.firstboot_binary = firstboot_binary_;
         options.firstboot_unit = firstboot_unit_;
         options.compress_qcow2 = compress_;
         options.appliance_bootloader = appliance_bootloader_;
         options.json = global_->json;
-        build::Progress progress(std::cout, global_->json, plan.operations.size());
+        bake::Progress progress(std::cout, global_->json, plan.operations.size());
         if (!global_->json)
             std::cout << "building " << plan.profile_name << " (profile digest "
                       << plan.profile_digest.substr(0, 16) << ", package layer "
                       << plan.package_layer_digest.substr(0, 16) << ", accel "
-                      << build::to_string(build::resolve_accel(options.accel)) << ")\n";
-        build::BuildResult result;
+                      << bake::to_string(bake::resolve_accel(options.accel)) << ")\n";
+        bake::BuildResult result;
         try {
-            result = build::run_build(profile, plan, options, progress);
+            result = bake::run_build(profile, plan, options, progress);
         } catch (const Error&) {
             progress.finished(false, 0);
             throw;

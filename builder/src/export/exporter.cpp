@@ -12,7 +12,7 @@
 #include <cstring>
 #include <vector>
 
-#include "export/manifest.hpp"
+#include "export/ova_manifest.hpp"
 #include "export/process.hpp"
 #include "export/signature.hpp"
 #include "export/source_disk.hpp"

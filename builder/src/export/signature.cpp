@@ -12,7 +12,7 @@
 #include <sstream>
 #include <vector>
 
-#include "export/manifest.hpp"
+#include "export/ova_manifest.hpp"
 #include "kiln/error.hpp"
 #include "kiln/sha256.hpp"
 

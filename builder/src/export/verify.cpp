@@ -16,7 +16,7 @@
 #include <sstream>
 
 #include "export/digest.hpp"
-#include "export/manifest.hpp"
+#include "export/ova_manifest.hpp"
 #include "export/ovf.hpp"
 #include "export/signature.hpp"
 #include "export/vmdk_format.hpp"

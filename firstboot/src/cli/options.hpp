@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pipeline.hpp"
+#include "first_boot.hpp"
 
 namespace kiln::firstboot {
 

@@ -2,7 +2,7 @@
 
 #include "core/files.hpp"
 #include "kiln/node_schema.hpp"
-#include "sources/decode.hpp"
+#include "sources/encodings.hpp"
 #include "sources/fw_cfg.hpp"
 #include "sources/guestinfo_keys.hpp"
 #include "sources/ovf_env.hpp"

@@ -1,7 +1,7 @@
 #include "sources/guestinfo_keys.hpp"
 
 #include "kiln/node_schema.hpp"
-#include "sources/decode.hpp"
+#include "sources/encodings.hpp"
 
 namespace kiln::firstboot {
 

@@ -7,7 +7,7 @@
 
 #include "core/files.hpp"
 #include "kiln/node_schema.hpp"
-#include "sources/decode.hpp"
+#include "sources/encodings.hpp"
 
 namespace kiln::firstboot {
 

@@ -9,7 +9,7 @@
 #include "core/process.hpp"
 #include "fake_systemd.hpp"
 #include "kiln/error.hpp"
-#include "pipeline.hpp"
+#include "first_boot.hpp"
 #include "systemd/hostname.hpp"
 #include "systemd/manager.hpp"
 

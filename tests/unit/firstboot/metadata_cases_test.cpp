@@ -3,7 +3,7 @@
 // a --render-only run must leave the root exactly as it was.
 #include <gtest/gtest.h>
 
-#include "pipeline.hpp"
+#include "first_boot.hpp"
 #include "sources/collect.hpp"
 #include "test_support.hpp"
 #include "validate/validate.hpp"

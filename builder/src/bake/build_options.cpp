@@ -1,0 +1,50 @@
+#include "bake/build_options.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace kiln::bake {
+
+std::filesystem::path default_cache_dir() {
+    if (const char* v = std::getenv("KILN_CACHE_DIR"); v && *v) return v;
+    return "/var/tmp/kiln-cache";
+}
+
+std::filesystem::path default_work_parent() {
+    if (const char* v = std::getenv("KILN_WORK_DIR"); v && *v) return v;
+    return "/var/tmp/kiln-work";
+}
+
+std::string to_string(Accel accel) {
+    switch (accel) {
+        case Accel::automatic:
+            return "auto";
+        case Accel::kvm:
+            return "kvm";
+        case Accel::tcg:
+            return "tcg";
+    }
+    return "?";
+}
+
+std::optional<Accel> parse_accel(const std::string& text) {
+    if (text == "auto") return Accel::automatic;
+    if (text == "kvm") return Accel::kvm;
+    if (text == "tcg") return Accel::tcg;
+    return std::nullopt;
+}
+
+Accel resolve_accel(Accel requested) {
+    if (requested != Accel::automatic) return requested;
+    if (const char* v = std::getenv("KILN_ACCEL"); v && *v) {
+        if (auto a = parse_accel(v); a && *a != Accel::automatic) return *a;
+    }
+    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return Accel::tcg;
+    ::close(fd);
+    return Accel::kvm;
+}
+
+}  // namespace kiln::bake

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace kiln::bake {
+
+enum class Accel { automatic, kvm, tcg };
+
+struct BuildOptions {
+    std::filesystem::path output_dir = ".";
+    std::filesystem::path cache_dir;  // layer cache; empty: default
+    bool use_cache = true;
+    std::filesystem::path work_parent;  // where the build's scratch folder goes; empty: default
+    bool keep_work = false;             // leave the scratch folder for debugging
+    Accel accel = Accel::automatic;
+    std::filesystem::path firstboot_binary;  // empty: the one this kiln was built with
+    std::filesystem::path firstboot_unit;  // empty: units/kiln-firstboot.service of the source tree
+    bool compress_qcow2 = false;
+    bool appliance_bootloader =
+        false;  // GRUB through the appliance even where kiln can do it natively
+    bool json = false;
+};
+
+// Defaults: $KILN_CACHE_DIR or /var/tmp/kiln-cache; $KILN_WORK_DIR or /var/tmp/kiln-work.
+std::filesystem::path default_cache_dir();
+std::filesystem::path default_work_parent();
+
+// auto: $KILN_ACCEL if set, else KVM when /dev/kvm can be opened, else TCG.
+Accel resolve_accel(Accel requested);
+std::string to_string(Accel accel);
+std::optional<Accel> parse_accel(const std::string& text);
+
+}  // namespace kiln::bake

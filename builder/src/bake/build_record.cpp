@@ -1,0 +1,45 @@
+#include "bake/build_record.hpp"
+
+#include "kiln/version.hpp"
+
+namespace kiln::bake {
+
+nlohmann::json make_manifest(const ManifestInput& in) {
+    nlohmann::json packages = nlohmann::json::array();
+    for (const auto& p : in.packages)
+        packages.push_back({{"name", p.name}, {"version", p.version}, {"arch", p.arch}});
+    nlohmann::json outputs = nlohmann::json::array();
+    for (const auto& o : in.outputs) {
+        nlohmann::json j{{"format", o.format}, {"file", o.file}, {"status", o.status}};
+        if (o.status == "written") j["sha256"] = o.sha256, j["bytes"] = o.bytes;
+        if (!o.note.empty()) j["note"] = o.note;
+        outputs.push_back(std::move(j));
+    }
+    nlohmann::json stages = nlohmann::json::array();
+    for (const auto& [stage, seconds] : in.progress->stage_seconds())
+        stages.push_back({{"stage", stage}, {"seconds", std::round(seconds * 100) / 100}});
+    nlohmann::json operations = nlohmann::json::array();
+    for (const auto& r : in.progress->records())
+        operations.push_back({{"stage", plan::to_string(r.op->stage)},
+                              {"operation", r.op->kind},
+                              {"digest", r.op->digest},
+                              {"status", to_string(r.status)},
+                              {"seconds", std::round(r.seconds * 100) / 100},
+                              {"source", r.op->where.str()}});
+    return {{"kiln_version", kVersion},
+            {"profile",
+             {{"name", in.profile->name.value},
+              {"path", in.profile->display_path},
+              {"digest", in.plan->profile_digest}}},
+            {"package_layer_digest", in.plan->package_layer_digest},
+            {"base", {{"kind", in.base_kind}, {"digest", in.base_digest}}},
+            {"cache", {{"enabled", in.cache_enabled}, {"hit", in.cache_hit}}},
+            {"accel", in.accel},
+            {"packages", packages},
+            {"outputs", outputs},
+            {"stages", stages},
+            {"operations", operations},
+            {"seconds", std::round(in.seconds * 100) / 100}};
+}
+
+}  // namespace kiln::bake

@@ -1,0 +1,197 @@
+#include "bake/guest/appliance.hpp"
+
+#include <guestfs.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "kiln/error.hpp"
+
+namespace kiln::bake {
+
+namespace {
+
+struct StringList {
+    char** items;
+    explicit StringList(char** p) : items(p) {}
+    ~StringList() {
+        if (!items) return;
+        for (char** i = items; *i; ++i) std::free(*i);
+        std::free(items);
+    }
+};
+
+std::vector<char*> c_argv(std::vector<std::string>& args) {
+    std::vector<char*> out;
+    for (auto& a : args) out.push_back(a.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+}  // namespace
+
+Appliance::Appliance(Accel accel) {
+    g_ = guestfs_create();
+    if (!g_) throw Error("cannot create a libguestfs handle");
+    guestfs_set_error_handler(g_, nullptr, nullptr);
+    guestfs_set_smp(g_, 2);
+    guestfs_set_memsize(g_, 1536);
+    // Keep any settings the user gave in LIBGUESTFS_BACKEND_SETTINGS, force or drop TCG.
+    std::vector<std::string> settings;
+    if (char** current = guestfs_get_backend_settings(g_)) {
+        StringList list(current);
+        for (char** s = current; *s; ++s)
+            if (std::strcmp(*s, "force_tcg") != 0 && std::strcmp(*s, "force_kvm") != 0)
+                settings.emplace_back(*s);
+    }
+    if (resolve_accel(accel) == Accel::tcg) settings.push_back("force_tcg");
+    auto argv = c_argv(settings);
+    guestfs_set_backend_settings(g_, argv.data());
+}
+
+Appliance::~Appliance() {
+    if (!g_) return;
+    clear_extra_child();
+    if (launched_) guestfs_shutdown(g_);
+    guestfs_close(g_);
+}
+
+void Appliance::check(int rc, const std::string& what) const {
+    if (rc != -1) return;
+    throw_if_interrupted();
+    const char* e = guestfs_last_error(g_);
+    throw Error(what + ": " + (e ? e : "libguestfs failed"));
+}
+
+void Appliance::check(const void* ptr, const std::string& what) const {
+    check(ptr ? 0 : -1, what);
+}
+
+void Appliance::add_disk(const std::filesystem::path& path, const std::string& format) {
+    check(guestfs_add_drive_opts(g_, path.c_str(), GUESTFS_ADD_DRIVE_OPTS_FORMAT, format.c_str(),
+                                 GUESTFS_ADD_DRIVE_OPTS_DISCARD, "besteffort", -1),
+          "cannot add " + path.string() + " to the appliance");
+}
+
+void Appliance::set_network(bool on) {
+    guestfs_set_network(g_, on ? 1 : 0);
+}
+
+void Appliance::launch() {
+    throw_if_interrupted();
+    log_line("launching the libguestfs appliance");
+    check(guestfs_launch(g_), "cannot launch the libguestfs appliance");
+    launched_ = true;
+    int pid = guestfs_get_pid(g_);
+    if (pid > 0) register_extra_child(pid);
+}
+
+void Appliance::shutdown() {
+    if (!launched_) return;
+    clear_extra_child();
+    launched_ = false;
+    check(guestfs_shutdown(g_), "the appliance did not shut down cleanly");
+}
+
+std::string Appliance::device(int index) const {
+    char** devices = guestfs_list_devices(g_);
+    check(devices, "cannot list the appliance's disks");
+    StringList list(devices);
+    int n = 0;
+    for (char** d = devices; *d; ++d, ++n)
+        if (n == index) return *d;
+    throw Error("the appliance has no disk " + std::to_string(index));
+}
+
+std::string Appliance::partition(int number) const {
+    return device(0) + std::to_string(number);
+}
+
+bool GuestRoot::exists(const std::string& path) {
+    return guestfs_is_symlink(g_, path.c_str()) == 1 || guestfs_exists(g_, path.c_str()) == 1;
+}
+
+bool GuestRoot::is_directory(const std::string& path) {
+    return guestfs_is_dir_opts(g_, path.c_str(), GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1, -1) == 1;
+}
+
+bool GuestRoot::is_symlink(const std::string& path) {
+    return guestfs_is_symlink(g_, path.c_str()) == 1;
+}
+
+std::optional<std::string> GuestRoot::read_file(const std::string& path) {
+    if (guestfs_is_file_opts(g_, path.c_str(), GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) != 1)
+        return std::nullopt;
+    size_t size = 0;
+    char* data = guestfs_read_file(g_, path.c_str(), &size);
+    a_.check(data, "cannot read " + path + " in the guest");
+    std::string out(data, size);
+    std::free(data);
+    return out;
+}
+
+void GuestRoot::write_file(const std::string& path, const std::string& content, unsigned mode,
+                           unsigned uid, unsigned gid) {
+    if (guestfs_is_symlink(g_, path.c_str()) == 1)
+        a_.check(guestfs_rm(g_, path.c_str()), "cannot replace " + path);
+    a_.check(guestfs_write(g_, path.c_str(), content.data(), content.size()),
+             "cannot write " + path + " in the guest");
+    a_.check(guestfs_chown(g_, static_cast<int>(uid), static_cast<int>(gid), path.c_str()),
+             "cannot chown " + path);
+    a_.check(guestfs_chmod(g_, static_cast<int>(mode), path.c_str()), "cannot chmod " + path);
+}
+
+bool GuestRoot::make_directory(const std::string& path, unsigned mode, unsigned uid, unsigned gid) {
+    if (is_directory(path)) return false;
+    std::string parent = path.substr(0, path.rfind('/'));
+    if (!parent.empty() && !is_directory(parent)) make_directory(parent, 0755, 0, 0);
+    a_.check(guestfs_mkdir_mode(g_, path.c_str(), static_cast<int>(mode)),
+             "cannot create " + path + " in the guest");
+    a_.check(guestfs_chown(g_, static_cast<int>(uid), static_cast<int>(gid), path.c_str()),
+             "cannot chown " + path);
+    a_.check(guestfs_chmod(g_, static_cast<int>(mode), path.c_str()), "cannot chmod " + path);
+    return true;
+}
+
+void GuestRoot::symlink(const std::string& target, const std::string& path) {
+    a_.check(guestfs_ln_sf(g_, target.c_str(), path.c_str()), "cannot create the symlink " + path);
+}
+
+void GuestRoot::remove(const std::string& path) {
+    if (!exists(path)) return;
+    a_.check(guestfs_rm_rf(g_, path.c_str()), "cannot remove " + path + " in the guest");
+}
+
+std::vector<std::string> GuestRoot::list(const std::string& directory) {
+    std::vector<std::string> out;
+    if (!is_directory(directory)) return out;
+    char** names = guestfs_ls(g_, directory.c_str());
+    a_.check(names, "cannot list " + directory + " in the guest");
+    StringList list(names);
+    for (char** n = names; *n; ++n) out.emplace_back(*n);
+    return out;
+}
+
+Result GuestRoot::run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                      bool) {
+    throw_if_interrupted();
+    std::vector<std::string> args = guest_command_prefix(env);
+    args.insert(args.end(), argv.begin(), argv.end());
+    log_line("(appliance) $ " + quote_command(argv));
+    auto cargv = c_argv(args);
+    char* out = guestfs_command(g_, cargv.data());
+    Result r;
+    if (!out) {
+        throw_if_interrupted();
+        const char* e = guestfs_last_error(g_);
+        r.status = 1;
+        r.tail = e ? e : "command failed in the appliance";
+        log_line(r.tail);
+        return r;
+    }
+    r.out = out;
+    std::free(out);
+    return r;
+}
+
+}  // namespace kiln::bake

@@ -1,0 +1,274 @@
+#include "bake/guest/native_root.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+
+#include "kiln/error.hpp"
+
+namespace kiln::bake {
+
+namespace {
+
+std::string relative(const std::string& path) {
+    std::size_t start = path.find_first_not_of('/');
+    std::string rel = start == std::string::npos ? "" : path.substr(start);
+    while (!rel.empty() && rel.back() == '/') rel.pop_back();
+    return rel.empty() ? "." : rel;
+}
+
+class Fd {
+public:
+    explicit Fd(int fd = -1) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+    int release() {
+        int f = fd_;
+        fd_ = -1;
+        return f;
+    }
+
+private:
+    int fd_;
+};
+
+void remove_at(int dirfd, const std::string& name) {
+    struct stat st {};
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) return;
+        throw SystemError("cannot stat " + name, errno);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) throw SystemError("cannot open " + name, errno);
+        DIR* dir = ::fdopendir(fd);
+        if (!dir) {
+            ::close(fd);
+            throw SystemError("cannot read " + name, errno);
+        }
+        std::vector<std::string> names;
+        while (auto* entry = ::readdir(dir)) {
+            std::string n = entry->d_name;
+            if (n != "." && n != "..") names.push_back(n);
+        }
+        for (const auto& n : names) remove_at(::dirfd(dir), n);
+        ::closedir(dir);
+        if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+            throw SystemError("cannot remove " + name, errno);
+    } else if (::unlinkat(dirfd, name.c_str(), 0) != 0 && errno != ENOENT) {
+        throw SystemError("cannot remove " + name, errno);
+    }
+}
+
+}  // namespace
+
+NativeRoot::NativeRoot(std::filesystem::path directory) : directory_(std::move(directory)) {
+    root_fd_ = ::open(directory_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd_ < 0) throw SystemError("cannot open " + directory_.string(), errno);
+}
+
+NativeRoot::~NativeRoot() {
+    if (root_fd_ >= 0) ::close(root_fd_);
+}
+
+int NativeRoot::open_inside(const std::string& path, int flags, unsigned mode) const {
+    open_how how{};
+    how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    std::string rel = relative(path);
+    for (;;) {
+        long fd = ::syscall(SYS_openat2, root_fd_, rel.c_str(), &how, sizeof how);
+        if (fd >= 0 || errno != EAGAIN) return static_cast<int>(fd);
+    }
+}
+
+std::pair<int, std::string> NativeRoot::open_parent(const std::string& path) const {
+    std::string rel = relative(path);
+    if (rel == ".") throw Error("cannot replace the root folder of " + describe());
+    std::size_t slash = rel.rfind('/');
+    std::string parent = slash == std::string::npos ? "." : rel.substr(0, slash);
+    std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    if (name == "." || name == "..") throw Error("invalid guest path " + path);
+    int fd = open_inside(parent, O_PATH | O_DIRECTORY);
+    if (fd < 0) throw SystemError("cannot open " + parent + " in " + describe(), errno);
+    return {fd, name};
+}
+
+std::optional<struct stat> NativeRoot::lstat_inside(const std::string& path) const {
+    int pfd;
+    std::string name;
+    try {
+        std::tie(pfd, name) = open_parent(path);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+    Fd parent(pfd);
+    struct stat st {};
+    if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
+    return st;
+}
+
+bool NativeRoot::exists(const std::string& path) {
+    return relative(path) == "." || lstat_inside(path).has_value();
+}
+
+bool NativeRoot::is_symlink(const std::string& path) {
+    if (relative(path) == ".") return false;
+    auto st = lstat_inside(path);
+    return st && S_ISLNK(st->st_mode);
+}
+
+bool NativeRoot::is_directory(const std::string& path) {
+    Fd fd(open_inside(path, O_PATH | O_DIRECTORY));
+    return fd.get() >= 0;
+}
+
+std::optional<std::string> NativeRoot::read_file(const std::string& path) {
+    Fd fd(open_inside(path, O_RDONLY));
+    if (fd.get() < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        throw SystemError("cannot read " + path + " in " + describe(), errno);
+    }
+    std::string out;
+    char buffer[65536];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw SystemError("cannot read " + path + " in " + describe(), errno);
+        if (n == 0) break;
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+void NativeRoot::write_file(const std::string& path, const std::string& content, unsigned mode,
+                            unsigned uid, unsigned gid) {
+    auto [pfd, name] = open_parent(path);
+    Fd parent(pfd);
+    static thread_local std::mt19937_64 engine{std::random_device{}()};
+    std::string temp = ".kiln-" + std::to_string(engine() % 1000000000) + ".tmp";
+    // O_PATH descriptors cannot be used with openat for creation; reopen the folder.
+    Fd dir(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0) throw SystemError("cannot open the folder of " + path, errno);
+    Fd fd(::openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                   0600));
+    if (fd.get() < 0) throw SystemError("cannot create " + path + " in " + describe(), errno);
+    std::string_view rest = content;
+    while (!rest.empty()) {
+        ssize_t n = ::write(fd.get(), rest.data(), rest.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int e = errno;
+            ::unlinkat(dir.get(), temp.c_str(), 0);
+            throw SystemError("cannot write " + path + " in " + describe(), e);
+        }
+        rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+    if (::fchown(fd.get(), uid, gid) != 0 || ::fchmod(fd.get(), mode) != 0) {
+        int e = errno;
+        ::unlinkat(dir.get(), temp.c_str(), 0);
+        throw SystemError("cannot set the owner or mode of " + path, e);
+    }
+    if (::renameat(dir.get(), temp.c_str(), dir.get(), name.c_str()) != 0) {
+        int e = errno;
+        ::unlinkat(dir.get(), temp.c_str(), 0);
+        throw SystemError("cannot write " + path + " in " + describe(), e);
+    }
+}
+
+bool NativeRoot::make_directory(const std::string& path, unsigned mode, unsigned uid,
+                                unsigned gid) {
+    if (is_directory(path)) return false;
+    std::string rel = relative(path);
+    std::size_t slash = rel.rfind('/');
+    if (slash != std::string::npos) make_directory("/" + rel.substr(0, slash), 0755, 0, 0);
+    auto [pfd, name] = open_parent(path);
+    Fd parent(pfd);
+    Fd dir(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0) throw SystemError("cannot open the folder of " + path, errno);
+    if (::mkdirat(dir.get(), name.c_str(), mode) != 0) {
+        if (errno == EEXIST && is_directory(path)) return false;
+        throw SystemError("cannot create " + path + " in " + describe(), errno);
+    }
+    if (::fchownat(dir.get(), name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0 ||
+        ::fchmodat(dir.get(), name.c_str(), mode, 0) != 0)
+        throw SystemError("cannot set the owner or mode of " + path, errno);
+    return true;
+}
+
+void NativeRoot::symlink(const std::string& target, const std::string& path) {
+    auto [pfd, name] = open_parent(path);
+    Fd parent(pfd);
+    Fd dir(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0) throw SystemError("cannot open the folder of " + path, errno);
+    struct stat st {};
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISDIR(st.st_mode))
+            throw Error("cannot replace the folder " + path + " with a symlink");
+        ::unlinkat(dir.get(), name.c_str(), 0);
+    }
+    if (::symlinkat(target.c_str(), dir.get(), name.c_str()) != 0)
+        throw SystemError("cannot create the symlink " + path + " in " + describe(), errno);
+}
+
+void NativeRoot::remove(const std::string& path) {
+    int pfd;
+    std::string name;
+    try {
+        std::tie(pfd, name) = open_parent(path);
+    } catch (const SystemError&) {
+        return;  // the folder holding it does not exist
+    }
+    Fd parent(pfd);
+    Fd dir(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0) throw SystemError("cannot open the folder of " + path, errno);
+    remove_at(dir.get(), name);
+}
+
+std::vector<std::string> NativeRoot::list(const std::string& directory) {
+    std::vector<std::string> names;
+    int fd = open_inside(directory, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return names;
+    DIR* dir = ::fdopendir(fd);
+    if (!dir) {
+        ::close(fd);
+        return names;
+    }
+    while (auto* entry = ::readdir(dir)) {
+        std::string n = entry->d_name;
+        if (n != "." && n != "..") names.push_back(n);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+Result NativeRoot::run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                       bool capture_stdout) {
+    static const char* script =
+        "set -e; r=$1; shift; "
+        "mount -t proc proc \"$r/proc\"; "
+        "mount --rbind /dev \"$r/dev\"; "
+        "mount -t sysfs sysfs \"$r/sys\"; "
+        "exec chroot \"$r\" \"$@\"";
+    Command c;
+    c.argv = {"unshare", "--mount", "--propagation", "private",     "--",
+              "/bin/sh", "-c",      script,          "kiln-chroot", directory_.string()};
+    for (const auto& a : guest_command_prefix(env)) c.argv.push_back(a);
+    c.argv.insert(c.argv.end(), argv.begin(), argv.end());
+    c.capture_stdout = capture_stdout;
+    return bake::run(c);
+}
+
+}  // namespace kiln::bake

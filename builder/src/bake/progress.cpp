@@ -1,0 +1,122 @@
+#include "bake/progress.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace kiln::bake {
+
+std::string to_string(OpStatus status) {
+    switch (status) {
+        case OpStatus::done:
+            return "done";
+        case OpStatus::cached:
+            return "cached";
+        case OpStatus::skipped:
+            return "skipped";
+        case OpStatus::failed:
+            return "failed";
+    }
+    return "?";
+}
+
+Progress::Progress(std::ostream& out, bool json, std::size_t total_operations)
+    : out_(out), json_(json), total_(total_operations) {}
+
+void Progress::emit(const std::string& event, nlohmann::json fields) {
+    fields["event"] = event;
+    out_ << fields.dump() << "\n" << std::flush;
+}
+
+void Progress::add_phase_time(const std::string& stage, double seconds) {
+    for (auto& [name, total] : stages_)
+        if (name == stage) {
+            total += seconds;
+            return;
+        }
+    stages_.emplace_back(stage, seconds);
+}
+
+void Progress::begin(const plan::Operation& op, std::size_t index) {
+    index_ = index;
+    std::string stage = plan::to_string(op.stage);
+    if (stage != current_stage_) {
+        current_stage_ = stage;
+        if (json_)
+            emit("stage", {{"stage", stage}});
+        else
+            out_ << "==> " << stage << "\n";
+    }
+    op_start_ = Clock::now();
+    if (json_)
+        emit("start", {{"stage", stage},
+                       {"operation", op.kind},
+                       {"summary", op.summary},
+                       {"index", index},
+                       {"total", total_}});
+    else
+        out_ << fmt::format("  [{:>2}/{}] {:<26} {} ...\n", index, total_, op.kind, op.summary)
+             << std::flush;
+}
+
+void Progress::end(const plan::Operation& op, OpStatus status, const std::string& note) {
+    double seconds = std::chrono::duration<double>(Clock::now() - op_start_).count();
+    records_.push_back({&op, status, seconds, note});
+    add_phase_time(plan::to_string(op.stage), seconds);
+    if (json_)
+        emit("finish", {{"stage", plan::to_string(op.stage)},
+                        {"operation", op.kind},
+                        {"status", to_string(status)},
+                        {"note", note},
+                        {"index", index_},
+                        {"seconds", seconds}});
+    else
+        out_ << fmt::format("          {:<26} {} {:.1f}s{}\n", op.kind, to_string(status), seconds,
+                            note.empty() ? "" : " (" + note + ")")
+             << std::flush;
+}
+
+void Progress::fail(const plan::Operation* op, const std::string& message) {
+    if (op) {
+        double seconds = std::chrono::duration<double>(Clock::now() - op_start_).count();
+        records_.push_back({op, OpStatus::failed, seconds, {}});
+    }
+    if (json_)
+        emit("fail", {{"stage", op ? plan::to_string(op->stage) : ""},
+                      {"operation", op ? op->kind : ""},
+                      {"message", message}});
+    else if (op)
+        out_ << fmt::format("          {:<26} FAILED\n", op->kind) << std::flush;
+}
+
+void Progress::info(const std::string& message) {
+    if (json_)
+        emit("info", {{"message", message}});
+    else
+        out_ << "    " << message << "\n" << std::flush;
+}
+
+void Progress::warning(const std::string& message) {
+    if (json_)
+        emit("warning", {{"message", message}});
+    else
+        out_ << "kiln: warning: " << message << "\n" << std::flush;
+}
+
+void Progress::finished(bool ok, double seconds) {
+    if (json_) {
+        emit("end", {{"result", ok ? "ok" : "failed"}, {"seconds", seconds}});
+        return;
+    }
+    if (!ok) return;
+    std::string stages;
+    for (const auto& [name, s] : stages_)
+        stages += fmt::format("{}{} {:.1f}s", stages.empty() ? "" : ", ", name, s);
+    out_ << fmt::format("built in {:.1f}s ({})\n", seconds, stages) << std::flush;
+}
+
+std::vector<std::pair<std::string, double>> Progress::stage_seconds() const {
+    return stages_;
+}
+
+}  // namespace kiln::bake

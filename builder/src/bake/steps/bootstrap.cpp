@@ -1,0 +1,173 @@
+#include "bake/steps/bootstrap.hpp"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "bake/steps/packages.hpp"
+
+namespace kiln::bake {
+
+namespace fs = std::filesystem;
+using profile::BootstrapTool;
+
+namespace {
+
+bool is_debian_tool(BootstrapTool tool) {
+    return tool == BootstrapTool::debootstrap || tool == BootstrapTool::mmdebstrap;
+}
+
+std::string shell_quoted(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// apt inside mmdebstrap's chroot keeps what it fetched in /var/cache/apt/archives (removed at
+// its cleanup); these hooks (sh -c, $1 = the tree) copy the host cache in before the download
+// and whatever apt fetched back out before cleanup.
+void add_apt_cache_hooks(std::vector<std::string>& c, const fs::path& cache) {
+    const std::string host = shell_quoted(cache.string());
+    c.push_back(
+        "--setup-hook=mkdir -p \"$1/var/cache/apt/archives/partial\" && cp -a "
+        "--reflink=auto " +
+        host + "/. \"$1/var/cache/apt/archives/\"");
+    c.push_back(
+        "--customize-hook=find \"$1/var/cache/apt/archives\" -maxdepth 1 -name '*.deb' "
+        "-exec cp -an --reflink=auto -t " +
+        host + " {} +");
+}
+
+// Two costs of a Debian bootstrap that the image does not need: dpkg's fsync of every file
+// (the tree is copied into a new filesystem afterwards), and initramfs generation, which the
+// kernel's postinst and then every later initramfs trigger repeat (about a minute each here,
+// one fork per module). update-initramfs is diverted to true while packages install and runs
+// once at the end, for every installed kernel, with everything the packages added.
+void add_fast_install_hooks(std::vector<std::string>& c) {
+    const std::string dpkg_cfg = "\"$1/etc/dpkg/dpkg.cfg.d/kiln-bootstrap\"";
+    const std::string tool = "/usr/sbin/update-initramfs";
+    c.push_back("--setup-hook=mkdir -p \"$1/etc/dpkg/dpkg.cfg.d\" && echo force-unsafe-io > " +
+                dpkg_cfg);
+    c.push_back("--essential-hook=chroot \"$1\" dpkg-divert --quiet --local --rename --add " +
+                tool + " && ln -s /bin/true \"$1" + tool + "\"");
+    c.push_back("--customize-hook=rm -f \"$1" + tool + "\" " + dpkg_cfg +
+                " && chroot \"$1\" dpkg-divert --quiet --local --rename --remove " + tool +
+                " && if [ -x \"$1" + tool + "\" ]; then chroot \"$1\" " + tool + " -c -k all; fi");
+}
+
+}  // namespace
+
+std::vector<std::string> bootstrap_command(const profile::Bootstrap& b, const fs::path& tree,
+                                           const fs::path& package_cache,
+                                           const fs::path& repo_dir) {
+    std::vector<std::string> packages;
+    for (const auto& p : b.packages) packages.push_back(p.value);
+    if (is_debian_tool(b.tool)) {
+        const bool mm = b.tool == BootstrapTool::mmdebstrap;
+        std::vector<std::string> c = {
+            mm ? "mmdebstrap" : "debootstrap",
+            "--arch=" + (b.arch.value == "x86_64" ? std::string("amd64") : b.arch.value)};
+        // As root, the real chroot mode (device nodes, ownership) like debootstrap's.
+        if (mm) {
+            c.insert(c.end(), {"--mode=root", "--format=directory"});
+            add_fast_install_hooks(c);
+        }
+        if (!b.variant.value.empty()) c.push_back("--variant=" + b.variant.value);
+        if (!b.components.empty()) {
+            std::string comps;
+            for (const auto& x : b.components) comps += (comps.empty() ? "" : ",") + x.value;
+            c.push_back("--components=" + comps);
+        }
+        if (!packages.empty()) {
+            std::string include;
+            for (const auto& p : packages) include += (include.empty() ? "" : ",") + p;
+            c.push_back("--include=" + include);
+        }
+        if (!package_cache.empty()) {
+            if (mm)
+                add_apt_cache_hooks(c, package_cache);
+            else
+                c.push_back("--cache-dir=" + package_cache.string());
+        }
+        c.insert(c.end(), {b.release.value, tree.string(), b.mirror.value});
+        return c;
+    }
+    std::string tool = b.tool == BootstrapTool::dnf ? "dnf" : "yum";
+    std::vector<std::string> c = {tool,
+                                  "--installroot=" + tree.string(),
+                                  "--releasever=" + b.release.value,
+                                  "--setopt=reposdir=" + repo_dir.string(),
+                                  "--setopt=cachedir=" + package_cache.string(),
+                                  "--setopt=keepcache=True",
+                                  "-y"};
+    if (tool == "dnf")
+        c.insert(c.end(), {"--setopt=install_weak_deps=False", "--nodocs", "--use-host-config"});
+    else
+        c.push_back("--setopt=skip_missing_names_on_install=False");
+    c.push_back("install");
+    // What every bootable EL root needs besides the profile's list.
+    for (const char* p : {"basesystem", "systemd", "kernel", "grub2-pc", "dracut-config-generic"})
+        c.push_back(p);
+    c.insert(c.end(), packages.begin(), packages.end());
+    return c;
+}
+
+std::string el_bootstrap_repo_file(const profile::Bootstrap& b) {
+    return "[kiln-bootstrap]\nname=kiln bootstrap\nbaseurl=" + b.mirror.value +
+           "\nenabled=1\ngpgcheck=0\n";
+}
+
+std::vector<std::string> bootstrap_missing_packages(BootstrapTool tool, const std::string& output) {
+    std::vector<std::string> out;
+    if (tool == BootstrapTool::debootstrap) {
+        static const std::regex re(R"(Couldn't find these debs: ([^\n]+))");
+        std::smatch m;
+        if (std::regex_search(output, m, re)) {
+            std::istringstream words(m[1].str());
+            std::string w;
+            while (words >> w) out.push_back(w);
+        }
+        return out;
+    }
+    auto driver =
+        PackageDriver::make(tool == BootstrapTool::mmdebstrap ? profile::PackageManager::apt
+                            : tool == BootstrapTool::dnf      ? profile::PackageManager::dnf
+                                                              : profile::PackageManager::yum);
+    return driver->missing_packages(output);
+}
+
+std::string package_cache_name(const profile::Bootstrap& b) {
+    return (is_debian_tool(b.tool) ? std::string("apt") : to_string(b.tool)) + "-" +
+           b.release.value;
+}
+
+void run_bootstrap(Context& ctx, const profile::Bootstrap& b, const fs::path& package_cache) {
+    fs::path repo_dir = ctx.work / "bootstrap-repos";
+    if (!is_debian_tool(b.tool)) {
+        fs::create_directories(repo_dir);
+        std::ofstream(repo_dir / "kiln-bootstrap.repo") << el_bootstrap_repo_file(b);
+    }
+    if (!package_cache.empty()) fs::create_directories(package_cache);
+    Command c;
+    c.argv = bootstrap_command(b, ctx.tree, package_cache, repo_dir);
+    Result r = run(c);
+    if (r.status == 0) {
+        ctx.note = std::to_string(b.packages.size()) + " packages included";
+        return;
+    }
+    for (const auto& name : bootstrap_missing_packages(b.tool, r.tail)) {
+        if (const auto* p = find_package(b.packages, name))
+            throw LocatedError(p->where, "package '" + p->value + "' does not exist in " +
+                                             b.release.value + " at " + b.mirror.value);
+    }
+    if (r.tail.find("Failed getting release file") != std::string::npos ||
+        r.tail.find("Invalid Release file") != std::string::npos ||
+        r.tail.find("does not have a Release file") != std::string::npos)
+        throw LocatedError(b.release.where, "release '" + b.release.value + "' not found at " +
+                                                b.mirror.value + ":\n" + r.tail);
+    throw LocatedError(
+        b.where, to_string(b.tool) + " failed (exit " + std::to_string(r.status) + "):\n" + r.tail,
+        ExitCode::failed);
+}
+
+}  // namespace kiln::bake

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <filesystem>
+
+#include "bake/guest/appliance.hpp"
+#include "bake/context.hpp"
+
+namespace kiln::bake {
+
+// An existing image as the base (CentOS GenericCloud, a previous kiln output...): fetched or
+// found, its sha256 checked before anything uses it, layered (qcow2 overlay, the original is
+// never written), grown to disk.size, then inspected and mounted in the appliance.
+class ImageBase {
+public:
+    ImageBase(Context& ctx, const profile::BaseImage& image, std::filesystem::path disk,
+              std::filesystem::path download_dir);
+
+    void import();                          // import-image
+    void resize(unsigned long long bytes);  // resize-disk
+    void mount_and_grow(Appliance& appliance);
+    void selinux_relabel(Appliance& appliance);
+    void trim(Appliance& appliance);
+
+    // The sha256 check on its own (a mismatch names base.image.sha256's line).
+    static void verify_sha256(const profile::BaseImage& image, const std::filesystem::path& file);
+
+private:
+    Context& ctx_;
+    const profile::BaseImage& image_;
+    std::filesystem::path disk_;
+    std::filesystem::path download_dir_;
+    bool grown_ = false;
+};
+
+}  // namespace kiln::bake

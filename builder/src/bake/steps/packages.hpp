@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bake/context.hpp"
+
+namespace kiln::bake {
+
+struct InstalledPackage {
+    std::string name;
+    std::string version;
+    std::string arch;
+};
+
+// One package manager as the build drives it inside the guest (apt, yum, dnf): repository
+// files, install and remove with the guest's network, the installed list for the manifest, and
+// which of the profile's packages a failure names.
+class PackageDriver {
+public:
+    virtual ~PackageDriver() = default;
+    // The file a repository becomes in the guest, and its text.
+    virtual std::pair<std::string, std::string> repository_file(
+        const profile::Repository& repo) const = 0;
+    virtual std::vector<std::vector<std::string>> install_commands(
+        const std::vector<std::string>& packages) const = 0;
+    virtual std::vector<std::string> remove_command(
+        const std::vector<std::string>& packages) const = 0;
+    virtual std::vector<std::string> query_command() const = 0;
+    // The package names a failed command's output says do not exist.
+    virtual std::vector<std::string> missing_packages(const std::string& output) const = 0;
+
+    static std::unique_ptr<PackageDriver> make(profile::PackageManager manager);
+};
+
+// "name=1.2" / "name-1.2" as written in a profile -> "name" for matching tool messages.
+std::string package_base_name(const std::string& spec);
+// The profile location of a package named in a tool message (nullptr when not the profile's).
+const profile::Text* find_package(const profile::TextList& list, const std::string& name);
+
+std::vector<InstalledPackage> parse_package_list(const std::string& tab_separated);
+
+// add-repository / install-packages / remove-packages on ctx.root.
+void add_repository(Context& ctx, const profile::Repository& repo);
+void install_packages(Context& ctx, const profile::TextList& packages);
+void remove_packages(Context& ctx, const profile::TextList& packages);
+std::vector<InstalledPackage> installed_packages(Context& ctx);
+
+}  // namespace kiln::bake

@@ -1,0 +1,234 @@
+// kiln build, for real, of tests/integration/bake/data/small.yml: then the image itself is
+// inspected (libguestfs), booted (QEMU TCG), and rebuilt after an overlay-only change.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "boot_probe.hpp"
+#include "harness.hpp"
+#include "image_inspector.hpp"
+#include "kiln/elf.hpp"
+#include "kiln/sha256.hpp"
+
+namespace fs = std::filesystem;
+using namespace kiln_test;
+
+namespace {
+
+struct Shared {
+    Scratch scratch{"build-small"};
+    fs::path profile_dir, profile, out, cache;
+    ToolRun build;
+    nlohmann::json manifest;
+    nlohmann::json plan;
+};
+
+Shared* shared = nullptr;
+
+class BuildSmall : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        shared = new Shared;
+        Shared& s = *shared;
+        s.profile_dir = s.scratch.path / "profile";
+        fs::copy(fs::path(KILN_TEST_DATA) / "data", s.profile_dir,
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+        s.profile = s.profile_dir / "small.yml";
+        s.out = s.scratch.path / "out";
+        s.cache = test_cache(s.scratch.path / "cache");
+        s.build = run_shell(kiln_binary() + " build " + shell_quote(s.profile.string()) + " -o " +
+                            shell_quote(s.out.string()) + " --cache-dir " +
+                            shell_quote(s.cache.string()) + " --accel tcg");
+        std::cout << s.build.output << "\ncold build: " << s.build.seconds << " s\n";
+        if (fs::exists(s.out / "kiln-small.manifest.json"))
+            s.manifest = nlohmann::json::parse(read_text(s.out / "kiln-small.manifest.json"));
+        s.plan = nlohmann::json::parse(
+            run_shell(kiln_binary() + " plan --json " + shell_quote(s.profile.string())).output);
+    }
+    static void TearDownTestSuite() {
+        delete shared;
+        shared = nullptr;
+    }
+};
+
+TEST_F(BuildSmall, SucceedsWithOnlyFinalOutputs) {
+    ASSERT_EQ(shared->build.status, 0) << shared->build.output;
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(shared->out))
+        names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"kiln-small.manifest.json", "kiln-small.qcow2"}));
+    auto info =
+        run_shell("qemu-img check " + shell_quote((shared->out / "kiln-small.qcow2").string()));
+    EXPECT_EQ(info.status, 0) << info.output;
+}
+
+TEST_F(BuildSmall, ManifestDescribesTheBuild) {
+    ASSERT_EQ(shared->build.status, 0);
+    const auto& m = shared->manifest;
+    EXPECT_FALSE(m["kiln_version"].get<std::string>().empty());
+    EXPECT_EQ(m["profile"]["digest"], shared->plan["profile_digest"]);
+    EXPECT_EQ(m["package_layer_digest"], shared->plan["package_layer_digest"]);
+    EXPECT_EQ(m["base"]["kind"], "debootstrap");
+    EXPECT_EQ(m["base"]["digest"], shared->plan["operations"][0]["digest"]);
+    std::map<std::string, std::string> packages;
+    for (const auto& p : m["packages"]) packages[p["name"]] = p["version"];
+    EXPECT_TRUE(packages.contains("hello"));
+    EXPECT_TRUE(packages.contains("linux-image-amd64"));
+    EXPECT_TRUE(packages.contains("openssh-server"));
+    EXPECT_FALSE(packages["hello"].empty());
+    ASSERT_EQ(m["outputs"].size(), 1u);
+    EXPECT_EQ(m["outputs"][0]["file"], "kiln-small.qcow2");
+    EXPECT_EQ(m["outputs"][0]["sha256"], kiln::sha256_file_hex(shared->out / "kiln-small.qcow2"));
+    EXPECT_EQ(m["outputs"][0]["bytes"], fs::file_size(shared->out / "kiln-small.qcow2"));
+    std::set<std::string> stages;
+    for (const auto& s : m["stages"]) {
+        stages.insert(s["stage"]);
+        EXPECT_GE(s["seconds"].get<double>(), 0.0);
+    }
+    for (const char* s :
+         {"base", "packages", "customize", "firstboot", "sysprep", "disk", "output"})
+        EXPECT_TRUE(stages.contains(s)) << s;
+    // Every planned operation ran, in the plan's order.
+    ASSERT_EQ(m["operations"].size(), shared->plan["operations"].size());
+    for (std::size_t i = 0; i < m["operations"].size(); ++i)
+        EXPECT_EQ(m["operations"][i]["digest"], shared->plan["operations"][i]["digest"]) << i;
+}
+
+class SmallImage : public BuildSmall {
+protected:
+    void SetUp() override {
+        ASSERT_EQ(shared->build.status, 0);
+        if (!image) image = new ImageInspector(shared->out / "kiln-small.qcow2");
+        ASSERT_TRUE(image->ok()) << image->error();
+    }
+    static void TearDownTestSuite() {
+        delete image;
+        image = nullptr;
+    }
+    static ImageInspector* image;
+};
+ImageInspector* SmallImage::image = nullptr;
+
+TEST_F(SmallImage, OverlayFilesWithOwnersAndModes) {
+    auto config = image->stat("/etc/kiln-test/config");
+    EXPECT_EQ(config.mode, 0644);
+    EXPECT_EQ(config.uid, 0);
+    EXPECT_EQ(config.gid, 0);
+    EXPECT_NE(image->read("/etc/kiln-test/config").value_or("").find("greeting = hello"),
+              std::string::npos);
+    EXPECT_EQ(image->stat("/usr/local/bin/kiln-test-hello").mode, 0755);
+    // The file overlay: owner and group resolved from the image's own accounts (nobody/nogroup).
+    auto secret = image->stat("/etc/kiln-test/secret.conf");
+    EXPECT_EQ(secret.mode, 0600);
+    EXPECT_EQ(secret.uid, 65534);
+    EXPECT_EQ(secret.gid, 65534);
+    EXPECT_TRUE(image->is_symlink("/etc/kiln-test/config.link"));
+    EXPECT_EQ(image->link("/etc/kiln-test/config.link"), "config");
+}
+
+TEST_F(SmallImage, UnitsEnabledMaskedAndClusterUnitsDisabled) {
+    EXPECT_TRUE(image->is_symlink("/etc/systemd/system/multi-user.target.wants/kiln-test.service"));
+    EXPECT_EQ(image->link("/etc/systemd/system/apt-daily.timer"), "/dev/null");
+    EXPECT_TRUE(
+        image->is_symlink("/etc/systemd/system/multi-user.target.wants/kiln-firstboot.service"));
+    // The overlay shipped the cluster unit enabled (as a package would); the build disabled it.
+    EXPECT_TRUE(image->exists("/etc/systemd/system/kiln-cluster-test.service"));
+    EXPECT_FALSE(
+        image->exists("/etc/systemd/system/multi-user.target.wants/kiln-cluster-test.service"));
+}
+
+TEST_F(SmallImage, SealedForCloning) {
+    EXPECT_EQ(image->read("/etc/machine-id").value_or("missing"), "");
+    for (const auto& name : image->ls("/etc/ssh"))
+        EXPECT_FALSE(name.starts_with("ssh_host_")) << name;
+    EXPECT_TRUE(image->exists("/etc/systemd/system/ssh.service.d/10-kiln-hostkeys.conf"));
+    EXPECT_FALSE(image->exists("/var/lib/systemd/random-seed"));
+    for (const auto& name : image->ls("/var/cache/apt/archives"))
+        EXPECT_FALSE(name.ends_with(".deb")) << name;
+    EXPECT_EQ(image->read("/etc/resolv.conf").value_or(""), "");
+    EXPECT_TRUE(image->ls("/tmp").empty());
+}
+
+TEST_F(SmallImage, PackagesSettingsAndFirstboot) {
+    EXPECT_TRUE(image->exists("/usr/bin/hello"));
+    EXPECT_EQ(image->read("/etc/hostname").value_or(""), "kiln-small\n");
+    EXPECT_EQ(image->link("/etc/localtime"), "../usr/share/zoneinfo/Europe/Paris");
+    std::string yml = image->read("/etc/kiln/image.yml").value_or("");
+    EXPECT_NE(yml.find("small-test"), std::string::npos) << yml;
+    EXPECT_NE(yml.find("kiln-cluster-test.service"), std::string::npos) << yml;
+    EXPECT_TRUE(image->exists("/etc/systemd/system/kiln-firstboot.service"));
+    EXPECT_TRUE(kiln::is_static_x86_64_executable(
+        image->read("/usr/libexec/kiln/kiln-firstboot").value_or("")))
+        << "images get the one static kiln-firstboot";
+    EXPECT_NE(image->read("/etc/passwd").value_or("").find("\nkiln:"), std::string::npos);
+    EXPECT_EQ(image->stat("/etc/sudoers.d/90-kiln-admin").mode, 0440);
+}
+
+TEST_F(SmallImage, BootableDiskByUuid) {
+    std::string uuid = image->fs_uuid();
+    ASSERT_FALSE(uuid.empty());
+    std::string fstab = image->read("/etc/fstab").value_or("");
+    EXPECT_NE(fstab.find("UUID=" + uuid + "\t/\text4"), std::string::npos) << fstab;
+    std::string grub = image->read("/boot/grub/grub.cfg").value_or("");
+    EXPECT_NE(grub.find(uuid), std::string::npos);
+    EXPECT_NE(grub.find("console=ttyS0"), std::string::npos);
+    EXPECT_TRUE(image->exists("/boot/grub/i386-pc/normal.mod"));  // core.img itself is on the disk
+}
+
+TEST_F(BuildSmall, BootsToMultiUserWithNoFailedUnits) {
+    ASSERT_EQ(shared->build.status, 0);
+    BootReport r = boot_and_probe(shared->out / "kiln-small.qcow2", shared->scratch.path,
+                                  {"kiln-test.service", "kiln-cluster-test.service", "ssh.service",
+                                   "kiln-firstboot.service"});
+    std::cout << "boot to probe: " << r.seconds << " s\n";
+    ASSERT_TRUE(r.booted) << r.console.substr(r.console.size() > 6000 ? r.console.size() - 6000
+                                                                      : 0);
+    EXPECT_TRUE(r.state == "running" || r.state == "degraded") << r.state;
+    EXPECT_EQ(r.failed_units, "") << r.console.substr(
+        r.console.size() > 6000 ? r.console.size() - 6000 : 0);
+    EXPECT_EQ(r.active["kiln-test.service"], "active");
+    EXPECT_EQ(r.active["kiln-cluster-test.service"], "inactive");
+    EXPECT_EQ(r.active["ssh.service"], "active");  // host keys made on the clone
+    // No node metadata: kiln-firstboot waits (status "waiting"), it does not fail.
+    EXPECT_EQ(r.active["kiln-firstboot.service"], "active");
+    EXPECT_EQ(r.machine_id.size(), 32u);  // generated at boot from the empty file
+}
+
+// Runs last (alphabetically after the others is not guaranteed: gtest keeps declaration order).
+TEST_F(BuildSmall, RebuildAfterOverlayChangeUsesTheLayerCache) {
+    ASSERT_EQ(shared->build.status, 0);
+    {
+        std::ofstream f(shared->profile_dir / "overlay/etc/kiln-test/config");
+        f << "greeting = changed\n";
+    }
+    fs::path out2 = shared->scratch.path / "out2";
+    ToolRun r = run_shell(kiln_binary() + " build --json " + shell_quote(shared->profile.string()) +
+                          " -o " + shell_quote(out2.string()) + " --cache-dir " +
+                          shell_quote(shared->cache.string()) + " --accel tcg");
+    std::cout << "rebuild after an overlay change: " << r.seconds << " s (cold "
+              << shared->build.seconds << " s)\n";
+    ASSERT_EQ(r.status, 0) << r.output;
+    // --json: one event per line, every line a JSON object.
+    std::istringstream lines(r.output);
+    std::string line;
+    int events = 0;
+    while (std::getline(lines, line)) {
+        if (line.empty()) continue;
+        auto e = nlohmann::json::parse(line, nullptr, false);
+        EXPECT_FALSE(e.is_discarded()) << line;
+        ++events;
+    }
+    EXPECT_GT(events, 20);
+    auto m = nlohmann::json::parse(read_text(out2 / "kiln-small.manifest.json"));
+    EXPECT_EQ(m["cache"]["hit"], true);
+    EXPECT_EQ(m["operations"][0]["status"], "cached");
+    EXPECT_NE(m["profile"]["digest"], shared->manifest["profile"]["digest"]);
+    EXPECT_EQ(m["package_layer_digest"], shared->manifest["package_layer_digest"]);
+    ImageInspector image(out2 / "kiln-small.qcow2");
+    ASSERT_TRUE(image.ok()) << image.error();
+    EXPECT_EQ(image.read("/etc/kiln-test/config").value_or(""), "greeting = changed\n");
+    EXPECT_TRUE(image.exists("/usr/bin/hello"));
+}
+
+}  // namespace
