@@ -13,12 +13,12 @@
 #include <vector>
 
 #include "export/ova_manifest.hpp"
-#include "export/process.hpp"
 #include "export/signature.hpp"
 #include "export/source_disk.hpp"
 #include "kiln/atomic_file.hpp"
 #include "kiln/error.hpp"
 #include "kiln/grammar.hpp"
+#include "kiln/process.hpp"
 #include "kiln/sha256.hpp"
 #include "kiln/version.hpp"
 
@@ -258,8 +258,7 @@ ExportResult write_qcow2(const ExportRequest& r) {
     std::vector<std::string> argv = {"qemu-img", "convert", "-q", "-f", format, "-O", "qcow2"};
     if (r.threads) argv.insert(argv.end(), {"-m", std::to_string(std::min(16u, r.threads))});
     argv.insert(argv.end(), {r.source.string(), file.temp_path().string()});
-    ProcessResult p = run_process(argv);
-    if (p.status != 0) throw Error("qemu-img convert to qcow2 failed: " + last_line(p.err));
+    run_process_checked({argv}, "converting to qcow2");
     file.commit();
     ExportResult result;
     result.output = r.output;

@@ -11,8 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "export/process.hpp"
 #include "kiln/error.hpp"
+#include "kiln/process.hpp"
+#include "kiln/unique_fd.hpp"
 
 namespace kiln::exporter {
 
@@ -233,9 +234,9 @@ ImageInfo probe(const std::filesystem::path& path, const std::string& format) {
     std::vector<std::string> argv = {"qemu-img", "info", "--output=json"};
     if (!format.empty()) argv.insert(argv.end(), {"-f", format});
     argv.push_back(path.string());
-    ProcessResult r = run_process(argv);
-    if (r.status != 0)
-        throw InvalidInput("cannot read disk " + path.string() + ": " + last_line(r.err));
+    ProcessResult r = run_process({argv});
+    if (!r.succeeded())
+        throw InvalidInput("cannot read disk " + path.string() + ": " + r.describe());
     try {
         auto info = nlohmann::json::parse(r.out);
         ImageInfo out{info.at("format").get<std::string>(),
@@ -261,9 +262,9 @@ void check_consistency(const std::filesystem::path& path, const std::string& for
     if (std::find(std::begin(checkable), std::end(checkable), format) == std::end(checkable))
         return;
     ProcessResult r =
-        run_process({"qemu-img", "check", "--output=json", "-f", format, path.string()});
-    if (r.status == 0 || r.status == 3) return;  // clean, or only leaked clusters
-    std::string detail = last_line(r.err);
+        run_process({{"qemu-img", "check", "--output=json", "-f", format, path.string()}});
+    if (r.exited_with(0) || r.exited_with(3)) return;  // clean, or only leaked clusters
+    std::string detail = r.describe();
     try {
         auto report = nlohmann::json::parse(r.out);
         std::size_t corruptions =
@@ -278,8 +279,8 @@ void check_consistency(const std::filesystem::path& path, const std::string& for
 // (compressed clusters have no offset) or comes from elsewhere (depth > 0).
 std::optional<std::vector<Mapped>> map_clusters(const std::filesystem::path& path) {
     ProcessResult r =
-        run_process({"qemu-img", "map", "--output=json", "-f", "qcow2", path.string()});
-    if (r.status != 0) return std::nullopt;
+        run_process({{"qemu-img", "map", "--output=json", "-f", "qcow2", path.string()}});
+    if (!r.succeeded()) return std::nullopt;
     std::vector<Mapped> map;
     try {
         for (const auto& e : nlohmann::json::parse(r.out)) {

@@ -254,21 +254,20 @@ std::vector<std::string> NativeRoot::list(const std::string& directory) {
     return names;
 }
 
-Result NativeRoot::run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                       bool capture_stdout) {
+ProcessResult NativeRoot::run(const std::vector<std::string>& argv,
+                              const std::vector<std::string>& env, StdoutTo stdout_to) {
     static const char* script =
         "set -e; r=$1; shift; "
         "mount -t proc proc \"$r/proc\"; "
         "mount --rbind /dev \"$r/dev\"; "
         "mount -t sysfs sysfs \"$r/sys\"; "
         "exec chroot \"$r\" \"$@\"";
-    Command c;
-    c.argv = {"unshare", "--mount", "--propagation", "private",     "--",
-              "/bin/sh", "-c",      script,          "kiln-chroot", directory_.string()};
-    for (const auto& a : guest_command_prefix(env)) c.argv.push_back(a);
-    c.argv.insert(c.argv.end(), argv.begin(), argv.end());
-    c.capture_stdout = capture_stdout;
-    return bake::run(c);
+    std::vector<std::string> command = {
+        "unshare", "--mount", "--propagation", "private",     "--",
+        "/bin/sh", "-c",      script,          "kiln-chroot", directory_.string()};
+    for (const auto& a : guest_command_prefix(env)) command.push_back(a);
+    command.insert(command.end(), argv.begin(), argv.end());
+    return bake::run({command}, stdout_to);
 }
 
 }  // namespace kiln::bake

@@ -33,8 +33,9 @@ public:
     void symlink(const std::string& target, const std::string& path) override;
     void remove(const std::string& path) override;
     std::vector<std::string> list(const std::string& directory) override;
-    Result run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
-               bool capture_stdout = false) override;
+    ProcessResult run(const std::vector<std::string>& argv,
+                      const std::vector<std::string>& env = {},
+                      StdoutTo stdout_to = StdoutTo::log) override;
 
     // Opens a path inside the root (symlinks resolved inside it); -1 with errno on failure.
     int open_inside(const std::string& path, int flags, unsigned mode = 0) const;
