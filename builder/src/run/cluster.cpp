@@ -12,6 +12,7 @@
 #include "kiln/atomic_file.hpp"
 #include "kiln/error.hpp"
 #include "kiln/process.hpp"
+#include "kiln/unique_fd.hpp"
 #include "metadata/formats.hpp"
 #include "run/relay.hpp"
 
@@ -166,10 +167,8 @@ fs::path default_state_dir(const std::string& cluster) {
 std::string resolve_accel(const std::string& accel) {
     if (accel != "auto") return accel;
     if (const char* env = std::getenv("KILN_ACCEL"); env && *env) return env;
-    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0) return "tcg";
-    ::close(fd);
-    return "kvm";
+    UniqueFd kvm(::open("/dev/kvm", O_RDWR | O_CLOEXEC));
+    return kvm ? "kvm" : "tcg";
 }
 
 ClusterState up(const UpOptions& options) {
