@@ -154,7 +154,6 @@ public:
     Child(const Child&) = delete;
     Child& operator=(const Child&) = delete;
 
-    pid_t pid() const { return pid_; }
     int wait() {
         int status = 0;
         while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
@@ -187,8 +186,11 @@ bool read_until_closed(const ProcessSpec& spec, pid_t group, std::vector<Reader>
     for (;;) {
         std::vector<pollfd> fds;
         std::vector<Reader*> polled;
-        for (auto& r : readers)
-            if (r.fd) fds.push_back({r.fd.get(), POLLIN, 0}), polled.push_back(&r);
+        for (auto& r : readers) {
+            if (!r.fd) continue;
+            fds.push_back({r.fd.get(), POLLIN, 0});
+            polled.push_back(&r);
+        }
         if (fds.empty()) return true;
         int wait_ms = -1;
         if (spec.timeout.count() > 0) {
