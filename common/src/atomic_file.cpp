@@ -22,36 +22,34 @@ std::string random_suffix() {
 }
 
 void fsync_directory(const std::filesystem::path& dir) {
-    int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    ::fsync(fd);
-    ::close(fd);
+    UniqueFd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd) ::fsync(fd.get());
 }
 
 }  // namespace
 
 AtomicFile::AtomicFile(std::filesystem::path destination, unsigned mode)
     : destination_(std::move(destination)) {
-    for (int attempt = 0; attempt < 16 && fd_ < 0; ++attempt) {
+    for (int attempt = 0; attempt < 16 && !fd_; ++attempt) {
         // The leading dot keeps half-written files out of globs such as *.ova.
         temp_ = destination_.parent_path() /
                 ("." + destination_.filename().string() + ".tmp-" + random_suffix());
-        fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-        if (fd_ < 0 && errno != EEXIST) throw SystemError("cannot create " + temp_.string(), errno);
+        fd_.reset(::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+        if (!fd_ && errno != EEXIST) throw SystemError("cannot create " + temp_.string(), errno);
     }
-    if (fd_ < 0)
+    if (!fd_)
         throw SystemError("cannot create a temporary file beside " + destination_.string(), EEXIST);
-    ::fchmod(fd_, mode);  // not subject to the umask
+    ::fchmod(fd_.get(), mode);  // not subject to the umask
 }
 
 AtomicFile::~AtomicFile() {
-    if (fd_ >= 0) ::close(fd_);
+    fd_.reset();
     if (!committed_) ::unlink(temp_.c_str());
 }
 
 void AtomicFile::write(std::string_view bytes) {
     while (!bytes.empty()) {
-        ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+        ssize_t n = ::write(fd_.get(), bytes.data(), bytes.size());
         if (n < 0) {
             if (errno == EINTR) continue;
             throw SystemError("cannot write " + destination_.string(), errno);
@@ -61,12 +59,8 @@ void AtomicFile::write(std::string_view bytes) {
 }
 
 void AtomicFile::commit() {
-    if (::fsync(fd_) != 0) throw SystemError("cannot write " + destination_.string(), errno);
-    if (::close(fd_) != 0) {
-        fd_ = -1;
-        throw SystemError("cannot write " + destination_.string(), errno);
-    }
-    fd_ = -1;
+    if (::fsync(fd_.get()) != 0) throw SystemError("cannot write " + destination_.string(), errno);
+    if (fd_.close() != 0) throw SystemError("cannot write " + destination_.string(), errno);
     if (::rename(temp_.c_str(), destination_.c_str()) != 0)
         throw SystemError("cannot rename into " + destination_.string(), errno);
     committed_ = true;

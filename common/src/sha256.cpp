@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kiln/error.hpp"
+#include "kiln/unique_fd.hpp"
 
 namespace kiln {
 
@@ -71,22 +72,19 @@ std::string sha256_hex(std::string_view text) {
 }
 
 std::string sha256_file_hex(const std::filesystem::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw SystemError("cannot open " + path.string(), errno);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw SystemError("cannot open " + path.string(), errno);
     Sha256 hash;
     std::vector<std::uint8_t> buffer(1 << 20);
     for (;;) {
-        ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
         if (n < 0) {
             if (errno == EINTR) continue;
-            int saved = errno;
-            ::close(fd);
-            throw SystemError("cannot read " + path.string(), saved);
+            throw SystemError("cannot read " + path.string(), errno);
         }
         if (n == 0) break;
         hash.update(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(n)));
     }
-    ::close(fd);
     return hash.hex_digest();
 }
 

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "kiln/unique_fd.hpp"
+
 namespace kiln::bake {
 
 std::filesystem::path default_cache_dir() {
@@ -41,10 +43,8 @@ Accel resolve_accel(Accel requested) {
     if (const char* v = std::getenv("KILN_ACCEL"); v && *v) {
         if (auto a = parse_accel(v); a && *a != Accel::automatic) return *a;
     }
-    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0) return Accel::tcg;
-    ::close(fd);
-    return Accel::kvm;
+    UniqueFd kvm(::open("/dev/kvm", O_RDWR | O_CLOEXEC));
+    return kvm ? Accel::kvm : Accel::tcg;
 }
 
 }  // namespace kiln::bake

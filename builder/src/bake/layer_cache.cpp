@@ -4,7 +4,7 @@
 
 #include <regex>
 
-#include "bake/process.hpp"
+#include "bake/tools.hpp"
 #include "bake/workspace.hpp"
 #include "kiln/error.hpp"
 

@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "kiln/error.hpp"
+#include "kiln/unique_fd.hpp"
 
 namespace kiln::bake {
 
@@ -78,20 +79,14 @@ fs::path StagedOutputs::stage(const std::string& file_name) {
 
 void StagedOutputs::commit() {
     for (const auto& [temp, final_path] : files_) {
-        int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            ::fsync(fd);
-            ::close(fd);
-        }
+        UniqueFd file(::open(temp.c_str(), O_RDONLY | O_CLOEXEC));
+        if (file) ::fsync(file.get());
     }
     for (const auto& [temp, final_path] : files_)
         if (::rename(temp.c_str(), final_path.c_str()) != 0)
             throw SystemError("cannot move " + temp.string() + " to " + final_path.string(), errno);
-    int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
+    UniqueFd dir(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir) ::fsync(dir.get());
     committed_ = true;
 }
 

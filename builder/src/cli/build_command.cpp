@@ -4,7 +4,7 @@
 
 #include "bake/build_options.hpp"
 #include "bake/image_build.hpp"
-#include "bake/process.hpp"
+#include "bake/interruption.hpp"
 #include "cli/command.hpp"
 #include "cli/load_profile.hpp"
 #include "cli/profile_options.hpp"

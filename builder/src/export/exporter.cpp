@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "export/ova_manifest.hpp"
-#include "export/process.hpp"
 #include "export/signature.hpp"
 #include "export/source_disk.hpp"
 #include "kiln/atomic_file.hpp"
 #include "kiln/error.hpp"
 #include "kiln/grammar.hpp"
+#include "kiln/process.hpp"
 #include "kiln/sha256.hpp"
+#include "kiln/unique_fd.hpp"
 #include "kiln/version.hpp"
 
 namespace kiln::exporter {
@@ -30,27 +31,16 @@ namespace {
 constexpr std::uint64_t kUstarMaxMember = (1ULL << 33) - 1;
 
 // A scratch file in the output directory that has no name: nothing to clean up after a crash.
-class ScratchFile {
-public:
-    explicit ScratchFile(const std::filesystem::path& dir) {
-        std::filesystem::path where = dir.empty() ? "." : dir;
-        fd_ = ::open(where.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd_ < 0) {
-            std::string pattern = (where / ".kiln-export-XXXXXX").string();
-            fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
-            if (fd_ < 0)
-                throw SystemError("cannot create a scratch file in " + where.string(), errno);
-            ::unlink(pattern.c_str());
-        }
-    }
-    ~ScratchFile() { ::close(fd_); }
-    ScratchFile(const ScratchFile&) = delete;
-    ScratchFile& operator=(const ScratchFile&) = delete;
-    int fd() const { return fd_; }
-
-private:
-    int fd_ = -1;
-};
+UniqueFd open_scratch_file(const std::filesystem::path& dir) {
+    std::filesystem::path where = dir.empty() ? "." : dir;
+    UniqueFd fd(::open(where.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (fd) return fd;
+    std::string pattern = (where / ".kiln-export-XXXXXX").string();
+    fd.reset(::mkostemp(pattern.data(), O_CLOEXEC));
+    if (!fd) throw SystemError("cannot create a scratch file in " + where.string(), errno);
+    ::unlink(pattern.c_str());
+    return fd;
+}
 
 std::filesystem::path parent_of(const std::filesystem::path& output) {
     auto parent = output.parent_path();
@@ -202,8 +192,8 @@ ExportResult write_ova(const ExportRequest& r) {
     check_output_dir(r.output);
     auto source = open_source_disk(r.source, r.source_format);
     AtomicFile ova(r.output);
-    ScratchFile scratch(parent_of(r.output));
-    VmdkResult disk = write_stream_vmdk(*source, scratch.fd(), vmdk_options(r, names.disk));
+    UniqueFd scratch = open_scratch_file(parent_of(r.output));
+    VmdkResult disk = write_stream_vmdk(*source, scratch.get(), vmdk_options(r, names.disk));
 
     OvfSettings settings = r.ovf;
     if (settings.version.empty()) settings.version = kVersion;
@@ -225,7 +215,7 @@ ExportResult write_ova(const ExportRequest& r) {
         tar.add(names.cert, cert);
         result.members.push_back(names.cert);
     }
-    tar.add_file(names.disk, scratch.fd(), disk.bytes);
+    tar.add_file(names.disk, scratch.get(), disk.bytes);
     result.members.push_back(names.disk);
     tar.close();
     ova.commit();
@@ -258,8 +248,7 @@ ExportResult write_qcow2(const ExportRequest& r) {
     std::vector<std::string> argv = {"qemu-img", "convert", "-q", "-f", format, "-O", "qcow2"};
     if (r.threads) argv.insert(argv.end(), {"-m", std::to_string(std::min(16u, r.threads))});
     argv.insert(argv.end(), {r.source.string(), file.temp_path().string()});
-    ProcessResult p = run_process(argv);
-    if (p.status != 0) throw Error("qemu-img convert to qcow2 failed: " + last_line(p.err));
+    run_process_checked({argv}, "converting to qcow2");
     file.commit();
     ExportResult result;
     result.output = r.output;

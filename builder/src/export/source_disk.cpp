@@ -11,8 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "export/process.hpp"
 #include "kiln/error.hpp"
+#include "kiln/process.hpp"
+#include "kiln/unique_fd.hpp"
 
 namespace kiln::exporter {
 
@@ -40,16 +41,17 @@ class FileSource final : public SourceDisk {
 public:
     FileSource(const std::filesystem::path& path, std::string format, std::uint64_t size,
                std::vector<Mapped> map = {})
-        : path_(path), format_(std::move(format)), map_(std::move(map)) {
-        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0) throw SystemError("cannot open disk " + path.string(), errno);
+        : path_(path),
+          format_(std::move(format)),
+          map_(std::move(map)),
+          fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+        if (!fd_) throw SystemError("cannot open disk " + path.string(), errno);
         struct stat st {};
-        ::fstat(fd_, &st);
+        ::fstat(fd_.get(), &st);
         file_size_ = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : size;
         size_ = (size + 511) / 512 * 512;  // QEMU presents whole sectors
-        ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+        ::posix_fadvise(fd_.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
     }
-    ~FileSource() override { ::close(fd_); }
 
     std::uint64_t size() const override { return size_; }
     const std::string& format() const override { return format_; }
@@ -63,7 +65,7 @@ public:
         off_t position = 0;
         const auto end = static_cast<off_t>(file_size_);
         while (position < end) {
-            off_t data = ::lseek(fd_, position, SEEK_DATA);
+            off_t data = ::lseek(fd_.get(), position, SEEK_DATA);
             if (data < 0) {
                 if (errno == ENXIO) break;  // only a hole remains
                 // No SEEK_DATA here (an old filesystem, a device): everything may hold data.
@@ -71,7 +73,7 @@ public:
                 append_extent(list, 0, file_size_);
                 return list;
             }
-            off_t hole = ::lseek(fd_, data, SEEK_HOLE);
+            off_t hole = ::lseek(fd_.get(), data, SEEK_HOLE);
             if (hole < 0) hole = end;
             append_extent(list, static_cast<std::uint64_t>(data),
                           static_cast<std::uint64_t>(std::min(hole, end) - data));
@@ -111,7 +113,8 @@ private:
                 std::memset(out.data() + done, 0, out.size() - done);
                 return;
             }
-            ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(at));
+            ssize_t n =
+                ::pread(fd_.get(), out.data() + done, out.size() - done, static_cast<off_t>(at));
             if (n < 0) {
                 if (errno == EINTR) continue;
                 throw SystemError("cannot read disk " + path_.string(), errno);
@@ -126,7 +129,7 @@ private:
     std::filesystem::path path_;
     std::string format_;
     std::vector<Mapped> map_;  // sorted by guest offset; qcow2 only
-    int fd_ = -1;
+    UniqueFd fd_;
     std::uint64_t size_ = 0;
     std::uint64_t file_size_ = 0;
 };
@@ -233,9 +236,9 @@ ImageInfo probe(const std::filesystem::path& path, const std::string& format) {
     std::vector<std::string> argv = {"qemu-img", "info", "--output=json"};
     if (!format.empty()) argv.insert(argv.end(), {"-f", format});
     argv.push_back(path.string());
-    ProcessResult r = run_process(argv);
-    if (r.status != 0)
-        throw InvalidInput("cannot read disk " + path.string() + ": " + last_line(r.err));
+    ProcessResult r = run_process({argv});
+    if (!r.succeeded())
+        throw InvalidInput("cannot read disk " + path.string() + ": " + r.describe());
     try {
         auto info = nlohmann::json::parse(r.out);
         ImageInfo out{info.at("format").get<std::string>(),
@@ -261,9 +264,9 @@ void check_consistency(const std::filesystem::path& path, const std::string& for
     if (std::find(std::begin(checkable), std::end(checkable), format) == std::end(checkable))
         return;
     ProcessResult r =
-        run_process({"qemu-img", "check", "--output=json", "-f", format, path.string()});
-    if (r.status == 0 || r.status == 3) return;  // clean, or only leaked clusters
-    std::string detail = last_line(r.err);
+        run_process({{"qemu-img", "check", "--output=json", "-f", format, path.string()}});
+    if (r.exited_with(0) || r.exited_with(3)) return;  // clean, or only leaked clusters
+    std::string detail = r.describe();
     try {
         auto report = nlohmann::json::parse(r.out);
         std::size_t corruptions =
@@ -278,8 +281,8 @@ void check_consistency(const std::filesystem::path& path, const std::string& for
 // (compressed clusters have no offset) or comes from elsewhere (depth > 0).
 std::optional<std::vector<Mapped>> map_clusters(const std::filesystem::path& path) {
     ProcessResult r =
-        run_process({"qemu-img", "map", "--output=json", "-f", "qcow2", path.string()});
-    if (r.status != 0) return std::nullopt;
+        run_process({{"qemu-img", "map", "--output=json", "-f", "qcow2", path.string()}});
+    if (!r.succeeded()) return std::nullopt;
     std::vector<Mapped> map;
     try {
         for (const auto& e : nlohmann::json::parse(r.out)) {

@@ -21,6 +21,7 @@
 #include "export/signature.hpp"
 #include "export/vmdk_format.hpp"
 #include "kiln/error.hpp"
+#include "kiln/unique_fd.hpp"
 
 namespace kiln::exporter {
 
@@ -30,23 +31,21 @@ using namespace vmdk;
 
 class File {
 public:
-    explicit File(const std::filesystem::path& path) : path_(path) {
-        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0)
-            throw InvalidInput("cannot open " + path.string() + ": " + std::strerror(errno));
+    explicit File(const std::filesystem::path& path)
+        : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+        if (!fd_) throw InvalidInput("cannot open " + path.string() + ": " + std::strerror(errno));
         struct stat st {};
-        ::fstat(fd_, &st);
+        ::fstat(fd_.get(), &st);
         if (!S_ISREG(st.st_mode)) throw InvalidInput(path.string() + " is not a regular file");
         size_ = static_cast<std::uint64_t>(st.st_size);
-        ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+        ::posix_fadvise(fd_.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
     }
-    ~File() { ::close(fd_); }
-    int fd() const { return fd_; }
+    int fd() const { return fd_.get(); }
     std::uint64_t size() const { return size_; }
 
 private:
     std::filesystem::path path_;
-    int fd_ = -1;
+    UniqueFd fd_;
     std::uint64_t size_ = 0;
 };
 

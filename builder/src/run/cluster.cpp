@@ -8,10 +8,11 @@
 #include <fstream>
 #include <thread>
 
-#include "export/process.hpp"
 #include "inventory/inventory.hpp"
 #include "kiln/atomic_file.hpp"
 #include "kiln/error.hpp"
+#include "kiln/process.hpp"
+#include "kiln/unique_fd.hpp"
 #include "metadata/formats.hpp"
 #include "run/relay.hpp"
 
@@ -19,14 +20,6 @@ namespace kiln::run {
 
 namespace fs = std::filesystem;
 namespace {
-
-std::string run_checked(const std::vector<std::string>& argv, const std::string& what) {
-    auto result = exporter::run_process(argv);
-    if (result.status != 0)
-        throw Error(what + " failed (" + argv.front() + " exited with " +
-                    std::to_string(result.status) + "): " + exporter::last_line(result.err));
-    return result.out;
-}
 
 constexpr const char* kStateFile = "state.json";
 
@@ -51,7 +44,7 @@ std::string mac_for(std::size_t index) {
 void ip(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"ip"};
     argv.insert(argv.end(), args.begin(), args.end());
-    run_checked(argv, "ip " + args.front());
+    run_process_checked({argv}, "ip " + args.front());
 }
 
 bool alive(int pid) {
@@ -81,14 +74,14 @@ int read_pid(const fs::path& file) {
 // Runs a node's QEMU command (it daemonizes) and returns the pid it wrote.
 int launch(const std::vector<std::string>& qemu, const fs::path& pidfile, const std::string& node) {
     fs::remove(pidfile);
-    run_checked(qemu, "starting QEMU for " + node);
+    run_process_checked({qemu}, "starting QEMU for " + node);
     return read_pid(pidfile);
 }
 
 std::string image_format(const fs::path& image) {
-    std::string out = run_checked({"qemu-img", "info", "--output=json", image.string()},
-                                  "reading " + image.string());
-    return nlohmann::json::parse(out).at("format").get<std::string>();
+    ProcessResult info = run_process_checked(
+        {{"qemu-img", "info", "--output=json", image.string()}}, "reading " + image.string());
+    return nlohmann::json::parse(info.out).at("format").get<std::string>();
 }
 
 // Undoes a partial `up` unless released.
@@ -174,10 +167,8 @@ fs::path default_state_dir(const std::string& cluster) {
 std::string resolve_accel(const std::string& accel) {
     if (accel != "auto") return accel;
     if (const char* env = std::getenv("KILN_ACCEL"); env && *env) return env;
-    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0) return "tcg";
-    ::close(fd);
-    return "kvm";
+    UniqueFd kvm(::open("/dev/kvm", O_RDWR | O_CLOEXEC));
+    return kvm ? "kvm" : "tcg";
 }
 
 ClusterState up(const UpOptions& options) {
@@ -225,9 +216,9 @@ ClusterState up(const UpOptions& options) {
         ip({"-n", state.netns, "link", "set", tap, "master", "br0", "up"});
 
         fs::path disk = state.state_dir / (node.name + ".qcow2");
-        run_checked({"qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b", image.string(),
-                     disk.string()},
-                    "creating the clone of " + node.name);
+        run_process_checked({{"qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b",
+                              image.string(), disk.string()}},
+                            "creating the clone of " + node.name);
         auto values = inventory::node_metadata(*inv, node, secrets);
         fs::path metadata = state.state_dir / (node.name + ".metadata.yml");
         write_file_atomically(metadata, metadata::document_yaml(values), 0600);
@@ -281,8 +272,7 @@ void down(const fs::path& state_dir) {
             int pid = 0;
             if (pid_in >> pid) stop(pid);
         }
-    if (fs::exists("/run/netns/" + state.netns))
-        exporter::run_process({"ip", "netns", "del", state.netns});
+    if (fs::exists("/run/netns/" + state.netns)) run_process({{"ip", "netns", "del", state.netns}});
     fs::remove_all(state_dir);
 }
 

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string_view>
 
+#include "kiln/unique_fd.hpp"
+
 namespace kiln {
 
 // A file that appears at its final path only when complete: written under a temporary
@@ -14,7 +16,7 @@ public:
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
 
-    int fd() const { return fd_; }
+    int fd() const { return fd_.get(); }
     const std::filesystem::path& temp_path() const { return temp_; }
     const std::filesystem::path& destination() const { return destination_; }
     void write(std::string_view bytes);
@@ -23,7 +25,7 @@ public:
 private:
     std::filesystem::path destination_;
     std::filesystem::path temp_;
-    int fd_ = -1;
+    UniqueFd fd_;
     bool committed_ = false;
 };
 

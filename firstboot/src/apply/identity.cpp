@@ -5,7 +5,7 @@
 #include <cerrno>
 
 #include "core/files.hpp"
-#include "core/process.hpp"
+#include "kiln/process.hpp"
 #include "systemd/hostname.hpp"
 
 namespace kiln::firstboot {
@@ -46,10 +46,8 @@ void apply_identity(const std::filesystem::path& root, const std::string& hostna
             std::vector<std::string> argv = {keygen->string(), "-A"};
             if (root != "/") argv.insert(argv.end(), {"-f", root.string()});
             // RSA key generation takes seconds on real hardware and far longer under emulation.
-            ProcessOptions slow{std::chrono::minutes(5)};
-            auto result = run_process(argv, slow);
-            if (result.exit_code != 0)
-                throw Error("ssh-keygen -A failed: " + failure_summary(result, slow));
+            run_process_checked({.argv = argv, .timeout = std::chrono::minutes(5)},
+                                "ssh-keygen -A");
             log.info("generated fresh SSH host keys");
         }
     }
@@ -60,10 +58,8 @@ void apply_identity(const std::filesystem::path& root, const std::string& hostna
         if (setup) {
             std::vector<std::string> argv = {setup->string()};
             if (root != "/") argv.push_back("--root=" + root.string());
-            ProcessOptions options{std::chrono::minutes(1)};
-            auto result = run_process(argv, options);
-            if (result.exit_code != 0)
-                throw Error("systemd-machine-id-setup failed: " + failure_summary(result, options));
+            run_process_checked({.argv = argv, .timeout = std::chrono::minutes(1)},
+                                "systemd-machine-id-setup");
         } else {
             log.warning("/etc/machine-id is empty and systemd-machine-id-setup is missing");
         }

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "core/process.hpp"
 #include "core/redact.hpp"
+#include "kiln/process.hpp"
 
 namespace kiln::firstboot {
 
@@ -158,11 +158,9 @@ std::vector<CheckOutcome> run_checks(const Rendering& rendering, const CheckOpti
             argv = {tool->string(), "-t", "-f", staged.string()};
         if (file.checker == Checker::patroni)
             argv = {tool->string(), "--validate-config", staged.string()};
-        ProcessOptions process;
-        process.timeout = std::chrono::seconds(60);
-        auto result = run_process(argv, process);
+        auto result = run_process({.argv = argv, .timeout = std::chrono::seconds(60)});
         outcome.ran = true;
-        outcome.ok = result.exit_code == 0;
+        outcome.ok = result.succeeded();
         if (!outcome.ok && file.checker == Checker::patroni &&
             only_unreachable_hosts(result.out + result.err)) {
             // Patroni's validator connects to every DCS host; before the cluster runs (which is
@@ -174,10 +172,8 @@ std::vector<CheckOutcome> run_checks(const Rendering& rendering, const CheckOpti
         if (!outcome.ok) {
             std::string output =
                 replace_all(result.err + result.out, staged.string(), file.path.string());
-            std::string message =
-                outcome.tool + " rejects the rendered " + file.path.string() +
-                (result.timed_out ? " (timed out)"
-                                  : " (exit " + std::to_string(result.exit_code) + ")");
+            std::string message = outcome.tool + " rejects the rendered " + file.path.string() +
+                                  " (" + result.ending() + ")";
             for (const auto& secret : options.secrets)
                 output = replace_all(output, secret, "(hidden)");
             message += ":\n" + last_lines(output, 12);

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "core/process.hpp"
+#include "kiln/process.hpp"
 
 namespace kiln::firstboot {
 
@@ -43,11 +43,9 @@ std::vector<std::string> GuestInfo::command(const std::string& rpc) const {
 std::optional<std::string> GuestInfo::call(const std::string& rpc, bool& no_value) {
     no_value = false;
     while (usable_) {
-        ProcessOptions options;
-        options.timeout = kCallTimeout;
-        auto result = run_process(command(rpc), options);
-        if (result.exit_code == 0) return std::move(result.out);
-        if (result.exit_code == 1 && (result.out.find("No value found") != std::string::npos ||
+        auto result = run_process({.argv = command(rpc), .timeout = kCallTimeout});
+        if (result.succeeded()) return std::move(result.out);
+        if (result.exited_with(1) && (result.out.find("No value found") != std::string::npos ||
                                       result.err.find("No value found") != std::string::npos)) {
             no_value = true;
             return std::nullopt;

@@ -10,11 +10,11 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "export/process.hpp"
+#include "kiln/process.hpp"
 
 namespace fs = std::filesystem;
-using kiln::exporter::ProcessResult;
-using kiln::exporter::run_process;
+using kiln::ProcessResult;
+using kiln::run_process;
 
 namespace {
 
@@ -31,9 +31,9 @@ TEST(VirtV2v, ConvertsTheBuiltOva) {
     // TCG: /dev/kvm exists here but hangs. ctest sets these too; a direct run needs them.
     ::setenv("LIBGUESTFS_BACKEND", "direct", 1);
     ::setenv("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg", 1);
-    ProcessResult r = run_process({"virt-v2v", "-i", "ova", ova.string(), "-o", "null"});
+    ProcessResult r = run_process({{"virt-v2v", "-i", "ova", ova.string(), "-o", "null"}});
     std::string log = r.out + r.err;
-    EXPECT_EQ(r.status, 0) << log;
+    EXPECT_EQ(r.exit_code, 0) << log;
     EXPECT_NE(log.find("Opening the source"), std::string::npos) << log;
     // Inspection found the guest: virt-v2v names the OS it converts.
     EXPECT_NE(log.find("Converting "), std::string::npos) << log;

@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "../../unit/firstboot/test_support.hpp"
-#include "core/process.hpp"
 #include "fake_systemd.hpp"
 #include "kiln/elf.hpp"
+#include "kiln/process.hpp"
 
 using namespace kiln::firstboot;
 using namespace kiln::firstboot::test;
+using kiln::run_process;
 
 namespace {
 
@@ -35,12 +36,10 @@ TEST_P(Binary, FirstBootOverAPrivateBus) {
     write_file(dir / "meta.yml", document(good_values()));
     PrivateBus daemon(dir.path());
     FakeSystemd systemd(daemon.address());
-    ProcessOptions o;
-    o.timeout = std::chrono::seconds(120);
     auto result =
-        run_process({GetParam(), "--root", root.string(), "--metadata", (dir / "meta.yml").string(),
-                     "--bus", daemon.address(), "--no-check"},
-                    o);
+        run_process({.argv = {GetParam(), "--root", root.string(), "--metadata",
+                              (dir / "meta.yml").string(), "--bus", daemon.address(), "--no-check"},
+                     .timeout = std::chrono::seconds(120)});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto calls = systemd.recorded();
     std::vector<std::string> starts;
@@ -60,8 +59,8 @@ TEST_P(Binary, InvalidMetadataQuotesTheLineButNeverTheSecret) {
     values["priority"] = "0";
     write_file(dir / "meta.yml", document(values));
     auto before = snapshot(dir / "root");
-    auto result = run_process({GetParam(), "--root", (dir / "root").string(), "--metadata",
-                               (dir / "meta.yml").string(), "--render-only"});
+    auto result = run_process({{GetParam(), "--root", (dir / "root").string(), "--metadata",
+                                (dir / "meta.yml").string(), "--render-only"}});
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_NE(result.err.find(
                   "'vrrp_password' from metadata file: may contain only printable characters"),
@@ -77,8 +76,8 @@ TEST_P(Binary, InvalidMetadataQuotesTheLineButNeverTheSecret) {
 }
 
 TEST_P(Binary, HelpAndUsageErrors) {
-    EXPECT_EQ(run_process({GetParam(), "--help"}).exit_code, 0);
-    auto usage = run_process({GetParam(), "--render-only"});
+    EXPECT_EQ(run_process({{GetParam(), "--help"}}).exit_code, 0);
+    auto usage = run_process({{GetParam(), "--render-only"}});
     EXPECT_EQ(usage.exit_code, 2);
     EXPECT_NE(usage.err.find("--render-only needs --root DIR"), std::string::npos) << usage.err;
 }

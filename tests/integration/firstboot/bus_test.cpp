@@ -6,15 +6,16 @@
 #include <nlohmann/json.hpp>
 
 #include "../../unit/firstboot/test_support.hpp"
-#include "core/process.hpp"
 #include "fake_systemd.hpp"
-#include "kiln/error.hpp"
 #include "first_boot.hpp"
+#include "kiln/error.hpp"
+#include "kiln/process.hpp"
 #include "systemd/hostname.hpp"
 #include "systemd/manager.hpp"
 
 using namespace kiln::firstboot;
 using namespace kiln::firstboot::test;
+using kiln::find_program;
 using namespace std::chrono_literals;
 
 namespace {

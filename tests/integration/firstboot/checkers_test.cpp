@@ -4,10 +4,13 @@
 
 #include "../../unit/firstboot/test_support.hpp"
 #include "check/checks.hpp"
-#include "core/process.hpp"
+#include "kiln/process.hpp"
 
 using namespace kiln::firstboot;
 using namespace kiln::firstboot::test;
+using kiln::find_program;
+using kiln::ProcessResult;
+using kiln::run_process;
 
 namespace {
 
@@ -19,9 +22,7 @@ void require(const char* tool) {
 ProcessResult run_binary(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {KILN_FIRSTBOOT_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
-    ProcessOptions o;
-    o.timeout = std::chrono::seconds(120);
-    return run_process(argv, o);
+    return run_process({.argv = argv, .timeout = std::chrono::seconds(120)});
 }
 
 class RenderedTree : public ::testing::Test {
@@ -70,24 +71,24 @@ TEST_F(RenderedTree, HaproxyAcceptsTheRenderedConfigAndRejectsABrokenOne) {
     require("haproxy");
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto cfg = root() / "etc/haproxy/haproxy.cfg";
-    EXPECT_EQ(run_process({"haproxy", "-c", "-f", cfg.string()}).exit_code, 0);
+    EXPECT_EQ(run_process({{"haproxy", "-c", "-f", cfg.string()}}).exit_code, 0);
     write_file(dir / "bad.cfg",
                read_file(cfg) + "    server pg-4 10.0.0.14:99999 check port 8008\n");
-    EXPECT_NE(run_process({"haproxy", "-c", "-f", (dir / "bad.cfg").string()}).exit_code, 0);
+    EXPECT_NE(run_process({{"haproxy", "-c", "-f", (dir / "bad.cfg").string()}}).exit_code, 0);
 }
 
 TEST_F(RenderedTree, PatroniValidatesTheRenderedConfigAndRejectsABrokenOne) {
     require("patroni");
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto cfg = root() / "etc/patroni/config.yml";
-    auto ok =
-        run_process({"patroni", "--validate-config", cfg.string()}, {std::chrono::seconds(60)});
+    auto ok = run_process({.argv = {"patroni", "--validate-config", cfg.string()},
+                           .timeout = std::chrono::seconds(60)});
     EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
     std::string broken = read_file(cfg);
     broken.replace(broken.find("ttl: 30"), 7, "ttl: thirty");
     write_file(dir / "bad.yml", broken);
-    auto bad = run_process({"patroni", "--validate-config", (dir / "bad.yml").string()},
-                           {std::chrono::seconds(60)});
+    auto bad = run_process({.argv = {"patroni", "--validate-config", (dir / "bad.yml").string()},
+                            .timeout = std::chrono::seconds(60)});
     EXPECT_NE(bad.exit_code, 0);
     EXPECT_NE((bad.out + bad.err).find("bootstrap.dcs.ttl"), std::string::npos);
 }

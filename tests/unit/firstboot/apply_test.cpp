@@ -8,7 +8,6 @@
 #include "apply/stamp.hpp"
 #include "core/accounts.hpp"
 #include "core/metadata.hpp"
-#include "core/process.hpp"
 #include "kiln/error.hpp"
 #include "report/log.hpp"
 #include "report/status.hpp"
@@ -175,15 +174,4 @@ TEST(Log, ShortSecretsAreHiddenOnceNotRecursively) {
     log.hide({"d", "e"});
     EXPECT_EQ(log.scrub("bad (hidden)"), "ba(hidden) (hidden)");
     EXPECT_EQ(log.scrub(log.scrub("ded")), "(hidden)(hidden)(hidden)");
-}
-
-TEST(Process, FailureSummarySaysTimeoutExitAndStderr) {
-    ProcessOptions quick{std::chrono::milliseconds(200)};
-    auto slow = run_process({"/bin/sh", "-c", "sleep 5"}, quick);
-    EXPECT_TRUE(slow.timed_out);
-    EXPECT_EQ(failure_summary(slow, quick), "timed out after 200 ms");
-    auto failing = run_process({"/bin/sh", "-c", "echo 'no such key' >&2; exit 3"});
-    EXPECT_EQ(failure_summary(failing), "exit 3: no such key");
-    auto missing = run_process({"/nonexistent/kiln-helper"});
-    EXPECT_EQ(failure_summary(missing).rfind("could not start", 0), 0u) << failure_summary(missing);
 }

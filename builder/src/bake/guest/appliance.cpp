@@ -172,23 +172,27 @@ std::vector<std::string> GuestRoot::list(const std::string& directory) {
     return out;
 }
 
-Result GuestRoot::run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                      bool) {
+ProcessResult GuestRoot::run(const std::vector<std::string>& argv,
+                             const std::vector<std::string>& env, StdoutTo) {
     throw_if_interrupted();
     std::vector<std::string> args = guest_command_prefix(env);
     args.insert(args.end(), argv.begin(), argv.end());
     log_line("(appliance) $ " + quote_command(argv));
     auto cargv = c_argv(args);
     char* out = guestfs_command(g_, cargv.data());
-    Result r;
+    // guestfs_command gives the output of a command that worked, else only an error text: the
+    // text stands in for stderr, 1 for the exit status it does not tell.
+    ProcessResult r;
+    r.outcome = Outcome::exited;
     if (!out) {
         throw_if_interrupted();
         const char* e = guestfs_last_error(g_);
-        r.status = 1;
-        r.tail = e ? e : "command failed in the appliance";
-        log_line(r.tail);
+        r.exit_code = 1;
+        r.err = e ? e : "command failed in the appliance";
+        log_line(r.err);
         return r;
     }
+    r.exit_code = 0;
     r.out = out;
     std::free(out);
     return r;

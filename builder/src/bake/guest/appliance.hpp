@@ -55,8 +55,9 @@ public:
     void symlink(const std::string& target, const std::string& path) override;
     void remove(const std::string& path) override;
     std::vector<std::string> list(const std::string& directory) override;
-    Result run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
-               bool capture_stdout = false) override;
+    ProcessResult run(const std::vector<std::string>& argv,
+                      const std::vector<std::string>& env = {},
+                      StdoutTo stdout_to = StdoutTo::log) override;
 
 private:
     Appliance& a_;

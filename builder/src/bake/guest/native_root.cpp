@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <random>
 
 #include "kiln/error.hpp"
@@ -23,24 +24,20 @@ std::string relative(const std::string& path) {
     return rel.empty() ? "." : rel;
 }
 
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
+// The names in an open folder (without . and ..); nullopt, errno set, when it cannot be read.
+std::optional<std::vector<std::string>> entry_names(int folder) {
+    UniqueFd copy(::fcntl(folder, F_DUPFD_CLOEXEC, 0));  // fdopendir takes the one it gets
+    if (!copy) return std::nullopt;
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(copy.get()), ::closedir);
+    if (!dir) return std::nullopt;
+    copy.release();
+    std::vector<std::string> names;
+    while (auto* entry = ::readdir(dir.get())) {
+        std::string n = entry->d_name;
+        if (n != "." && n != "..") names.push_back(n);
     }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() {
-        int f = fd_;
-        fd_ = -1;
-        return f;
-    }
-
-private:
-    int fd_;
-};
+    return names;
+}
 
 void remove_at(int dirfd, const std::string& name) {
     struct stat st {};
@@ -49,20 +46,13 @@ void remove_at(int dirfd, const std::string& name) {
         throw SystemError("cannot stat " + name, errno);
     }
     if (S_ISDIR(st.st_mode)) {
-        int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) throw SystemError("cannot open " + name, errno);
-        DIR* dir = ::fdopendir(fd);
-        if (!dir) {
-            ::close(fd);
-            throw SystemError("cannot read " + name, errno);
-        }
-        std::vector<std::string> names;
-        while (auto* entry = ::readdir(dir)) {
-            std::string n = entry->d_name;
-            if (n != "." && n != "..") names.push_back(n);
-        }
-        for (const auto& n : names) remove_at(::dirfd(dir), n);
-        ::closedir(dir);
+        UniqueFd folder(
+            ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!folder) throw SystemError("cannot open " + name, errno);
+        auto names = entry_names(folder.get());
+        if (!names) throw SystemError("cannot read " + name, errno);
+        for (const auto& n : *names) remove_at(folder.get(), n);
+        folder.reset();
         if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
             throw SystemError("cannot remove " + name, errno);
     } else if (::unlinkat(dirfd, name.c_str(), 0) != 0 && errno != ENOENT) {
@@ -72,48 +62,52 @@ void remove_at(int dirfd, const std::string& name) {
 
 }  // namespace
 
-NativeRoot::NativeRoot(std::filesystem::path directory) : directory_(std::move(directory)) {
-    root_fd_ = ::open(directory_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root_fd_ < 0) throw SystemError("cannot open " + directory_.string(), errno);
+NativeRoot::NativeRoot(std::filesystem::path directory)
+    : directory_(std::move(directory)),
+      root_fd_(::open(directory_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {
+    if (!root_fd_) throw SystemError("cannot open " + directory_.string(), errno);
 }
 
-NativeRoot::~NativeRoot() {
-    if (root_fd_ >= 0) ::close(root_fd_);
-}
-
-int NativeRoot::open_inside(const std::string& path, int flags, unsigned mode) const {
+UniqueFd NativeRoot::open_inside(const std::string& path, int flags, unsigned mode) const {
     open_how how{};
     how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
     how.mode = (flags & O_CREAT) ? mode : 0;
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     std::string rel = relative(path);
     for (;;) {
-        long fd = ::syscall(SYS_openat2, root_fd_, rel.c_str(), &how, sizeof how);
-        if (fd >= 0 || errno != EAGAIN) return static_cast<int>(fd);
+        long fd = ::syscall(SYS_openat2, root_fd_.get(), rel.c_str(), &how, sizeof how);
+        if (fd >= 0 || errno != EAGAIN) return UniqueFd(static_cast<int>(fd));
     }
 }
 
-std::pair<int, std::string> NativeRoot::open_parent(const std::string& path) const {
+std::pair<UniqueFd, std::string> NativeRoot::open_parent(const std::string& path) const {
     std::string rel = relative(path);
     if (rel == ".") throw Error("cannot replace the root folder of " + describe());
     std::size_t slash = rel.rfind('/');
     std::string parent = slash == std::string::npos ? "." : rel.substr(0, slash);
     std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
     if (name == "." || name == "..") throw Error("invalid guest path " + path);
-    int fd = open_inside(parent, O_PATH | O_DIRECTORY);
-    if (fd < 0) throw SystemError("cannot open " + parent + " in " + describe(), errno);
-    return {fd, name};
+    UniqueFd fd = open_inside(parent, O_PATH | O_DIRECTORY);
+    if (!fd) throw SystemError("cannot open " + parent + " in " + describe(), errno);
+    return {std::move(fd), name};
+}
+
+std::pair<UniqueFd, std::string> NativeRoot::open_parent_folder(const std::string& path) const {
+    auto [parent, name] = open_parent(path);
+    // O_PATH descriptors cannot be used with openat for creation; reopen the folder.
+    UniqueFd folder(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!folder) throw SystemError("cannot open the folder of " + path, errno);
+    return {std::move(folder), name};
 }
 
 std::optional<struct stat> NativeRoot::lstat_inside(const std::string& path) const {
-    int pfd;
+    UniqueFd parent;
     std::string name;
     try {
-        std::tie(pfd, name) = open_parent(path);
+        std::tie(parent, name) = open_parent(path);
     } catch (const Error&) {
         return std::nullopt;
     }
-    Fd parent(pfd);
     struct stat st {};
     if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
     return st;
@@ -130,13 +124,12 @@ bool NativeRoot::is_symlink(const std::string& path) {
 }
 
 bool NativeRoot::is_directory(const std::string& path) {
-    Fd fd(open_inside(path, O_PATH | O_DIRECTORY));
-    return fd.get() >= 0;
+    return static_cast<bool>(open_inside(path, O_PATH | O_DIRECTORY));
 }
 
 std::optional<std::string> NativeRoot::read_file(const std::string& path) {
-    Fd fd(open_inside(path, O_RDONLY));
-    if (fd.get() < 0) {
+    UniqueFd fd = open_inside(path, O_RDONLY);
+    if (!fd) {
         if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
         throw SystemError("cannot read " + path + " in " + describe(), errno);
     }
@@ -154,16 +147,12 @@ std::optional<std::string> NativeRoot::read_file(const std::string& path) {
 
 void NativeRoot::write_file(const std::string& path, const std::string& content, unsigned mode,
                             unsigned uid, unsigned gid) {
-    auto [pfd, name] = open_parent(path);
-    Fd parent(pfd);
+    auto [dir, name] = open_parent_folder(path);
     static thread_local std::mt19937_64 engine{std::random_device{}()};
     std::string temp = ".kiln-" + std::to_string(engine() % 1000000000) + ".tmp";
-    // O_PATH descriptors cannot be used with openat for creation; reopen the folder.
-    Fd dir(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0) throw SystemError("cannot open the folder of " + path, errno);
-    Fd fd(::openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                   0600));
-    if (fd.get() < 0) throw SystemError("cannot create " + path + " in " + describe(), errno);
+    UniqueFd fd(::openat(dir.get(), temp.c_str(),
+                         O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd) throw SystemError("cannot create " + path + " in " + describe(), errno);
     std::string_view rest = content;
     while (!rest.empty()) {
         ssize_t n = ::write(fd.get(), rest.data(), rest.size());
@@ -193,10 +182,7 @@ bool NativeRoot::make_directory(const std::string& path, unsigned mode, unsigned
     std::string rel = relative(path);
     std::size_t slash = rel.rfind('/');
     if (slash != std::string::npos) make_directory("/" + rel.substr(0, slash), 0755, 0, 0);
-    auto [pfd, name] = open_parent(path);
-    Fd parent(pfd);
-    Fd dir(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0) throw SystemError("cannot open the folder of " + path, errno);
+    auto [dir, name] = open_parent_folder(path);
     if (::mkdirat(dir.get(), name.c_str(), mode) != 0) {
         if (errno == EEXIST && is_directory(path)) return false;
         throw SystemError("cannot create " + path + " in " + describe(), errno);
@@ -208,10 +194,7 @@ bool NativeRoot::make_directory(const std::string& path, unsigned mode, unsigned
 }
 
 void NativeRoot::symlink(const std::string& target, const std::string& path) {
-    auto [pfd, name] = open_parent(path);
-    Fd parent(pfd);
-    Fd dir(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0) throw SystemError("cannot open the folder of " + path, errno);
+    auto [dir, name] = open_parent_folder(path);
     struct stat st {};
     if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (S_ISDIR(st.st_mode))
@@ -223,52 +206,40 @@ void NativeRoot::symlink(const std::string& target, const std::string& path) {
 }
 
 void NativeRoot::remove(const std::string& path) {
-    int pfd;
+    UniqueFd parent;
     std::string name;
     try {
-        std::tie(pfd, name) = open_parent(path);
+        std::tie(parent, name) = open_parent(path);
     } catch (const SystemError&) {
         return;  // the folder holding it does not exist
     }
-    Fd parent(pfd);
-    Fd dir(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0) throw SystemError("cannot open the folder of " + path, errno);
+    UniqueFd dir(::openat(parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) throw SystemError("cannot open the folder of " + path, errno);
     remove_at(dir.get(), name);
 }
 
 std::vector<std::string> NativeRoot::list(const std::string& directory) {
-    std::vector<std::string> names;
-    int fd = open_inside(directory, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return names;
-    DIR* dir = ::fdopendir(fd);
-    if (!dir) {
-        ::close(fd);
-        return names;
-    }
-    while (auto* entry = ::readdir(dir)) {
-        std::string n = entry->d_name;
-        if (n != "." && n != "..") names.push_back(n);
-    }
-    ::closedir(dir);
+    UniqueFd fd = open_inside(directory, O_RDONLY | O_DIRECTORY);
+    if (!fd) return {};
+    std::vector<std::string> names = entry_names(fd.get()).value_or(std::vector<std::string>{});
     std::sort(names.begin(), names.end());
     return names;
 }
 
-Result NativeRoot::run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                       bool capture_stdout) {
+ProcessResult NativeRoot::run(const std::vector<std::string>& argv,
+                              const std::vector<std::string>& env, StdoutTo stdout_to) {
     static const char* script =
         "set -e; r=$1; shift; "
         "mount -t proc proc \"$r/proc\"; "
         "mount --rbind /dev \"$r/dev\"; "
         "mount -t sysfs sysfs \"$r/sys\"; "
         "exec chroot \"$r\" \"$@\"";
-    Command c;
-    c.argv = {"unshare", "--mount", "--propagation", "private",     "--",
-              "/bin/sh", "-c",      script,          "kiln-chroot", directory_.string()};
-    for (const auto& a : guest_command_prefix(env)) c.argv.push_back(a);
-    c.argv.insert(c.argv.end(), argv.begin(), argv.end());
-    c.capture_stdout = capture_stdout;
-    return bake::run(c);
+    std::vector<std::string> command = {
+        "unshare", "--mount", "--propagation", "private",     "--",
+        "/bin/sh", "-c",      script,          "kiln-chroot", directory_.string()};
+    for (const auto& a : guest_command_prefix(env)) command.push_back(a);
+    command.insert(command.end(), argv.begin(), argv.end());
+    return bake::run({command}, stdout_to);
 }
 
 }  // namespace kiln::bake

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "bake/guest/root.hpp"
+#include "kiln/unique_fd.hpp"
 
 namespace kiln::bake {
 
@@ -16,9 +17,6 @@ namespace kiln::bake {
 class NativeRoot final : public Root {
 public:
     explicit NativeRoot(std::filesystem::path directory);
-    ~NativeRoot() override;
-    NativeRoot(const NativeRoot&) = delete;
-    NativeRoot& operator=(const NativeRoot&) = delete;
 
     const std::filesystem::path& directory() const { return directory_; }
     std::string describe() const override { return "the tree " + directory_.string(); }
@@ -33,19 +31,22 @@ public:
     void symlink(const std::string& target, const std::string& path) override;
     void remove(const std::string& path) override;
     std::vector<std::string> list(const std::string& directory) override;
-    Result run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
-               bool capture_stdout = false) override;
+    ProcessResult run(const std::vector<std::string>& argv,
+                      const std::vector<std::string>& env = {},
+                      StdoutTo stdout_to = StdoutTo::log) override;
 
-    // Opens a path inside the root (symlinks resolved inside it); -1 with errno on failure.
-    int open_inside(const std::string& path, int flags, unsigned mode = 0) const;
+    // Opens a path inside the root (symlinks resolved inside it); empty, errno set, on failure.
+    UniqueFd open_inside(const std::string& path, int flags, unsigned mode = 0) const;
 
 private:
     std::optional<struct stat> lstat_inside(const std::string& path) const;
     // The folder holding `path` (opened O_PATH, resolved inside the root) and the last name.
-    std::pair<int, std::string> open_parent(const std::string& path) const;
+    std::pair<UniqueFd, std::string> open_parent(const std::string& path) const;
+    // The folder holding `path`, opened for *at() calls that create or remove, and the last name.
+    std::pair<UniqueFd, std::string> open_parent_folder(const std::string& path) const;
 
     std::filesystem::path directory_;
-    int root_fd_ = -1;
+    UniqueFd root_fd_;
 };
 
 }  // namespace kiln::bake

@@ -6,12 +6,10 @@
 
 namespace kiln::bake {
 
-Result Root::run_checked(const std::vector<std::string>& argv, const std::string& what,
-                         const std::vector<std::string>& env) {
-    Result r = run(argv, env);
-    if (r.status != 0)
-        throw Error(what + " failed in " + describe() + " (" + argv.front() + " exited with " +
-                    std::to_string(r.status) + ")" + (r.tail.empty() ? "" : ":\n" + r.tail));
+ProcessResult Root::run_checked(const std::vector<std::string>& argv, const std::string& what,
+                                const std::vector<std::string>& env) {
+    ProcessResult r = run(argv, env);
+    if (!r.succeeded()) throw ProcessFailed(what + " in " + describe(), argv.front(), r);
     return r;
 }
 

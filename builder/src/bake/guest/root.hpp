@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "bake/process.hpp"
+#include "bake/tools.hpp"
 
 namespace kiln::bake {
 
@@ -32,11 +32,12 @@ public:
     virtual void remove(const std::string& path) = 0;  // recursively; missing is fine
     virtual std::vector<std::string> list(const std::string& directory) = 0;  // names
     // Runs a program inside the guest (chroot with /proc, /sys, /dev), network as configured.
-    virtual Result run(const std::vector<std::string>& argv,
-                       const std::vector<std::string>& env = {}, bool capture_stdout = false) = 0;
+    virtual ProcessResult run(const std::vector<std::string>& argv,
+                              const std::vector<std::string>& env = {},
+                              StdoutTo stdout_to = StdoutTo::log) = 0;
 
-    Result run_checked(const std::vector<std::string>& argv, const std::string& what,
-                       const std::vector<std::string>& env = {});
+    ProcessResult run_checked(const std::vector<std::string>& argv, const std::string& what,
+                              const std::vector<std::string>& env = {});
     // Removes everything inside a folder, keeping the folder itself (owner, mode).
     void empty_directory(const std::string& path);
     // Removes the files matching a shell-style name pattern (*, ?) in one folder.

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "bake/guest/native_root.hpp"
+#include "kiln/unique_fd.hpp"
 
 namespace kiln::bake {
 
@@ -167,16 +168,16 @@ void write_grub_boot_sectors(Context& ctx, const DiskLayout& l, const std::files
     std::uint64_t room = bios ? bios->size : l.partitions.front().start - 1;
     if (core.size() / 512 > room)
         throw Error("GRUB's core.img does not fit in front of the partitions");
-    int fd = ::open(raw.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) throw SystemError("cannot open " + raw.string(), errno);
+    UniqueFd disk(::open(raw.c_str(), O_RDWR | O_CLOEXEC));
+    if (!disk) throw SystemError("cannot open " + raw.string(), errno);
     std::string mbr(512, '\0');
-    bool ok = ::pread(fd, mbr.data(), 512, 0) == 512;
+    bool ok = ::pread(disk.get(), mbr.data(), 512, 0) == 512;
     mbr = patch_boot_sector(boot_img, mbr, sector);
-    ok = ok && ::pwrite(fd, mbr.data(), 512, 0) == 512;
-    ok = ok && ::pwrite(fd, core.data(), core.size(), static_cast<off_t>(sector * 512)) ==
+    ok = ok && ::pwrite(disk.get(), mbr.data(), 512, 0) == 512;
+    ok = ok && ::pwrite(disk.get(), core.data(), core.size(), static_cast<off_t>(sector * 512)) ==
                    static_cast<ssize_t>(core.size());
-    ok = ::fsync(fd) == 0 && ok;
-    ::close(fd);
+    ok = ::fsync(disk.get()) == 0 && ok;
+    disk.reset();
     if (!ok) throw SystemError("cannot write GRUB's boot sectors to " + raw.string(), errno);
     ctx.note = "GRUB for bios, natively: boot.img in the MBR, core.img (" +
                std::to_string(core.size() / 512) + " sectors) at sector " + std::to_string(sector);

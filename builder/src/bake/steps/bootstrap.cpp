@@ -148,26 +148,23 @@ void run_bootstrap(Context& ctx, const profile::Bootstrap& b, const fs::path& pa
         std::ofstream(repo_dir / "kiln-bootstrap.repo") << el_bootstrap_repo_file(b);
     }
     if (!package_cache.empty()) fs::create_directories(package_cache);
-    Command c;
-    c.argv = bootstrap_command(b, ctx.tree, package_cache, repo_dir);
-    Result r = run(c);
-    if (r.status == 0) {
+    ProcessResult r = run({bootstrap_command(b, ctx.tree, package_cache, repo_dir)});
+    if (r.succeeded()) {
         ctx.note = std::to_string(b.packages.size()) + " packages included";
         return;
     }
-    for (const auto& name : bootstrap_missing_packages(b.tool, r.tail)) {
+    std::string tail = r.err_tail();
+    for (const auto& name : bootstrap_missing_packages(b.tool, tail)) {
         if (const auto* p = find_package(b.packages, name))
             throw LocatedError(p->where, "package '" + p->value + "' does not exist in " +
                                              b.release.value + " at " + b.mirror.value);
     }
-    if (r.tail.find("Failed getting release file") != std::string::npos ||
-        r.tail.find("Invalid Release file") != std::string::npos ||
-        r.tail.find("does not have a Release file") != std::string::npos)
+    if (tail.find("Failed getting release file") != std::string::npos ||
+        tail.find("Invalid Release file") != std::string::npos ||
+        tail.find("does not have a Release file") != std::string::npos)
         throw LocatedError(b.release.where, "release '" + b.release.value + "' not found at " +
-                                                b.mirror.value + ":\n" + r.tail);
-    throw LocatedError(
-        b.where, to_string(b.tool) + " failed (exit " + std::to_string(r.status) + "):\n" + r.tail,
-        ExitCode::failed);
+                                                b.mirror.value + ": " + r.describe());
+    throw LocatedError(b.where, to_string(b.tool) + " failed: " + r.describe(), ExitCode::failed);
 }
 
 }  // namespace kiln::bake

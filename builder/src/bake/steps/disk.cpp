@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "kiln/sha256.hpp"
+#include "kiln/unique_fd.hpp"
 
 namespace kiln::bake {
 
@@ -103,10 +104,10 @@ void make_disk(Context& ctx, const DiskLayout& l, const fs::path& raw) {
             ExitCode::failed);
     ctx.root->write_file("/etc/fstab", fstab_text(l, ctx.profile.disk.filesystem), 0644, 0, 0);
 
-    int fd = ::open(raw.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(l.bytes)) != 0)
+    UniqueFd disk(::open(raw.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!disk || ::ftruncate(disk.get(), static_cast<off_t>(l.bytes)) != 0)
         throw SystemError("cannot create " + raw.string(), errno);
-    ::close(fd);
+    disk.reset();
 
     fs::path script = ctx.work / "sfdisk.txt";
     {

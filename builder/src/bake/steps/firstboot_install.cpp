@@ -124,7 +124,7 @@ void install_firstboot(Context& ctx) {
 
     const std::string& user = f.admin_user.value;
     if (!user.empty()) {
-        if (root.run({"getent", "passwd", user}).status != 0) {
+        if (!root.run({"getent", "passwd", user}).succeeded()) {
             std::string group = is_debian(ctx) ? "sudo" : "wheel";
             root.run_checked(
                 {"useradd", "--create-home", "--shell", "/bin/bash", "--groups", group, user},

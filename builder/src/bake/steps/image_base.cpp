@@ -17,9 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json image_info(const fs::path& file) {
-    Command c{{"qemu-img", "info", "--output=json", file.string()}};
-    c.capture_stdout = true;
-    Result r = run_checked(c, "reading " + file.string());
+    ProcessResult r = run_checked({{"qemu-img", "info", "--output=json", file.string()}},
+                                  "reading " + file.string(), StdoutTo::result);
     return nlohmann::json::parse(r.out);
 }
 
@@ -53,12 +52,13 @@ void ImageBase::import() {
         if (!fs::exists(source)) {
             fs::path partial = download_dir_ / (".partial-" + image_.sha256.value.substr(0, 16) +
                                                 "-" + std::to_string(::getpid()));
-            Result r =
+            ProcessResult r =
                 run({{"curl", "-fL", "--retry", "2", "-o", partial.string(), image_.source.value}});
-            if (r.status != 0) {
+            if (!r.succeeded()) {
                 fs::remove(partial);
-                throw LocatedError(image_.source.where, "cannot download the base image " +
-                                                            image_.source.value + ":\n" + r.tail);
+                throw LocatedError(
+                    image_.source.where,
+                    "cannot download the base image " + image_.source.value + ": " + r.describe());
             }
             try {
                 verify_sha256(image_, partial);

@@ -125,16 +125,16 @@ std::vector<std::string> values(const profile::TextList& list) {
     return out;
 }
 
-[[noreturn]] void fail_packages(Context& ctx, const profile::TextList& list, const Result& r,
+[[noreturn]] void fail_packages(Context& ctx, const profile::TextList& list, const ProcessResult& r,
                                 const std::string& what) {
     auto driver = PackageDriver::make(ctx.profile.package_manager);
-    for (const auto& name : driver->missing_packages(r.tail))
+    for (const auto& name : driver->missing_packages(r.err_tail()))
         if (const auto* where = find_package(list, name))
             throw LocatedError(where->where, "package '" + where->value +
                                                  "' does not exist in the configured "
                                                  "repositories (" +
                                                  to_string(ctx.profile.package_manager) + ")");
-    throw LocatedError(list.front().where, what + " failed:\n" + r.tail, ExitCode::failed);
+    throw LocatedError(list.front().where, what + " failed: " + r.describe(), ExitCode::failed);
 }
 
 }  // namespace
@@ -218,22 +218,22 @@ void install_packages(Context& ctx, const profile::TextList& packages) {
     auto driver = PackageDriver::make(ctx.profile.package_manager);
     NoServiceStarts guard(*ctx.root, ctx.profile.package_manager == PackageManager::apt);
     for (const auto& command : driver->install_commands(values(packages))) {
-        Result r = ctx.root->run(command);
-        if (r.status != 0) fail_packages(ctx, packages, r, command.front() + " " + command[1]);
+        ProcessResult r = ctx.root->run(command);
+        if (!r.succeeded()) fail_packages(ctx, packages, r, command.front() + " " + command[1]);
     }
     ctx.note = std::to_string(packages.size()) + " packages";
 }
 
 void remove_packages(Context& ctx, const profile::TextList& packages) {
     auto driver = PackageDriver::make(ctx.profile.package_manager);
-    Result r = ctx.root->run(driver->remove_command(values(packages)));
-    if (r.status != 0) fail_packages(ctx, packages, r, "removing packages");
+    ProcessResult r = ctx.root->run(driver->remove_command(values(packages)));
+    if (!r.succeeded()) fail_packages(ctx, packages, r, "removing packages");
 }
 
 std::vector<InstalledPackage> installed_packages(Context& ctx) {
     auto driver = PackageDriver::make(ctx.profile.package_manager);
-    Result r = ctx.root->run(driver->query_command(), {}, true);
-    if (r.status != 0) throw Error("cannot list the installed packages:\n" + r.tail);
+    ProcessResult r = ctx.root->run(driver->query_command(), {}, StdoutTo::result);
+    if (!r.succeeded()) throw Error("cannot list the installed packages: " + r.describe());
     return parse_package_list(r.out);
 }
 

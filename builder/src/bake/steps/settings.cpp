@@ -69,9 +69,9 @@ void set_locale(Context& ctx, const profile::Text& locale) {
                            "locale '" + l + "' needs the 'locales' package in the image");
     std::string charset = l.find("UTF-8") != std::string::npos ? "UTF-8" : "ISO-8859-1";
     root.write_file("/etc/locale.gen", *gen + l + " " + charset + "\n", 0644, 0, 0);
-    Result r = root.run({"locale-gen"});
-    if (r.status != 0)
-        throw LocatedError(locale.where, "locale-gen failed for '" + l + "':\n" + r.tail);
+    ProcessResult r = root.run({"locale-gen"});
+    if (!r.succeeded())
+        throw LocatedError(locale.where, "locale-gen failed for '" + l + "': " + r.describe());
 }
 
 void configure_ntp(Context& ctx, const profile::TextList& servers) {

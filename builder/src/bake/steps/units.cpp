@@ -7,11 +7,10 @@ void apply_units(Context& ctx, UnitAction action, const profile::TextList& units
                        : action == UnitAction::disable ? "disable"
                                                        : "mask";
     for (const auto& unit : units) {
-        Result r = ctx.root->run({"systemctl", verb, unit.value});
-        if (r.status != 0)
+        ProcessResult r = ctx.root->run({"systemctl", verb, unit.value});
+        if (!r.succeeded())
             throw LocatedError(unit.where, std::string("cannot ") + verb + " unit '" + unit.value +
-                                               "' in the image: " +
-                                               (r.tail.empty() ? "systemctl failed" : r.tail));
+                                               "' in the image: " + r.describe());
     }
     ctx.note = std::to_string(units.size()) + " units";
 }
