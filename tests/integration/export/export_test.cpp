@@ -7,13 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <source_location>
 #include <sstream>
 
-#include "export/process.hpp"
+#include "command.hpp"
 
 namespace fs = std::filesystem;
-using kiln::exporter::ProcessResult;
-using kiln::exporter::run_process;
+using kiln_test::CommandOptions;
+using kiln_test::CommandResult;
 
 namespace {
 
@@ -30,8 +31,23 @@ void write(const fs::path& p, const std::string& text) {
     std::ofstream(p, std::ios::binary) << text;
 }
 
-ProcessResult sh(const std::string& script) {
-    return run_process({"sh", "-c", script});
+// stdout and stderr apart, as the checks read them.
+CommandOptions apart(const fs::path& working_directory = {}) {
+    CommandOptions options;
+    options.merge_stderr = false;
+    options.working_directory = working_directory;
+    return options;
+}
+
+CommandResult run(const std::vector<std::string>& argv, const fs::path& working_directory = {},
+                  std::source_location where = std::source_location::current()) {
+    return kiln_test::run_command(argv, apart(working_directory), where);
+}
+
+// Only for pipelines and redirections.
+CommandResult sh(const std::string& script,
+                 std::source_location where = std::source_location::current()) {
+    return kiln_test::run_shell(script, apart(), where);
 }
 
 std::string q(const fs::path& p) {
@@ -45,7 +61,7 @@ std::string tagged(const fs::path& dir, const std::string& tool, const std::stri
 }
 
 std::uint64_t virtual_size(const fs::path& disk) {
-    auto r = run_process({"qemu-img", "info", "--output=json", disk.string()});
+    auto r = run({"qemu-img", "info", "--output=json", disk.string()});
     auto at = r.out.find("\"virtual-size\": ");
     return at == std::string::npos ? 0 : std::stoull(r.out.substr(at + 16));
 }
@@ -82,15 +98,18 @@ protected:
                     " && mkfs.ext4 -q -F -d " + q(dir / "tree") + " " + q(raw) +
                     " && qemu-img convert -f raw -O qcow2 " + q(raw) + " " + q(qcow2) +
                     " && qemu-img convert -c -f raw -O qcow2 " + q(raw) + " " + q(compressed));
-        ASSERT_EQ(r.status, 0) << r.err;
+        ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     static void TearDownTestSuite() { fs::remove_all(dir); }
 
-    ProcessResult kiln(const std::vector<std::string>& args,
-                       const std::string& env = "SOURCE_DATE_EPOCH=1700000000") {
-        std::string cmd = env + " " + kKiln;
-        for (const auto& a : args) cmd += " '" + a + "'";
-        return sh(cmd);
+    CommandResult kiln(const std::vector<std::string>& args,
+                       const std::string& env = "SOURCE_DATE_EPOCH=1700000000",
+                       std::source_location where = std::source_location::current()) {
+        std::vector<std::string> argv = {kKiln};
+        argv.insert(argv.end(), args.begin(), args.end());
+        CommandOptions options = apart();
+        options.environment = {env};
+        return kiln_test::run_command(argv, options, where);
     }
 
     fs::path export_ova(const fs::path& source, const std::string& name,
@@ -99,7 +118,7 @@ protected:
         std::vector<std::string> args = {"export", source.string(), "-o", out.string()};
         args.insert(args.end(), extra.begin(), extra.end());
         auto r = kiln(args);
-        EXPECT_EQ(r.status, 0) << r.err << r.out;
+        EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
         return out;
     }
 
@@ -107,8 +126,8 @@ protected:
     fs::path extract(const fs::path& ova) {
         fs::path to = dir / (ova.stem().string() + ".d");
         fs::create_directories(to);
-        auto r = sh("tar -xf " + q(ova) + " -C " + q(to));
-        EXPECT_EQ(r.status, 0) << r.err;
+        auto r = run({"tar", "-xf", ova.string(), "-C", to.string()});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
         return to;
     }
 
@@ -116,10 +135,10 @@ protected:
     fs::path retar(const fs::path& from, const std::vector<std::string>& members,
                    const std::string& name) {
         fs::path out = dir / name;
-        std::string list;
-        for (const auto& m : members) list += " '" + m + "'";
-        auto r = sh("cd " + q(from) + " && tar --format=ustar -cf " + q(out) + list);
-        EXPECT_EQ(r.status, 0) << r.err;
+        std::vector<std::string> argv = {"tar", "--format=ustar", "-cf", out.string()};
+        argv.insert(argv.end(), members.begin(), members.end());
+        auto r = run(argv, from);
+        EXPECT_EQ(r.exit_code, 0) << r.err;
         return out;
     }
 
@@ -134,8 +153,8 @@ protected:
 
 TEST_F(ExportTest, RoundTripThroughQemuFromQcow2) {
     fs::path ova = export_ova(qcow2, "node", {"--name", "pg1"});
-    auto tv = sh("tar -tvf " + q(ova));
-    ASSERT_EQ(tv.status, 0);
+    auto tv = run({"tar", "-tvf", ova.string()});
+    ASSERT_EQ(tv.exit_code, 0);
     // Order and ownership as GNU tar sees them.
     std::istringstream lines(tv.out);
     std::vector<std::string> names;
@@ -148,13 +167,13 @@ TEST_F(ExportTest, RoundTripThroughQemuFromQcow2) {
 
     fs::path d = extract(ova);
     fs::path vmdk = d / "node-disk1.vmdk";
-    auto compare = run_process(
-        {"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(), vmdk.string()});
-    EXPECT_EQ(compare.status, 0) << compare.out << compare.err;
+    auto compare =
+        run({"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(), vmdk.string()});
+    EXPECT_EQ(compare.exit_code, 0) << compare.out << compare.err;
     EXPECT_EQ(virtual_size(vmdk), virtual_size(qcow2));
-    auto check = run_process({"qemu-img", "check", "-f", "vmdk", vmdk.string()});
-    EXPECT_EQ(check.status, 0) << check.out << check.err;
-    auto info = run_process({"qemu-img", "info", vmdk.string()});
+    auto check = run({"qemu-img", "check", "-f", "vmdk", vmdk.string()});
+    EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+    auto info = run({"qemu-img", "info", vmdk.string()});
     EXPECT_NE(info.out.find("create type: streamOptimized"), std::string::npos) << info.out;
 
     // The manifest, checked with coreutils.
@@ -166,13 +185,13 @@ TEST_F(ExportTest, RoundTripThroughQemuFromQcow2) {
     EXPECT_NE(ovf.find("ovf:size=\"" + std::to_string(fs::file_size(vmdk)) + "\""),
               std::string::npos);
     EXPECT_NE(ovf.find("<Name>pg1</Name>"), std::string::npos);
-    auto xml = run_process({"python3", "-c",
-                            "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])",
-                            (d / "node.ovf").string()});
-    EXPECT_EQ(xml.status, 0) << xml.err;
+    auto xml =
+        run({"python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])",
+             (d / "node.ovf").string()});
+    EXPECT_EQ(xml.exit_code, 0) << xml.err;
 
     auto verify = kiln({"verify", ova.string()});
-    EXPECT_EQ(verify.status, 0) << verify.out << verify.err;
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
     EXPECT_NE(verify.out.find("valid (0 faults"), std::string::npos) << verify.out;
 }
 
@@ -180,14 +199,14 @@ TEST_F(ExportTest, CompressedQcow2AndSparseRawGiveTheSameDisk) {
     fs::path a = export_ova(compressed, "from-compressed");
     fs::path b = export_ova(raw, "from-raw");
     fs::path da = extract(a), db = extract(b);
-    auto ca = run_process({"qemu-img", "compare", "-f", "raw", "-F", "vmdk", raw.string(),
-                           (da / "from-compressed-disk1.vmdk").string()});
-    EXPECT_EQ(ca.status, 0) << ca.out << ca.err;
+    auto ca = run({"qemu-img", "compare", "-f", "raw", "-F", "vmdk", raw.string(),
+                   (da / "from-compressed-disk1.vmdk").string()});
+    EXPECT_EQ(ca.exit_code, 0) << ca.out << ca.err;
     // Same guest data, same VMDK bytes (the descriptor names differ only through the member name).
-    auto sa = run_process({"qemu-img", "compare", "-F", "vmdk", "-f", "vmdk",
-                           (da / "from-compressed-disk1.vmdk").string(),
-                           (db / "from-raw-disk1.vmdk").string()});
-    EXPECT_EQ(sa.status, 0) << sa.out;
+    auto sa =
+        run({"qemu-img", "compare", "-F", "vmdk", "-f", "vmdk",
+             (da / "from-compressed-disk1.vmdk").string(), (db / "from-raw-disk1.vmdk").string()});
+    EXPECT_EQ(sa.exit_code, 0) << sa.out;
 }
 
 TEST_F(ExportTest, ByteIdenticalWhateverTheThreadCount) {
@@ -197,7 +216,7 @@ TEST_F(ExportTest, ByteIdenticalWhateverTheThreadCount) {
         fs::create_directories(where);
         auto r = kiln(
             {"export", qcow2.string(), "-o", (where / "same.ova").string(), "--threads", threads});
-        ASSERT_EQ(r.status, 0) << r.err;
+        ASSERT_EQ(r.exit_code, 0) << r.err;
         std::string bytes = read(where / "same.ova");
         if (reference.empty()) reference = bytes;
         EXPECT_TRUE(bytes == reference) << "--threads " << threads << " changed the OVA";
@@ -207,7 +226,7 @@ TEST_F(ExportTest, ByteIdenticalWhateverTheThreadCount) {
     fs::create_directories(later);
     auto r = kiln({"export", qcow2.string(), "-o", (later / "same.ova").string()},
                   "SOURCE_DATE_EPOCH=1800000000");
-    ASSERT_EQ(r.status, 0) << r.err;
+    ASSERT_EQ(r.exit_code, 0) << r.err;
     std::string bytes = read(later / "same.ova");
     EXPECT_EQ(bytes.size(), reference.size());
     EXPECT_FALSE(bytes == reference);
@@ -220,9 +239,10 @@ TEST_F(ExportTest, VirtV2vReadsTheOvaAndChecksItsManifest) {
         qcow2, "v2v",
         {"--profile", std::string(KILN_SOURCE_DIR) + "/tests/unit/export/golden/node.yml", "--scsi",
          "pvscsi"});
-    auto r = sh("LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg virt-v2v -i ova " +
-                q(ova) + " --print-source 2>&1");
-    EXPECT_EQ(r.status, 0) << r.out;
+    CommandOptions tcg;  // stderr with stdout, as the checks below read it
+    tcg.environment = {"LIBGUESTFS_BACKEND=direct", "LIBGUESTFS_BACKEND_SETTINGS=force_tcg"};
+    auto r = kiln_test::run_command({"virt-v2v", "-i", "ova", ova.string(), "--print-source"}, tcg);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(r.out.find("source name: pg-node"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("memory: 4294967296 (bytes)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("nr vCPUs: 2"), std::string::npos) << r.out;
@@ -232,7 +252,9 @@ TEST_F(ExportTest, VirtV2vReadsTheOvaAndChecksItsManifest) {
 
     // The same OVA with one disk byte flipped: virt-v2v's own manifest check refuses it.
     fs::path bad = flipped_copy(ova, dir / "v2v-flipped.ova");
-    r = sh("LIBGUESTFS_BACKEND=direct virt-v2v -i ova " + q(bad) + " --print-source 2>&1");
+    CommandOptions direct;
+    direct.environment = {"LIBGUESTFS_BACKEND=direct"};
+    r = kiln_test::run_command({"virt-v2v", "-i", "ova", bad.string(), "--print-source"}, direct);
     EXPECT_NE(r.out.find("checksum of disk v2v-disk1.vmdk does not match manifest"),
               std::string::npos)
         << r.out;
@@ -245,7 +267,7 @@ TEST_F(ExportTest, VerifyCatchesCorruption) {
     // A flipped byte in the middle of the disk member.
     fs::path flipped = flipped_copy(ova, dir / "flipped.ova");
     auto r = kiln({"verify", flipped.string()});
-    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("FAULT   manifest: SHA256 of victim-disk1.vmdk"), std::string::npos)
         << r.out;
 
@@ -253,7 +275,7 @@ TEST_F(ExportTest, VerifyCatchesCorruption) {
     fs::path reordered =
         retar(d, {"victim.mf", "victim.ovf", "victim-disk1.vmdk"}, "reordered.ova");
     r = kiln({"verify", reordered.string()});
-    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("FAULT   order: the first member is 'victim.mf'"), std::string::npos)
         << r.out;
 
@@ -261,7 +283,7 @@ TEST_F(ExportTest, VerifyCatchesCorruption) {
     fs::path disk_first =
         retar(d, {"victim.ovf", "victim-disk1.vmdk", "victim.mf"}, "disk-first.ova");
     r = kiln({"verify", disk_first.string()});
-    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("FAULT   order"), std::string::npos) << r.out;
 
     // A malformed manifest line (space before '='), everything else intact.
@@ -271,7 +293,7 @@ TEST_F(ExportTest, VerifyCatchesCorruption) {
     write(d / "victim.mf", bad);
     fs::path bad_line = retar(d, {"victim.ovf", "victim.mf", "victim-disk1.vmdk"}, "bad-line.ova");
     r = kiln({"verify", bad_line.string()});
-    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("FAULT   manifest: victim.mf line 1"), std::string::npos) << r.out;
 
     // A wrong size in the OVF (and its digest updated, so only the size is wrong).
@@ -283,10 +305,10 @@ TEST_F(ExportTest, VerifyCatchesCorruption) {
     auto digest = sh("cd " + q(d) +
                      " && sha256sum --tag victim.ovf victim-disk1.vmdk | sed 's/ (/(/; s/) = /)= "
                      "/' > victim.mf");
-    ASSERT_EQ(digest.status, 0);
+    ASSERT_EQ(digest.exit_code, 0);
     fs::path bad_size = retar(d, {"victim.ovf", "victim.mf", "victim-disk1.vmdk"}, "bad-size.ova");
     r = kiln({"verify", bad_size.string()});
-    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("References says victim-disk1.vmdk has 1" + size), std::string::npos)
         << r.out;
 
@@ -295,22 +317,22 @@ TEST_F(ExportTest, VerifyCatchesCorruption) {
     fs::copy_file(ova, cut, fs::copy_options::overwrite_existing);
     fs::resize_file(cut, fs::file_size(cut) / 3);
     r = kiln({"verify", cut.string()});
-    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("truncated"), std::string::npos) << r.out;
 }
 
 TEST_F(ExportTest, SignedManifestVerifiesAndTamperingIsCaught) {
-    auto gen = sh("cd " + q(dir) +
-                  " && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
-                  "-days 30 -subj /CN=kiln-test 2>&1");
-    ASSERT_EQ(gen.status, 0) << gen.out;
+    auto gen = run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    "key.pem", "-out", "cert.pem", "-days", "30", "-subj", "/CN=kiln-test"},
+                   dir);
+    ASSERT_EQ(gen.exit_code, 0) << gen.out << gen.err;
     fs::path ova =
         export_ova(qcow2, "signed",
                    {"--sign", (dir / "key.pem").string(), "--cert", (dir / "cert.pem").string()});
-    auto names = sh("tar -tf " + q(ova));
+    auto names = run({"tar", "-tf", ova.string()});
     EXPECT_EQ(names.out, "signed.ovf\nsigned.mf\nsigned.cert\nsigned-disk1.vmdk\n");
     auto r = kiln({"verify", ova.string()});
-    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(r.out.find("ok      signature: the manifest signature verifies with /CN=kiln-test"),
               std::string::npos)
         << r.out;
@@ -324,24 +346,24 @@ TEST_F(ExportTest, SignedManifestVerifiesAndTamperingIsCaught) {
         sh("cd " + q(d) + " && printf '%s' '" + first.substr(first.find("= ") + 2) +
            "' | xxd -r -p > sig.bin && openssl x509 -in signed.cert -pubkey -noout > pub.pem && "
            "openssl dgst -sha256 -verify pub.pem -signature sig.bin signed.mf");
-    EXPECT_EQ(ossl.status, 0) << ossl.out << ossl.err;
+    EXPECT_EQ(ossl.exit_code, 0) << ossl.out << ossl.err;
 
     // A manifest re-digested after tampering with the OVF no longer matches the signature.
     write(d / "signed.ovf", read(d / "signed.ovf") + "\n");
     ASSERT_EQ(
-        sh("cd " + q(d) + " && sha256sum --tag signed.ovf signed-disk1.vmdk > signed.mf").status,
+        sh("cd " + q(d) + " && sha256sum --tag signed.ovf signed-disk1.vmdk > signed.mf").exit_code,
         0);
     fs::path tampered =
         retar(d, {"signed.ovf", "signed.mf", "signed.cert", "signed-disk1.vmdk"}, "tampered.ova");
     r = kiln({"verify", tampered.string()});
-    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("the signature does not match the manifest"), std::string::npos) << r.out;
 
     // A key that does not belong to the certificate is refused before anything is written.
-    ASSERT_EQ(sh("cd " + q(dir) + " && openssl genrsa -out other.pem 2048 2>/dev/null").status, 0);
+    ASSERT_EQ(run({"openssl", "genrsa", "-out", "other.pem", "2048"}, dir).exit_code, 0);
     r = kiln({"export", qcow2.string(), "-o", (dir / "mismatch.ova").string(), "--sign",
               (dir / "other.pem").string(), "--cert", (dir / "cert.pem").string()});
-    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find("does not belong to the certificate"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir / "mismatch.ova"));
 }
@@ -351,27 +373,26 @@ TEST_F(ExportTest, Sha1ManifestForOldEsxi) {
     fs::path d = extract(ova);
     EXPECT_EQ(read(d / "old.mf"), tagged(d, "sha1sum", "old.ovf old-disk1.vmdk"));
     auto r = kiln({"verify", ova.string()});
-    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(r.out.find("warning manifest: old.ovf uses SHA1"), std::string::npos) << r.out;
 }
 
 TEST_F(ExportTest, VmdkAndQcow2Formats) {
     fs::path vmdk = dir / "plain.vmdk";
     auto r = kiln({"export", qcow2.string(), "-o", vmdk.string()});
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(run_process({"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(),
-                           vmdk.string()})
-                  .status,
-              0);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(
+        run({"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(), vmdk.string()})
+            .exit_code,
+        0);
     r = kiln({"verify", vmdk.string()});
-    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.exit_code, 0) << r.out;
 
     fs::path out = dir / "copy.qcow2";
     r = kiln({"export", raw.string(), "-o", out.string(), "--format", "qcow2"});
-    ASSERT_EQ(r.status, 0) << r.err;
-    auto c = run_process(
-        {"qemu-img", "compare", "-f", "raw", "-F", "qcow2", raw.string(), out.string()});
-    EXPECT_EQ(c.status, 0) << c.out;
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto c = run({"qemu-img", "compare", "-f", "raw", "-F", "qcow2", raw.string(), out.string()});
+    EXPECT_EQ(c.exit_code, 0) << c.out;
 }
 
 TEST_F(ExportTest, BadInputIsAClearErrorAndLeavesNothing) {
@@ -380,7 +401,7 @@ TEST_F(ExportTest, BadInputIsAClearErrorAndLeavesNothing) {
     fs::path out = out_dir / "x.ova";
 
     auto r = kiln({"export", (dir / "missing.qcow2").string(), "-o", out.string()});
-    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
 
     // A qcow2 whose header says it holds more than the file has: QEMU refuses it.
@@ -392,7 +413,7 @@ TEST_F(ExportTest, BadInputIsAClearErrorAndLeavesNothing) {
         f.write("\x00\x00\x00\x63", 4);  // version 99
     }
     r = kiln({"export", damaged.string(), "-o", out.string()});
-    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find("cannot read disk " + damaged.string()), std::string::npos) << r.err;
 
     // Clusters missing at the end of a qcow2: the read fails midway.
@@ -400,15 +421,15 @@ TEST_F(ExportTest, BadInputIsAClearErrorAndLeavesNothing) {
     fs::copy_file(qcow2, truncated, fs::copy_options::overwrite_existing);
     fs::resize_file(truncated, fs::file_size(truncated) / 2);
     r = kiln({"export", truncated.string(), "-o", out.string()});
-    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_NE(r.exit_code, 0) << r.out;
     EXPECT_NE(r.err.find("kiln: error:"), std::string::npos) << r.err;
 
     r = kiln({"export", qcow2.string(), "-o", (dir / "no-such-dir" / "x.ova").string()});
-    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
 
     r = kiln({"export", qcow2.string(), "-o", out.string(), "--sign", "/nonexistent.pem"});
-    EXPECT_EQ(r.status, 2) << r.err;  // --sign without --cert: usage
+    EXPECT_EQ(r.exit_code, 2) << r.err;  // --sign without --cert: usage
 
     EXPECT_FALSE(fs::exists(out));
     EXPECT_TRUE(leftovers(out_dir).empty());
@@ -420,7 +441,7 @@ TEST_F(ExportTest, FullDiskLeavesNoPartialFile) {
     if (::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=4m") != 0)
         GTEST_SKIP() << "cannot mount a tmpfs here";
     auto r = kiln({"export", qcow2.string(), "-o", (small / "x.ova").string()});
-    EXPECT_EQ(r.status, 3) << r.err;
+    EXPECT_EQ(r.exit_code, 3) << r.err;
     EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(small))
