@@ -136,7 +136,7 @@ TEST_F(SmallImage, UnitsEnabledMaskedAndClusterUnitsDisabled) {
         image->exists("/etc/systemd/system/multi-user.target.wants/kiln-cluster-test.service"));
 }
 
-TEST_F(SmallImage, SealedForCloning) {
+TEST_F(SmallImage, NoMachineIdHostKeysSeedOrCachesLeftForClones) {
     EXPECT_EQ(image->read("/etc/machine-id").value_or("missing"), "");
     for (const auto& name : image->ls("/etc/ssh"))
         EXPECT_FALSE(name.starts_with("ssh_host_")) << name;

@@ -377,7 +377,7 @@ TEST_F(ExportTest, Sha1ManifestForOldEsxi) {
     EXPECT_NE(r.out.find("warning manifest: old.ovf uses SHA1"), std::string::npos) << r.out;
 }
 
-TEST_F(ExportTest, VmdkAndQcow2Formats) {
+TEST_F(ExportTest, VmdkAndQcow2OutputsHoldTheSameDisk) {
     fs::path vmdk = dir / "plain.vmdk";
     auto r = kiln({"export", qcow2.string(), "-o", vmdk.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -51,7 +51,7 @@ TEST(Cli, UsageErrorsExitTwo) {
     EXPECT_EQ(kiln({"plan", "profiles/debian12-patroni.yml", "--var", "nonsense"}).exit_code, 2);
 }
 
-TEST(Cli, JsonReport) {
+TEST(Cli, JsonReportCountsTheErrorsAndLocatesThem) {
     auto r = kiln({"validate", "--json", kCases + "bad-many-problems.yml"}, false);
     EXPECT_EQ(r.exit_code, 1);
     auto doc = nlohmann::json::parse(r.out);
@@ -88,7 +88,7 @@ TEST(Cli, VarOverrideReachesThePlan) {
         << undeclared.out;
 }
 
-TEST(Cli, Version) {
+TEST(Cli, VersionPrintsKilnAndExitsZero) {
     auto r = kiln({"--version"});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.out.rfind("kiln ", 0), 0u);
