@@ -1,7 +1,5 @@
 #include "first_boot.hpp"
 
-#include <unistd.h>
-
 #include "apply/commit.hpp"
 #include "apply/identity.hpp"
 #include "apply/stamp.hpp"
@@ -10,6 +8,7 @@
 #include "kiln/node_schema.hpp"
 #include "render/render.hpp"
 #include "report/status.hpp"
+#include "run_mode.hpp"
 #include "sources/collect.hpp"
 #include "systemd/manager.hpp"
 #include "validate/validate.hpp"
@@ -25,7 +24,7 @@ public:
 
 class Pipeline {
 public:
-    Pipeline(const RunOptions& options, Log& log) : o_(options), log_(log) {}
+    Pipeline(const RunOptions& options, Log& log) : o_(options), mode_(options), log_(log) {}
 
     ExitCode run() {
         ExitCode code = ExitCode::ok;
@@ -43,9 +42,8 @@ public:
 private:
     ExitCode stages() {
         begin("collect");
-        if (!o_.render_only || o_.root != "/") guestinfo_ = GuestInfo::detect(o_.root);
-        CollectOptions co{o_.root, o_.metadata_file, o_.ovf_env_file,
-                          !o_.render_only && o_.root == "/"};
+        if (mode_.may_use_guestinfo()) guestinfo_ = GuestInfo::detect(o_.root);
+        CollectOptions co{o_.root, o_.metadata_file, o_.ovf_env_file, mode_.may_mount_cdrom()};
         collection_ = collect(co, guestinfo_ ? &*guestinfo_ : nullptr);
         hide_collected_secrets();
         status_.transports = collection_.transports_found;
@@ -53,8 +51,9 @@ private:
                (collection_.transports_found.empty() ? std::string("image defaults only")
                                                      : join(collection_.transports_found)));
 
-        if (!o_.render_only && collection_.transports_found.empty()) return wait_for_metadata();
-        if (!o_.render_only)
+        if (mode_.configures_node() && collection_.transports_found.empty())
+            return wait_for_metadata();
+        if (mode_.configures_node())
             if (auto stamp = already_configured()) return report_configured(*stamp);
 
         begin("validate");
@@ -69,7 +68,7 @@ private:
         status_.instance_id = node->instance_id;
         finish(node->hostname + ", instance " + node->instance_id);
 
-        if (!o_.render_only && o_.reconfigure)
+        if (mode_.reconfigure())
             if (auto stamp = read_stamp(o_.root);
                 stamp && stamp->metadata_digest == node->metadata_digest) {
                 log_.info("metadata unchanged since " + stamp->configured_at + "; nothing to do");
@@ -87,7 +86,7 @@ private:
         if (o_.check) {
             begin("check");
             Report check_report_;
-            CheckOptions options{o_.root, o_.render_only, node->secrets()};
+            CheckOptions options{o_.root, mode_.render_only(), node->secrets()};
             auto outcomes = run_checks(rendering, options, check_report_);
             std::string summary;
             for (const auto& outcome : outcomes) {
@@ -100,10 +99,10 @@ private:
         }
 
         begin("commit");
-        CommitOptions commit{o_.root, !o_.render_only && ::geteuid() == 0};
+        CommitOptions commit{o_.root, mode_.sets_owners()};
         commit_rendering(rendering, accounts, commit);
         finish(std::to_string(rendering.files.size()) + " files into " + o_.root.string());
-        if (o_.render_only) {
+        if (mode_.render_only()) {
             log_.info("rendered into " + o_.root.string() + " (--render-only: nothing started)");
             return ExitCode::ok;
         }
@@ -116,7 +115,7 @@ private:
         }
 
         begin("identity");
-        apply_identity(o_.root, node->hostname, bus.get(), log_);
+        apply_identity(o_.root, mode_.on_this_system(), node->hostname, bus.get(), log_);
         finish(node->hostname);
         // Identity, keys and authorized_keys are in place: sshd and logins may go ahead while
         // the cluster units start (the unit is ordered before them).
@@ -201,7 +200,7 @@ private:
                       "'): configuring again");
             return std::nullopt;
         }
-        if (o_.reconfigure) return std::nullopt;
+        if (mode_.reconfigure()) return std::nullopt;
         log_.info("already configured as instance '" + stamp->instance_id + "' at " +
                   stamp->configured_at +
                   "; nothing to do (--reconfigure applies changed metadata)");
@@ -280,7 +279,7 @@ private:
         status_.ok = false;
         status_.stage = stage_;
         status_.message = text;
-        if (!o_.render_only) publish();
+        if (mode_.configures_node()) publish();
         log_.notify_status("failed: " + text);
         return code;
     }
@@ -301,6 +300,7 @@ private:
     }
 
     const RunOptions& o_;
+    const RunMode mode_;
     Log& log_;
     std::string stage_ = "start-up";
     std::optional<GuestInfo> guestinfo_;

@@ -14,9 +14,9 @@
 // through the VIP's relay port, and the cluster's own views of itself (Patroni, etcd).
 namespace kiln_e2e {
 
-using kiln_test::run_shell;
-using kiln_test::shell_quote;
-using kiln_test::ToolRun;
+using kiln_test::CommandOptions;
+using kiln_test::CommandResult;
+using kiln_test::run_command;
 using Clock = std::chrono::steady_clock;
 
 inline double seconds_since(Clock::time_point start) {
@@ -61,32 +61,38 @@ public:
 
     // Runs a shell command on a node as the admin user; `input` (a host file) becomes its stdin,
     // which is how passwords reach commands without touching any argv.
-    ToolRun ssh(const Node& node, const std::string& command, const std::string& input = "",
-                int timeout = 120) const {
-        return run_shell(
-            "timeout " + std::to_string(timeout) + " ssh -i " + shell_quote(key_.string()) +
-            " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
-            " -o ConnectTimeout=10 -o LogLevel=ERROR -o BatchMode=yes -p " +
-            std::to_string(node.ssh_port) + " " + admin_ + "@127.0.0.1 " + shell_quote(command) +
-            (input.empty() ? " </dev/null" : " <" + shell_quote(input)));
+    CommandResult ssh(const Node& node, const std::string& command, const std::string& input = "",
+                      int timeout = 120) const {
+        std::vector<std::string> argv = {"ssh", "-i", key_.string()};
+        for (const char* option : {"StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null",
+                                   "ConnectTimeout=10", "LogLevel=ERROR", "BatchMode=yes"})
+            argv.insert(argv.end(), {"-o", option});
+        argv.insert(argv.end(),
+                    {"-p", std::to_string(node.ssh_port), admin_ + "@127.0.0.1", command});
+        CommandOptions options = stopped_after(timeout);
+        if (!input.empty()) options.input = input;
+        return run_command(argv, options);
     }
 
     // psql on the host through the relay to the VIP's :5000 (primary) or :5001 (replicas).
-    ToolRun psql_vip(const std::string& sql, bool primary = true, int timeout = 30) const {
-        return run_shell(
-            "PGPASSFILE=" + shell_quote(pgpass_.string()) + " timeout " + std::to_string(timeout) +
-            " psql -X -At -v ON_ERROR_STOP=1 \"host=127.0.0.1 port=" +
-            std::to_string(primary ? primary_port_ : replica_port_) +
-            " user=postgres dbname=postgres connect_timeout=5\" -c " + shell_quote(sql));
+    CommandResult psql_vip(const std::string& sql, bool primary = true, int timeout = 30) const {
+        CommandOptions options = stopped_after(timeout);
+        options.environment = {"PGPASSFILE=" + pgpass_.string()};
+        return run_command(
+            {"psql", "-X", "-At", "-v", "ON_ERROR_STOP=1",
+             "host=127.0.0.1 port=" + std::to_string(primary ? primary_port_ : replica_port_) +
+                 " user=postgres dbname=postgres connect_timeout=5",
+             "-c", sql},
+            options);
     }
 
     // `patronictl list` as JSON from one node: member name -> {Role, State, TL, Host, ...}.
     std::map<std::string, nlohmann::json> patroni_members(const Node& from) const {
         std::map<std::string, nlohmann::json> members;
         auto r = ssh(from, "sudo patronictl -c /etc/patroni/config.yml list -f json 2>/dev/null");
-        if (r.status != 0) return members;
+        if (r.exit_code != 0) return members;
         try {
-            for (const auto& m : nlohmann::json::parse(r.output)) members[m.at("Member")] = m;
+            for (const auto& m : nlohmann::json::parse(r.out)) members[m.at("Member")] = m;
         } catch (const std::exception&) {
         }
         return members;
@@ -104,6 +110,16 @@ public:
     }
 
 private:
+    // A client that hangs (a node mid-failover) is stopped as timeout(1) would stop it; the
+    // callers poll, or check the exit code.
+    static CommandOptions stopped_after(int seconds) {
+        CommandOptions options;
+        options.timeout = std::chrono::seconds(seconds);
+        options.stop_signal = SIGTERM;
+        options.expect_timeout = true;
+        return options;
+    }
+
     std::filesystem::path key_;
     std::filesystem::path pgpass_;
     std::string admin_;

@@ -56,7 +56,7 @@ struct Shared {
     std::map<std::string, std::string> secrets;
     std::string image_digest;
     Cluster cluster{scratch.path / "id", scratch.path / "pgpass", kAdmin};
-    ToolRun up;
+    CommandResult up;
     double writable_seconds = -1;
     bool healthy = false;
 };
@@ -67,13 +67,13 @@ Shared* shared = nullptr;
 bool cluster_healthy() {
     for (const auto& n : shared->cluster.nodes()) {
         auto status = shared->cluster.ssh(n, "sudo cat /run/kiln/status.json");
-        if (status.status != 0 || status.output.find("\"status\": \"ok\"") == std::string::npos)
+        if (status.exit_code != 0 || status.out.find("\"status\": \"ok\"") == std::string::npos)
             return false;
     }
     if (shared->cluster.leader().empty()) return false;
     auto streaming = shared->cluster.psql_vip(
         "select count(*) from pg_stat_replication where state = 'streaming'");
-    return streaming.status == 0 && streaming.output == "2\n";
+    return streaming.exit_code == 0 && streaming.out == "2\n";
 }
 
 class Cluster3 : public ::testing::Test {
@@ -81,9 +81,9 @@ protected:
     static void SetUpTestSuite() {
         shared = new Shared;
         const fs::path dir = shared->scratch.path;
-        ASSERT_EQ(run_shell("ssh-keygen -q -t ed25519 -N '' -C kiln-e2e -f " +
-                            shell_quote((dir / "id").string()))
-                      .status,
+        ASSERT_EQ(run_command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kiln-e2e",
+                               "-f", (dir / "id").string()})
+                      .exit_code,
                   0);
 
         // The bundled inventory, with this run's admin key in place of the example one.
@@ -116,12 +116,12 @@ protected:
         shared->image_digest = kiln::sha256_file_hex(image);
 
         auto power_on = Clock::now();
-        shared->up = run_shell(kKiln + " run " + shell_quote(image.string()) + " --inventory " +
-                               shell_quote((dir / "cluster.yml").string()) + " --secrets " +
-                               shell_quote((dir / "secrets.yml").string()) + " --state-dir " +
-                               shell_quote(shared->state.string()) + " --json");
-        ASSERT_EQ(shared->up.status, 0) << shared->up.output;
-        shared->cluster.adopt(nlohmann::json::parse(shared->up.output));
+        shared->up = run_command({kKiln, "run", image.string(), "--inventory",
+                                  (dir / "cluster.yml").string(), "--secrets",
+                                  (dir / "secrets.yml").string(), "--state-dir",
+                                  shared->state.string(), "--json"});
+        ASSERT_EQ(shared->up.exit_code, 0) << shared->up.out;
+        shared->cluster.adopt(nlohmann::json::parse(shared->up.out));
 
         bool writable = wait_until(
             [] {
@@ -129,7 +129,7 @@ protected:
                            .psql_vip(
                                "create table if not exists kiln_e2e "
                                "(id integer primary key, at timestamptz default now())")
-                           .status == 0;
+                           .exit_code == 0;
             },
             25min);
         ASSERT_TRUE(writable) << "the VIP never took a write";
@@ -146,7 +146,7 @@ protected:
     static void TearDownTestSuite() {
         if (::testing::UnitTest::GetInstance()->failed_test_count() > 0) dump_diagnostics();
         if (!std::getenv("KILN_TEST_KEEP"))
-            run_shell(kKiln + " run --down --state-dir " + shell_quote(shared->state.string()));
+            run_command({kKiln, "run", "--down", "--state-dir", shared->state.string()});
         delete shared;
         shared = nullptr;
     }
@@ -157,7 +157,7 @@ protected:
                 n,
                 "hostname; sudo cat /run/kiln/status.json; systemctl --failed --no-legend; "
                 "sudo journalctl -b --no-pager -u kiln-firstboot -u etcd -u patroni | tail -40");
-            std::cout << "---- " << n.name << " ----\n" << r.output << std::endl;
+            std::cout << "---- " << n.name << " ----\n" << r.out << std::endl;
         }
     }
 
@@ -170,11 +170,11 @@ protected:
 TEST_F(Cluster3, EveryNodeHasItsHostnameAndStatusOk) {
     for (const auto& n : shared->cluster.nodes()) {
         auto hostname = shared->cluster.ssh(n, "hostname");
-        EXPECT_EQ(hostname.output, n.name + "\n");
+        EXPECT_EQ(hostname.out, n.name + "\n");
         auto status = shared->cluster.ssh(n, "sudo cat /run/kiln/status.json");
-        ASSERT_EQ(status.status, 0) << status.output;
-        auto json = nlohmann::json::parse(status.output);
-        EXPECT_EQ(json["status"], "ok") << n.name << ": " << status.output;
+        ASSERT_EQ(status.exit_code, 0) << status.out;
+        auto json = nlohmann::json::parse(status.out);
+        EXPECT_EQ(json["status"], "ok") << n.name << ": " << status.out;
     }
 }
 
@@ -183,9 +183,9 @@ TEST_F(Cluster3, EtcdHasThreeHealthyMembersAndPatroniOneLeaderTwoStreamingReplic
     auto health =
         shared->cluster.ssh(first, "ETCDCTL_API=3 etcdctl --endpoints=http://" + first.address +
                                        ":2379 endpoint health --cluster -w json");
-    ASSERT_EQ(health.status, 0) << health.output;
-    auto endpoints = nlohmann::json::parse(health.output);
-    ASSERT_EQ(endpoints.size(), 3u) << health.output;
+    ASSERT_EQ(health.exit_code, 0) << health.out;
+    auto endpoints = nlohmann::json::parse(health.out);
+    ASSERT_EQ(endpoints.size(), 3u) << health.out;
     for (const auto& e : endpoints) EXPECT_TRUE(e.value("health", false)) << e.dump();
 
     auto members = shared->cluster.patroni_members(first);
@@ -201,7 +201,7 @@ TEST_F(Cluster3, EtcdHasThreeHealthyMembersAndPatroniOneLeaderTwoStreamingReplic
     auto streaming = shared->cluster.psql_vip(
         "select count(*), count(*) filter (where sync_state = 'sync') from pg_stat_replication "
         "where state = 'streaming'");
-    EXPECT_EQ(streaming.output, "2|1\n") << "streaming replicas | synchronous ones";
+    EXPECT_EQ(streaming.out, "2|1\n") << "streaming replicas | synchronous ones";
 }
 
 TEST_F(Cluster3, HaproxyOnEveryNodeRoutesToTheLeaderAndAReplicaAndTheVipTakesWrites) {
@@ -219,27 +219,27 @@ TEST_F(Cluster3, HaproxyOnEveryNodeRoutesToTheLeaderAndAReplicaAndTheVipTakesWri
     };
     for (const auto& n : shared->cluster.nodes()) {
         auto primary = through(n, 5000);
-        EXPECT_EQ(primary.output, leader_address + "|f\n") << n.name << " :5000";
+        EXPECT_EQ(primary.out, leader_address + "|f\n") << n.name << " :5000";
         auto replica = through(n, 5001);
-        EXPECT_NE(replica.output.find("|t\n"), std::string::npos)
-            << n.name << " :5001 " << replica.output;
-        EXPECT_EQ(replica.output.find(leader_address + "|"), std::string::npos) << n.name;
+        EXPECT_NE(replica.out.find("|t\n"), std::string::npos)
+            << n.name << " :5001 " << replica.out;
+        EXPECT_EQ(replica.out.find(leader_address + "|"), std::string::npos) << n.name;
     }
     auto write = shared->cluster.psql_vip("insert into kiln_e2e (id) values (0) returning id");
-    EXPECT_EQ(write.output, "0\nINSERT 0 1\n") << write.output;
+    EXPECT_EQ(write.out, "0\nINSERT 0 1\n") << write.out;
     auto read_only = shared->cluster.psql_vip("select pg_is_in_recovery()", false);
-    EXPECT_EQ(read_only.output, "t\n");
+    EXPECT_EQ(read_only.out, "t\n");
 }
 
 TEST_F(Cluster3, NodesAreDistinctAndNoSecretLeaks) {
     std::set<std::string> machine_ids, host_keys;
     for (const auto& n : shared->cluster.nodes()) {
         auto id = shared->cluster.ssh(n, "cat /etc/machine-id");
-        EXPECT_EQ(id.output.size(), 33u) << id.output;
-        machine_ids.insert(id.output);
+        EXPECT_EQ(id.out.size(), 33u) << id.out;
+        machine_ids.insert(id.out);
         auto key = shared->cluster.ssh(n, "cut -d' ' -f2 /etc/ssh/ssh_host_ed25519_key.pub");
-        EXPECT_GT(key.output.size(), 40u) << key.output;
-        host_keys.insert(key.output);
+        EXPECT_GT(key.out.size(), 40u) << key.out;
+        host_keys.insert(key.out);
     }
     EXPECT_EQ(machine_ids.size(), 3u);
     EXPECT_EQ(host_keys.size(), 3u);
@@ -261,7 +261,7 @@ TEST_F(Cluster3, NodesAreDistinctAndNoSecretLeaks) {
         "case $m in *[4567]) echo LEAK:fw_cfg-mode-$m;; esac; "
         "rm -f $p; echo SCANNED'";
     // The three scans run at once: each is minutes of grep under TCG.
-    std::vector<std::future<std::pair<ToolRun, ToolRun>>> scans;
+    std::vector<std::future<std::pair<CommandResult, CommandResult>>> scans;
     for (const auto& n : shared->cluster.nodes())
         scans.push_back(std::async(std::launch::async, [&scan, n] {
             auto planted = shared->cluster.ssh(n, "echo " + shared->canary +
@@ -274,18 +274,22 @@ TEST_F(Cluster3, NodesAreDistinctAndNoSecretLeaks) {
     for (std::size_t i = 0; i < scans.size(); ++i) {
         auto [planted, found] = scans[i].get();
         const std::string& name = shared->cluster.nodes()[i].name;
-        EXPECT_EQ(planted.status, 0) << name << ": " << planted.output;
-        EXPECT_EQ(found.output, "/var/tmp/kiln-e2e-canary\nLEAK:journal\nSCANNED\n")
+        EXPECT_EQ(planted.exit_code, 0) << name << ": " << planted.out;
+        EXPECT_EQ(found.out, "/var/tmp/kiln-e2e-canary\nLEAK:journal\nSCANNED\n")
             << name << ": only the planted canary may be found, in its file and the journal\n"
-            << found.output;
+            << found.out;
     }
     // On the host: the image (never written by kiln run) and the serial consoles.
-    auto image = run_shell("grep -c -aF -f " + shell_quote(shared->secret_list.string()) + " " +
-                           shell_quote(image_under_test().string()));
-    EXPECT_EQ(image.output, "0\n") << "a secret is in the image";
-    auto consoles = run_shell("grep -lF -f " + shell_quote(shared->secret_list.string()) + " " +
-                              shell_quote(shared->state.string()) + "/*.console.log");
-    EXPECT_EQ(consoles.output, "") << "a secret reached a serial console";
+    auto image = run_command(
+        {"grep", "-c", "-aF", "-f", shared->secret_list.string(), image_under_test().string()});
+    EXPECT_EQ(image.out, "0\n") << "a secret is in the image";
+    std::vector<std::string> grep_consoles = {"grep", "-lF", "-f", shared->secret_list.string()};
+    for (const auto& entry : fs::directory_iterator(shared->state))
+        if (entry.path().filename().string().ends_with(".console.log"))
+            grep_consoles.push_back(entry.path().string());
+    ASSERT_GT(grep_consoles.size(), 4u) << "no serial console log in " << shared->state;
+    auto consoles = run_command(grep_consoles);
+    EXPECT_EQ(consoles.out, "") << "a secret reached a serial console";
     EXPECT_EQ(kiln::sha256_file_hex(image_under_test()), shared->image_digest);
 }
 
@@ -297,7 +301,7 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
     bool sync_standby = false;
     for (const auto& [name, m] : members) sync_standby |= m.value("Role", "") == "Sync Standby";
     ASSERT_TRUE(sync_standby) << "synchronous_mode is not on";
-    ASSERT_EQ(shared->cluster.psql_vip("truncate kiln_e2e").status, 0);
+    ASSERT_EQ(shared->cluster.psql_vip("truncate kiln_e2e").exit_code, 0);
 
     // Failover time runs from the kill to the first write that was sent after QEMU was gone
     // and acknowledged; a write in flight at the kill does not count.
@@ -312,7 +316,7 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
             bool ok = shared->cluster
                           .psql_vip("insert into kiln_e2e (id) values (" + std::to_string(id) + ")",
                                     true, 15)
-                          .status == 0;
+                          .exit_code == 0;
             std::lock_guard lock(mutex);
             if (!ok) continue;
             acked.push_back(id);
@@ -341,8 +345,8 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
         std::lock_guard lock(mutex);
         killed_at = Clock::now();
     }
-    auto kill = run_shell(kKiln + " run --kill " + old_leader + " --state-dir " +
-                          shell_quote(shared->state.string()));
+    auto kill =
+        run_command({kKiln, "run", "--kill", old_leader, "--state-dir", shared->state.string()});
     {
         std::lock_guard lock(mutex);
         gone_at = Clock::now();
@@ -361,7 +365,7 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
         },
         2min, 1s);
     stop_writer();
-    ASSERT_EQ(kill.status, 0) << kill.output;
+    ASSERT_EQ(kill.exit_code, 0) << kill.out;
     ASSERT_TRUE(resumed) << "no write was accepted after killing " << old_leader;
     double failover = std::chrono::duration<double>(*resumed_at - *killed_at).count();
     std::cout << "e2e: kill " << old_leader
@@ -373,9 +377,9 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
     EXPECT_FALSE(new_leader.empty());
     EXPECT_NE(new_leader, old_leader);
     auto rows = shared->cluster.psql_vip("select id from kiln_e2e");
-    ASSERT_EQ(rows.status, 0) << rows.output;
+    ASSERT_EQ(rows.exit_code, 0) << rows.out;
     std::set<int> present;
-    std::istringstream lines(rows.output);
+    std::istringstream lines(rows.out);
     for (std::string line; std::getline(lines, line);) present.insert(std::stoi(line));
     std::vector<int> lost;
     for (int id : acked)
@@ -384,9 +388,9 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
     std::cout << "e2e: " << acked.size() << " rows acknowledged, all present: " << lost.empty()
               << std::endl;
 
-    auto start = run_shell(kKiln + " run --start " + old_leader + " --state-dir " +
-                           shell_quote(shared->state.string()));
-    ASSERT_EQ(start.status, 0) << start.output;
+    auto start =
+        run_command({kKiln, "run", "--start", old_leader, "--state-dir", shared->state.string()});
+    ASSERT_EQ(start.exit_code, 0) << start.out;
     auto restarted = Clock::now();
     const Node& old_node = shared->cluster.node(old_leader);
     bool rejoined = wait_until(
@@ -407,8 +411,8 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
                                    "'select count(*) from kiln_e2e'");
     };
     bool caught_up =
-        wait_until([&] { return count().output == std::to_string(present.size()) + "\n"; }, 2min);
-    EXPECT_TRUE(caught_up) << count().output << " rows on " << old_leader << ", " << present.size()
+        wait_until([&] { return count().out == std::to_string(present.size()) + "\n"; }, 2min);
+    EXPECT_TRUE(caught_up) << count().out << " rows on " << old_leader << ", " << present.size()
                            << " on the leader";
 }
 

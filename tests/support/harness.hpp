@@ -1,47 +1,20 @@
 #pragma once
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-// Runs kiln (the binary of this build tree) and other tools for the integration tests.
+#include "command.hpp"
+
+// What the integration and e2e tests share: the kiln of this build tree, scratch folders, the
+// build tests' cache. Programs are run with command.hpp.
 namespace kiln_test {
 
 inline std::string kiln_binary() {
     return std::string(KILN_BINARY_DIR) + "/builder/kiln";
-}
-
-struct ToolRun {
-    int status = -1;
-    std::string output;  // stdout and stderr
-    double seconds = 0;
-};
-
-inline std::string shell_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-inline ToolRun run_shell(const std::string& command) {
-    ToolRun r;
-    auto start = std::chrono::steady_clock::now();
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    std::array<char, 4096> buffer{};
-    size_t n;
-    while (p && (n = std::fread(buffer.data(), 1, buffer.size(), p)) > 0)
-        r.output.append(buffer.data(), n);
-    int status = p ? ::pclose(p) : -1;
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return r;
 }
 
 inline std::string read_text(const std::filesystem::path& p) {

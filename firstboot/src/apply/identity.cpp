@@ -23,8 +23,8 @@ bool has_host_keys(const std::filesystem::path& root) {
 
 }  // namespace
 
-void apply_identity(const std::filesystem::path& root, const std::string& hostname, sd_bus* bus,
-                    Log& log) {
+void apply_identity(const std::filesystem::path& root, bool on_this_system,
+                    const std::string& hostname, sd_bus* bus, Log& log) {
     bool set = false;
     if (bus) {
         try {
@@ -35,7 +35,7 @@ void apply_identity(const std::filesystem::path& root, const std::string& hostna
                         e.what());
         }
     }
-    if (!set && root == "/" && ::sethostname(hostname.c_str(), hostname.size()) != 0)
+    if (!set && on_this_system && ::sethostname(hostname.c_str(), hostname.size()) != 0)
         throw SystemError("cannot set the hostname", errno);
 
     if (!has_host_keys(root)) {
@@ -44,7 +44,7 @@ void apply_identity(const std::filesystem::path& root, const std::string& hostna
             log.warning("no SSH host keys and no ssh-keygen to make them");
         } else {
             std::vector<std::string> argv = {keygen->string(), "-A"};
-            if (root != "/") argv.insert(argv.end(), {"-f", root.string()});
+            if (!on_this_system) argv.insert(argv.end(), {"-f", root.string()});
             // RSA key generation takes seconds on real hardware and far longer under emulation.
             run_process_checked({.argv = argv, .timeout = std::chrono::minutes(5)},
                                 "ssh-keygen -A");
@@ -57,7 +57,7 @@ void apply_identity(const std::filesystem::path& root, const std::string& hostna
         auto setup = find_program("systemd-machine-id-setup");
         if (setup) {
             std::vector<std::string> argv = {setup->string()};
-            if (root != "/") argv.push_back("--root=" + root.string());
+            if (!on_this_system) argv.push_back("--root=" + root.string());
             run_process_checked({.argv = argv, .timeout = std::chrono::minutes(1)},
                                 "systemd-machine-id-setup");
         } else {

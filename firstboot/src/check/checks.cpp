@@ -97,6 +97,104 @@ bool only_unreachable_hosts(const std::string& output) {
     return complaints > 0;
 }
 
+// Keepalived's config names an interface and a tracking script of the target. Where the target
+// is not this machine (a preview), or the script is not here, stand-ins from this machine let
+// keepalived -t judge the rest.
+void stand_in_for_target(std::string& content, const CheckOptions& options, StagingDir& staging,
+                         std::string& note) {
+    std::string iface = word_after(content, "    interface ");
+    std::error_code ec;
+    if (options.preview && !std::filesystem::exists("/sys/class/net/" + iface, ec)) {
+        std::string local = first_interface();
+        content = replace_all(content, " " + iface + "\n", " " + local + "\n");
+        note = "checked with interface " + local + " standing in for " + iface;
+    }
+    std::string script = word_after(content, "    script \"");
+    if (!script.empty()) script.pop_back();  // the closing quote
+    if (options.preview || !std::filesystem::exists(script, ec)) {
+        auto stand_in = staging.write("check-script", "#!/bin/sh\nexit 0\n", 0755);
+        content = replace_all(content, "\"" + script + "\"", "\"" + stand_in.string() + "\"");
+    }
+}
+
+// Patroni's validator connects to every DCS host; before the cluster runs (which is always, at
+// first boot) none answers. That is not a fault of the config.
+bool only_unreachable_dcs_hosts(const std::string& output, std::string& note) {
+    if (!only_unreachable_hosts(output)) return false;
+    note = "valid; its DCS hosts do not answer yet (expected before the cluster starts)";
+    return true;
+}
+
+// How one tool checks the rendered files that name it.
+struct CheckerSpec {
+    Checker checker;
+    const char* tool;
+    // The arguments after the tool's path that check the staged copy.
+    std::vector<std::string> (*arguments)(const std::string& staged);
+    // Adapts the content to this machine before it is staged; may set the outcome's note.
+    void (*adapt)(std::string& content, const CheckOptions& options, StagingDir& staging,
+                  std::string& note) = nullptr;
+    // Whether a failure (its stdout + stderr) is a pass after all; sets the outcome's note.
+    bool (*passes_anyway)(const std::string& output, std::string& note) = nullptr;
+};
+
+const CheckerSpec kCheckers[] = {
+    {Checker::haproxy, "haproxy",
+     [](const std::string& staged) -> std::vector<std::string> {
+         return {"-c", "-q", "-f", staged};
+     }},
+    {Checker::keepalived, "keepalived",
+     [](const std::string& staged) -> std::vector<std::string> {
+         return {"-t", "-f", staged};
+     },
+     stand_in_for_target},
+    {Checker::patroni, "patroni",
+     [](const std::string& staged) -> std::vector<std::string> {
+         return {"--validate-config", staged};
+     },
+     nullptr, only_unreachable_dcs_hosts},
+};
+
+const CheckerSpec* spec_for(Checker checker) {
+    for (const auto& spec : kCheckers)
+        if (spec.checker == checker) return &spec;
+    return nullptr;
+}
+
+CheckOutcome check_file(const RenderedFile& file, const CheckerSpec& spec,
+                        const CheckOptions& options, StagingDir& staging, Report& report) {
+    CheckOutcome outcome;
+    outcome.file = file.path;
+    outcome.tool = spec.tool;
+    std::string content = file.content;
+    for (const auto& [from, to] : file.check_substitutions)
+        content = replace_all(content, from, to);
+    auto tool = find_program(outcome.tool);
+    if (!tool) {
+        outcome.note = outcome.tool + " is not installed here; not checked";
+        return outcome;
+    }
+    if (spec.adapt) spec.adapt(content, options, staging, outcome.note);
+    auto staged = staging.write(file.path.filename().string(), content, 0600);
+    std::vector<std::string> argv = {tool->string()};
+    for (auto& argument : spec.arguments(staged.string())) argv.push_back(std::move(argument));
+    auto result = run_process({.argv = argv, .timeout = std::chrono::seconds(60)});
+    outcome.ran = true;
+    outcome.ok = result.succeeded();
+    if (!outcome.ok && spec.passes_anyway)
+        outcome.ok = spec.passes_anyway(result.out + result.err, outcome.note);
+    if (!outcome.ok) {
+        std::string output =
+            replace_all(result.err + result.out, staged.string(), file.path.string());
+        std::string message = outcome.tool + " rejects the rendered " + file.path.string() +
+                              " (" + result.ending() + ")";
+        for (const auto& secret : options.secrets) output = replace_all(output, secret, "(hidden)");
+        message += ":\n" + last_lines(output, 12);
+        report.error(Location{file.path.string()}, message);
+    }
+    return outcome;
+}
+
 }  // namespace
 
 std::vector<CheckOutcome> run_checks(const Rendering& rendering, const CheckOptions& options,
@@ -107,80 +205,9 @@ std::vector<CheckOutcome> run_checks(const Rendering& rendering, const CheckOpti
         report.error(Location{"check"}, "cannot create a staging directory for the checks");
         return outcomes;
     }
-    for (const auto& file : rendering.files) {
-        if (file.checker == Checker::none) continue;
-        CheckOutcome outcome;
-        outcome.file = file.path;
-        std::string content = file.content;
-        for (const auto& [from, to] : file.check_substitutions)
-            content = replace_all(content, from, to);
-        std::vector<std::string> argv;
-        std::string staged_name = file.path.filename().string();
-        switch (file.checker) {
-            case Checker::haproxy:
-                outcome.tool = "haproxy";
-                break;
-            case Checker::keepalived:
-                outcome.tool = "keepalived";
-                break;
-            case Checker::patroni:
-                outcome.tool = "patroni";
-                break;
-            case Checker::none:
-                break;
-        }
-        auto tool = find_program(outcome.tool);
-        if (!tool) {
-            outcome.note = outcome.tool + " is not installed here; not checked";
-            outcomes.push_back(outcome);
-            continue;
-        }
-        if (file.checker == Checker::keepalived) {
-            std::string iface = word_after(content, "    interface ");
-            std::error_code ec;
-            if (options.preview && !std::filesystem::exists("/sys/class/net/" + iface, ec)) {
-                std::string local = first_interface();
-                content = replace_all(content, " " + iface + "\n", " " + local + "\n");
-                outcome.note = "checked with interface " + local + " standing in for " + iface;
-            }
-            std::string script = word_after(content, "    script \"");
-            if (!script.empty()) script.pop_back();  // the closing quote
-            if (options.preview || !std::filesystem::exists(script, ec)) {
-                auto stand_in = staging.write("check-script", "#!/bin/sh\nexit 0\n", 0755);
-                content =
-                    replace_all(content, "\"" + script + "\"", "\"" + stand_in.string() + "\"");
-            }
-        }
-        auto staged = staging.write(staged_name, content, 0600);
-        if (file.checker == Checker::haproxy)
-            argv = {tool->string(), "-c", "-q", "-f", staged.string()};
-        if (file.checker == Checker::keepalived)
-            argv = {tool->string(), "-t", "-f", staged.string()};
-        if (file.checker == Checker::patroni)
-            argv = {tool->string(), "--validate-config", staged.string()};
-        auto result = run_process({.argv = argv, .timeout = std::chrono::seconds(60)});
-        outcome.ran = true;
-        outcome.ok = result.succeeded();
-        if (!outcome.ok && file.checker == Checker::patroni &&
-            only_unreachable_hosts(result.out + result.err)) {
-            // Patroni's validator connects to every DCS host; before the cluster runs (which is
-            // always, at first boot) none answers. That is not a fault of the config.
-            outcome.ok = true;
-            outcome.note =
-                "valid; its DCS hosts do not answer yet (expected before the cluster starts)";
-        }
-        if (!outcome.ok) {
-            std::string output =
-                replace_all(result.err + result.out, staged.string(), file.path.string());
-            std::string message = outcome.tool + " rejects the rendered " + file.path.string() +
-                                  " (" + result.ending() + ")";
-            for (const auto& secret : options.secrets)
-                output = replace_all(output, secret, "(hidden)");
-            message += ":\n" + last_lines(output, 12);
-            report.error(Location{file.path.string()}, message);
-        }
-        outcomes.push_back(outcome);
-    }
+    for (const auto& file : rendering.files)
+        if (const CheckerSpec* spec = spec_for(file.checker))
+            outcomes.push_back(check_file(file, *spec, options, staging, report));
     return outcomes;
 }
 

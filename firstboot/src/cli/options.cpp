@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "kiln/version.hpp"
+#include "run_mode.hpp"
 
 namespace kiln::firstboot {
 
@@ -46,8 +47,7 @@ std::optional<RunOptions> parse_command_line(int argc, char** argv) {
     if (!ovf_env.empty()) o.ovf_env_file = ovf_env;
     if (!bus.empty()) o.bus_address = bus;
     o.unit_timeout = std::chrono::seconds(timeout);
-    if (o.render_only && o.root == "/")
-        throw UsageError("--render-only needs --root DIR (it never writes into /)");
+    if (auto problem = RunMode(o).usage_problem()) throw UsageError(*problem);
     return o;
 }
 

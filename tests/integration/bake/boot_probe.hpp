@@ -36,9 +36,8 @@ inline BootReport boot_and_probe(const std::filesystem::path& image,
     std::filesystem::path console = scratch / "console.log";
     std::filesystem::remove(layer);
     std::filesystem::remove(console);
-    run_shell("qemu-img create -q -f qcow2 -F qcow2 -b " +
-              shell_quote(std::filesystem::absolute(image).string()) + " " +
-              shell_quote(layer.string()));
+    run_command({"qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                 std::filesystem::absolute(image).string(), layer.string()});
 
     std::string checks;
     for (const auto& u : units)
@@ -78,16 +77,33 @@ inline BootReport boot_and_probe(const std::filesystem::path& image,
         if (!ok) return report;
     }
     auto start = std::chrono::steady_clock::now();
-    std::string qemu =
-        "timeout " + std::to_string(timeout_seconds) +
-        " qemu-system-x86_64 -machine pc -accel tcg,thread=multi -cpu max -smp 2 -m 2048"
-        " -drive file=" +
-        shell_quote(layer.string()) +
-        ",if=virtio,format=qcow2"
-        " -nic user,model=virtio-net-pci -display none -monitor none -no-reboot"
-        " -serial file:" +
-        shell_quote(console.string());
-    run_shell(qemu);
+    CommandOptions limit;  // a guest that never powers off is stopped, and reported not booted
+    limit.timeout = std::chrono::seconds(timeout_seconds);
+    limit.stop_signal = SIGTERM;
+    limit.expect_timeout = true;
+    run_command({"qemu-system-x86_64",
+                 "-machine",
+                 "pc",
+                 "-accel",
+                 "tcg,thread=multi",
+                 "-cpu",
+                 "max",
+                 "-smp",
+                 "2",
+                 "-m",
+                 "2048",
+                 "-drive",
+                 "file=" + layer.string() + ",if=virtio,format=qcow2",
+                 "-nic",
+                 "user,model=virtio-net-pci",
+                 "-display",
+                 "none",
+                 "-monitor",
+                 "none",
+                 "-no-reboot",
+                 "-serial",
+                 "file:" + console.string()},
+                limit);
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.console = read_text(console);

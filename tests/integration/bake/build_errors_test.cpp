@@ -24,13 +24,22 @@ protected:
         std::ofstream(p) << text;
         return p;
     }
-    ToolRun build(const fs::path& profile, const std::string& extra = "") {
+    CommandResult build(const fs::path& profile) {
         fs::create_directories(out);
-        return run_shell(kiln_binary() + " build " + shell_quote(profile.string()) + " -o " +
-                         shell_quote(out.string()) + " --work-dir " + shell_quote(work.string()) +
-                         " --cache-dir " +
-                         shell_quote(test_cache(scratch.path / "cache").string()) +
-                         " --accel tcg " + extra);
+        return run_command({kiln_binary(), "build", profile.string(), "-o", out.string(),
+                            "--work-dir", work.string(), "--cache-dir",
+                            test_cache(scratch.path / "cache").string(), "--accel", "tcg"});
+    }
+    // A build without the cache, stopped with `stop` after 8 s (while debootstrap runs).
+    CommandResult interrupted_build(const fs::path& profile, int stop) {
+        CommandOptions options;
+        options.timeout = std::chrono::seconds(8);
+        options.stop_signal = stop;
+        options.expect_timeout = true;
+        options.kill_after = std::chrono::minutes(5);  // kiln's own clean-up may take a while
+        return run_command({kiln_binary(), "build", profile.string(), "-o", out.string(),
+                            "--work-dir", work.string(), "--no-cache", "--accel", "tcg"},
+                           options);
     }
     std::vector<std::string> output_files() {
         std::vector<std::string> names;
@@ -57,29 +66,28 @@ TEST_F(BuildErrors, MissingBaseImageNamesItsLine) {
     auto p = write_profile(
         "missing.yml",
         image_profile("    path: no-such-image.qcow2\n    sha256: " + std::string(64, '0') + "\n"));
-    ToolRun r = build(p);
-    EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_NE(r.output.find("missing.yml:6:11: error: base image 'no-such-image.qcow2' not found"),
+    CommandResult r = build(p);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("missing.yml:6:11: error: base image 'no-such-image.qcow2' not found"),
               std::string::npos)
-        << r.output;
+        << r.out;
     EXPECT_TRUE(output_files().empty());
 }
 
 TEST_F(BuildErrors, Sha256MismatchIsRefusedBeforeUse) {
-    ASSERT_EQ(run_shell("qemu-img create -q -f qcow2 " +
-                        shell_quote((scratch.path / "base.qcow2").string()) + " 1G")
-                  .status,
+    ASSERT_EQ(run_command({"qemu-img", "create", "-q", "-f", "qcow2",
+                           (scratch.path / "base.qcow2").string(), "1G"})
+                  .exit_code,
               0);
     auto p = write_profile(
         "mismatch.yml",
         image_profile("    path: base.qcow2\n    sha256: " + std::string(64, 'a') + "\n"));
-    ToolRun r = build(p);
-    EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_NE(
-        r.output.find("mismatch.yml:7:13: base image sha256 mismatch: the profile expects aaaa"),
-        std::string::npos)
-        << r.output;
-    EXPECT_NE(r.output.find("refusing to use it"), std::string::npos);
+    CommandResult r = build(p);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("mismatch.yml:7:13: base image sha256 mismatch: the profile expects aaaa"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("refusing to use it"), std::string::npos);
     EXPECT_TRUE(output_files().empty());
 }
 
@@ -87,35 +95,35 @@ TEST_F(BuildErrors, MissingOverlaySourceNamesItsLine) {
     auto p = write_profile(
         "overlay.yml",
         bootstrap_profile("", "") + "overlays:\n  - tree: no-such-folder\n    destination: /\n");
-    ToolRun r = build(p);
-    EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_NE(r.output.find("overlay.yml:15:11: error: overlay source 'no-such-folder' not found"),
+    CommandResult r = build(p);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("overlay.yml:15:11: error: overlay source 'no-such-folder' not found"),
               std::string::npos)
-        << r.output;
+        << r.out;
     EXPECT_TRUE(output_files().empty());
 }
 
 TEST_F(BuildErrors, UnknownBootstrapPackageNamesItsLine) {
     auto p = write_profile("bootpkg.yml", bootstrap_profile("tzdata, kiln-no-such-package", ""));
-    ToolRun r = build(p);
-    EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_NE(r.output.find(
-                  "bootpkg.yml:9:24: package 'kiln-no-such-package' does not exist in bookworm"),
-              std::string::npos)
-        << r.output;
+    CommandResult r = build(p);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(
+        r.out.find("bootpkg.yml:9:24: package 'kiln-no-such-package' does not exist in bookworm"),
+        std::string::npos)
+        << r.out;
     EXPECT_TRUE(output_files().empty());
 }
 
 TEST_F(BuildErrors, UnknownAptPackageNamesItsLine) {
     auto p = write_profile("aptpkg.yml", bootstrap_profile("", "hello, kiln-no-such-package"));
-    ToolRun r = build(p);
-    EXPECT_EQ(r.status, 1) << r.output;
+    CommandResult r = build(p);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(
-        r.output.find(
+        r.out.find(
             "aptpkg.yml:11:20: package 'kiln-no-such-package' does not exist in the configured "
             "repositories (apt)"),
         std::string::npos)
-        << r.output;
+        << r.out;
     EXPECT_TRUE(output_files().empty());
 }
 
@@ -125,31 +133,25 @@ TEST_F(BuildErrors, InterruptedBuildLeavesNothingAndScratchIsCleaned) {
     // A stale temporary of a build that was SIGKILLed (its process is gone).
     std::ofstream(out / ".bad.qcow2.kiln-999999.tmp") << "half";
     // SIGTERM while debootstrap runs: exit 130, no output, no scratch left.
-    ToolRun r = run_shell("( " + kiln_binary() + " build " + shell_quote(p.string()) + " -o " +
-                          shell_quote(out.string()) + " --work-dir " + shell_quote(work.string()) +
-                          " --no-cache --accel tcg & pid=$!; sleep 8; "
-                          "kill -TERM $pid; wait $pid; echo \"exit=$?\" )");
-    EXPECT_NE(r.output.find("exit=130"), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("interrupted"), std::string::npos) << r.output;
+    CommandResult r = interrupted_build(p, SIGTERM);
+    EXPECT_TRUE(r.timed_out) << "the build ended before it could be interrupted: " << r.out;
+    EXPECT_EQ(r.exit_code, 130) << r.ending() << "\n" << r.out;
+    EXPECT_NE(r.out.find("interrupted"), std::string::npos) << r.out;
     EXPECT_TRUE(fs::is_empty(work)) << "scratch left behind";
     EXPECT_EQ(output_files(), std::vector<std::string>{});  // the stale temporary was removed too
-    // "[/]" keeps pgrep from finding the shell that runs it.
-    EXPECT_EQ(run_shell("pgrep -f " + shell_quote("[/]" + work.string().substr(1))).status, 1)
-        << "a tool outlived kiln";
+    EXPECT_EQ(run_command({"pgrep", "-f", work.string()}).exit_code, 1) << "a tool outlived kiln";
 
     // SIGKILL: kiln cannot clean up; nothing is at the output path, and the next build removes
     // the dead build's scratch folder.
-    r = run_shell("( " + kiln_binary() + " build " + shell_quote(p.string()) + " -o " +
-                  shell_quote(out.string()) + " --work-dir " + shell_quote(work.string()) +
-                  " --no-cache --accel tcg & pid=$!; sleep 8; "
-                  "kill -KILL $pid; wait $pid; echo \"exit=$?\" )");
-    EXPECT_NE(r.output.find("exit=137"), std::string::npos) << r.output;
+    r = interrupted_build(p, SIGKILL);
+    EXPECT_TRUE(r.timed_out) << "the build ended before it could be killed: " << r.out;
+    EXPECT_EQ(r.signal, SIGKILL) << r.ending() << "\n" << r.out;
     EXPECT_FALSE(fs::is_empty(work));
     EXPECT_TRUE(output_files().empty());
     ::sleep(2);  // debootstrap's own children die with their parent (PDEATHSIG)
-    ASSERT_EQ(run_shell("qemu-img create -q -f qcow2 " +
-                        shell_quote((scratch.path / "base.qcow2").string()) + " 1G")
-                  .status,
+    ASSERT_EQ(run_command({"qemu-img", "create", "-q", "-f", "qcow2",
+                           (scratch.path / "base.qcow2").string(), "1G"})
+                  .exit_code,
               0);
     auto next = write_profile(
         "next.yml",

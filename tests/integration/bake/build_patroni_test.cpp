@@ -61,7 +61,7 @@ TEST_F(BuildPatroni, BuildsWithTheClusterPackages) {
     EXPECT_EQ(shared->manifest["profile"]["name"], "debian12-patroni") << shared->manifest;
 }
 
-TEST_F(BuildPatroni, SealedClusterState) {
+TEST_F(BuildPatroni, NoEtcdMemberNoPostgresClusterAndNoClusterUnitEnabled) {
     ImageInspector image(shared->out / "debian12-patroni.qcow2");
     ASSERT_TRUE(image.ok()) << image.error();
     // etcd: no member identity; PostgreSQL: no package-made cluster.

@@ -18,7 +18,7 @@ namespace {
 struct Shared {
     Scratch scratch{"build-small"};
     fs::path profile_dir, profile, out, cache;
-    ToolRun build;
+    CommandResult build;
     nlohmann::json manifest;
     nlohmann::json plan;
 };
@@ -36,14 +36,13 @@ protected:
         s.profile = s.profile_dir / "small.yml";
         s.out = s.scratch.path / "out";
         s.cache = test_cache(s.scratch.path / "cache");
-        s.build = run_shell(kiln_binary() + " build " + shell_quote(s.profile.string()) + " -o " +
-                            shell_quote(s.out.string()) + " --cache-dir " +
-                            shell_quote(s.cache.string()) + " --accel tcg");
-        std::cout << s.build.output << "\ncold build: " << s.build.seconds << " s\n";
+        s.build = run_command({kiln_binary(), "build", s.profile.string(), "-o", s.out.string(),
+                               "--cache-dir", s.cache.string(), "--accel", "tcg"});
+        std::cout << s.build.out << "\ncold build: " << s.build.seconds << " s\n";
         if (fs::exists(s.out / "kiln-small.manifest.json"))
             s.manifest = nlohmann::json::parse(read_text(s.out / "kiln-small.manifest.json"));
         s.plan = nlohmann::json::parse(
-            run_shell(kiln_binary() + " plan --json " + shell_quote(s.profile.string())).output);
+            run_command({kiln_binary(), "plan", "--json", s.profile.string()}).out);
     }
     static void TearDownTestSuite() {
         delete shared;
@@ -52,19 +51,18 @@ protected:
 };
 
 TEST_F(BuildSmall, SucceedsWithOnlyFinalOutputs) {
-    ASSERT_EQ(shared->build.status, 0) << shared->build.output;
+    ASSERT_EQ(shared->build.exit_code, 0) << shared->build.out;
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(shared->out))
         names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     EXPECT_EQ(names, (std::vector<std::string>{"kiln-small.manifest.json", "kiln-small.qcow2"}));
-    auto info =
-        run_shell("qemu-img check " + shell_quote((shared->out / "kiln-small.qcow2").string()));
-    EXPECT_EQ(info.status, 0) << info.output;
+    auto info = run_command({"qemu-img", "check", (shared->out / "kiln-small.qcow2").string()});
+    EXPECT_EQ(info.exit_code, 0) << info.out;
 }
 
 TEST_F(BuildSmall, ManifestDescribesTheBuild) {
-    ASSERT_EQ(shared->build.status, 0);
+    ASSERT_EQ(shared->build.exit_code, 0);
     const auto& m = shared->manifest;
     EXPECT_FALSE(m["kiln_version"].get<std::string>().empty());
     EXPECT_EQ(m["profile"]["digest"], shared->plan["profile_digest"]);
@@ -98,7 +96,7 @@ TEST_F(BuildSmall, ManifestDescribesTheBuild) {
 class SmallImage : public BuildSmall {
 protected:
     void SetUp() override {
-        ASSERT_EQ(shared->build.status, 0);
+        ASSERT_EQ(shared->build.exit_code, 0);
         if (!image) image = new ImageInspector(shared->out / "kiln-small.qcow2");
         ASSERT_TRUE(image->ok()) << image->error();
     }
@@ -138,7 +136,7 @@ TEST_F(SmallImage, UnitsEnabledMaskedAndClusterUnitsDisabled) {
         image->exists("/etc/systemd/system/multi-user.target.wants/kiln-cluster-test.service"));
 }
 
-TEST_F(SmallImage, SealedForCloning) {
+TEST_F(SmallImage, NoMachineIdHostKeysSeedOrCachesLeftForClones) {
     EXPECT_EQ(image->read("/etc/machine-id").value_or("missing"), "");
     for (const auto& name : image->ls("/etc/ssh"))
         EXPECT_FALSE(name.starts_with("ssh_host_")) << name;
@@ -177,7 +175,7 @@ TEST_F(SmallImage, BootableDiskByUuid) {
 }
 
 TEST_F(BuildSmall, BootsToMultiUserWithNoFailedUnits) {
-    ASSERT_EQ(shared->build.status, 0);
+    ASSERT_EQ(shared->build.exit_code, 0);
     BootReport r = boot_and_probe(shared->out / "kiln-small.qcow2", shared->scratch.path,
                                   {"kiln-test.service", "kiln-cluster-test.service", "ssh.service",
                                    "kiln-firstboot.service"});
@@ -197,20 +195,20 @@ TEST_F(BuildSmall, BootsToMultiUserWithNoFailedUnits) {
 
 // Runs last (alphabetically after the others is not guaranteed: gtest keeps declaration order).
 TEST_F(BuildSmall, RebuildAfterOverlayChangeUsesTheLayerCache) {
-    ASSERT_EQ(shared->build.status, 0);
+    ASSERT_EQ(shared->build.exit_code, 0);
     {
         std::ofstream f(shared->profile_dir / "overlay/etc/kiln-test/config");
         f << "greeting = changed\n";
     }
     fs::path out2 = shared->scratch.path / "out2";
-    ToolRun r = run_shell(kiln_binary() + " build --json " + shell_quote(shared->profile.string()) +
-                          " -o " + shell_quote(out2.string()) + " --cache-dir " +
-                          shell_quote(shared->cache.string()) + " --accel tcg");
+    CommandResult r =
+        run_command({kiln_binary(), "build", "--json", shared->profile.string(), "-o",
+                     out2.string(), "--cache-dir", shared->cache.string(), "--accel", "tcg"});
     std::cout << "rebuild after an overlay change: " << r.seconds << " s (cold "
               << shared->build.seconds << " s)\n";
-    ASSERT_EQ(r.status, 0) << r.output;
+    ASSERT_EQ(r.exit_code, 0) << r.out;
     // --json: one event per line, every line a JSON object.
-    std::istringstream lines(r.output);
+    std::istringstream lines(r.out);
     std::string line;
     int events = 0;
     while (std::getline(lines, line)) {

@@ -7,13 +7,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <source_location>
 #include <sstream>
 
-#include "kiln/process.hpp"
+#include "command.hpp"
 
 namespace fs = std::filesystem;
-using kiln::ProcessResult;
-using kiln::run_process;
+using kiln_test::CommandOptions;
+using kiln_test::CommandResult;
 
 namespace {
 
@@ -30,8 +31,23 @@ void write(const fs::path& p, const std::string& text) {
     std::ofstream(p, std::ios::binary) << text;
 }
 
-ProcessResult sh(const std::string& script) {
-    return run_process({{"sh", "-c", script}});
+// stdout and stderr apart, as the checks read them.
+CommandOptions apart(const fs::path& working_directory = {}) {
+    CommandOptions options;
+    options.merge_stderr = false;
+    options.working_directory = working_directory;
+    return options;
+}
+
+CommandResult run(const std::vector<std::string>& argv, const fs::path& working_directory = {},
+                  std::source_location where = std::source_location::current()) {
+    return kiln_test::run_command(argv, apart(working_directory), where);
+}
+
+// Only for pipelines and redirections.
+CommandResult sh(const std::string& script,
+                 std::source_location where = std::source_location::current()) {
+    return kiln_test::run_shell(script, apart(), where);
 }
 
 std::string q(const fs::path& p) {
@@ -45,7 +61,7 @@ std::string tagged(const fs::path& dir, const std::string& tool, const std::stri
 }
 
 std::uint64_t virtual_size(const fs::path& disk) {
-    auto r = run_process({{"qemu-img", "info", "--output=json", disk.string()}});
+    auto r = run({"qemu-img", "info", "--output=json", disk.string()});
     auto at = r.out.find("\"virtual-size\": ");
     return at == std::string::npos ? 0 : std::stoull(r.out.substr(at + 16));
 }
@@ -86,11 +102,14 @@ protected:
     }
     static void TearDownTestSuite() { fs::remove_all(dir); }
 
-    ProcessResult kiln(const std::vector<std::string>& args,
-                       const std::string& env = "SOURCE_DATE_EPOCH=1700000000") {
-        std::string cmd = env + " " + kKiln;
-        for (const auto& a : args) cmd += " '" + a + "'";
-        return sh(cmd);
+    CommandResult kiln(const std::vector<std::string>& args,
+                       const std::string& env = "SOURCE_DATE_EPOCH=1700000000",
+                       std::source_location where = std::source_location::current()) {
+        std::vector<std::string> argv = {kKiln};
+        argv.insert(argv.end(), args.begin(), args.end());
+        CommandOptions options = apart();
+        options.environment = {env};
+        return kiln_test::run_command(argv, options, where);
     }
 
     fs::path export_ova(const fs::path& source, const std::string& name,
@@ -107,7 +126,7 @@ protected:
     fs::path extract(const fs::path& ova) {
         fs::path to = dir / (ova.stem().string() + ".d");
         fs::create_directories(to);
-        auto r = sh("tar -xf " + q(ova) + " -C " + q(to));
+        auto r = run({"tar", "-xf", ova.string(), "-C", to.string()});
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return to;
     }
@@ -116,9 +135,9 @@ protected:
     fs::path retar(const fs::path& from, const std::vector<std::string>& members,
                    const std::string& name) {
         fs::path out = dir / name;
-        std::string list;
-        for (const auto& m : members) list += " '" + m + "'";
-        auto r = sh("cd " + q(from) + " && tar --format=ustar -cf " + q(out) + list);
+        std::vector<std::string> argv = {"tar", "--format=ustar", "-cf", out.string()};
+        argv.insert(argv.end(), members.begin(), members.end());
+        auto r = run(argv, from);
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return out;
     }
@@ -134,7 +153,7 @@ protected:
 
 TEST_F(ExportTest, RoundTripThroughQemuFromQcow2) {
     fs::path ova = export_ova(qcow2, "node", {"--name", "pg1"});
-    auto tv = sh("tar -tvf " + q(ova));
+    auto tv = run({"tar", "-tvf", ova.string()});
     ASSERT_EQ(tv.exit_code, 0);
     // Order and ownership as GNU tar sees them.
     std::istringstream lines(tv.out);
@@ -148,13 +167,13 @@ TEST_F(ExportTest, RoundTripThroughQemuFromQcow2) {
 
     fs::path d = extract(ova);
     fs::path vmdk = d / "node-disk1.vmdk";
-    auto compare = run_process(
-        {{"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(), vmdk.string()}});
+    auto compare =
+        run({"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(), vmdk.string()});
     EXPECT_EQ(compare.exit_code, 0) << compare.out << compare.err;
     EXPECT_EQ(virtual_size(vmdk), virtual_size(qcow2));
-    auto check = run_process({{"qemu-img", "check", "-f", "vmdk", vmdk.string()}});
+    auto check = run({"qemu-img", "check", "-f", "vmdk", vmdk.string()});
     EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
-    auto info = run_process({{"qemu-img", "info", vmdk.string()}});
+    auto info = run({"qemu-img", "info", vmdk.string()});
     EXPECT_NE(info.out.find("create type: streamOptimized"), std::string::npos) << info.out;
 
     // The manifest, checked with coreutils.
@@ -166,9 +185,9 @@ TEST_F(ExportTest, RoundTripThroughQemuFromQcow2) {
     EXPECT_NE(ovf.find("ovf:size=\"" + std::to_string(fs::file_size(vmdk)) + "\""),
               std::string::npos);
     EXPECT_NE(ovf.find("<Name>pg1</Name>"), std::string::npos);
-    auto xml = run_process(
-        {{"python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])",
-          (d / "node.ovf").string()}});
+    auto xml =
+        run({"python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])",
+             (d / "node.ovf").string()});
     EXPECT_EQ(xml.exit_code, 0) << xml.err;
 
     auto verify = kiln({"verify", ova.string()});
@@ -180,13 +199,13 @@ TEST_F(ExportTest, CompressedQcow2AndSparseRawGiveTheSameDisk) {
     fs::path a = export_ova(compressed, "from-compressed");
     fs::path b = export_ova(raw, "from-raw");
     fs::path da = extract(a), db = extract(b);
-    auto ca = run_process({{"qemu-img", "compare", "-f", "raw", "-F", "vmdk", raw.string(),
-                            (da / "from-compressed-disk1.vmdk").string()}});
+    auto ca = run({"qemu-img", "compare", "-f", "raw", "-F", "vmdk", raw.string(),
+                   (da / "from-compressed-disk1.vmdk").string()});
     EXPECT_EQ(ca.exit_code, 0) << ca.out << ca.err;
     // Same guest data, same VMDK bytes (the descriptor names differ only through the member name).
-    auto sa = run_process(
-        {{"qemu-img", "compare", "-F", "vmdk", "-f", "vmdk",
-          (da / "from-compressed-disk1.vmdk").string(), (db / "from-raw-disk1.vmdk").string()}});
+    auto sa =
+        run({"qemu-img", "compare", "-F", "vmdk", "-f", "vmdk",
+             (da / "from-compressed-disk1.vmdk").string(), (db / "from-raw-disk1.vmdk").string()});
     EXPECT_EQ(sa.exit_code, 0) << sa.out;
 }
 
@@ -220,8 +239,9 @@ TEST_F(ExportTest, VirtV2vReadsTheOvaAndChecksItsManifest) {
         qcow2, "v2v",
         {"--profile", std::string(KILN_SOURCE_DIR) + "/tests/unit/export/golden/node.yml", "--scsi",
          "pvscsi"});
-    auto r = sh("LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg virt-v2v -i ova " +
-                q(ova) + " --print-source 2>&1");
+    CommandOptions tcg;  // stderr with stdout, as the checks below read it
+    tcg.environment = {"LIBGUESTFS_BACKEND=direct", "LIBGUESTFS_BACKEND_SETTINGS=force_tcg"};
+    auto r = kiln_test::run_command({"virt-v2v", "-i", "ova", ova.string(), "--print-source"}, tcg);
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(r.out.find("source name: pg-node"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("memory: 4294967296 (bytes)"), std::string::npos) << r.out;
@@ -232,7 +252,9 @@ TEST_F(ExportTest, VirtV2vReadsTheOvaAndChecksItsManifest) {
 
     // The same OVA with one disk byte flipped: virt-v2v's own manifest check refuses it.
     fs::path bad = flipped_copy(ova, dir / "v2v-flipped.ova");
-    r = sh("LIBGUESTFS_BACKEND=direct virt-v2v -i ova " + q(bad) + " --print-source 2>&1");
+    CommandOptions direct;
+    direct.environment = {"LIBGUESTFS_BACKEND=direct"};
+    r = kiln_test::run_command({"virt-v2v", "-i", "ova", bad.string(), "--print-source"}, direct);
     EXPECT_NE(r.out.find("checksum of disk v2v-disk1.vmdk does not match manifest"),
               std::string::npos)
         << r.out;
@@ -300,14 +322,14 @@ TEST_F(ExportTest, VerifyCatchesCorruption) {
 }
 
 TEST_F(ExportTest, SignedManifestVerifiesAndTamperingIsCaught) {
-    auto gen = sh("cd " + q(dir) +
-                  " && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
-                  "-days 30 -subj /CN=kiln-test 2>&1");
-    ASSERT_EQ(gen.exit_code, 0) << gen.out;
+    auto gen = run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    "key.pem", "-out", "cert.pem", "-days", "30", "-subj", "/CN=kiln-test"},
+                   dir);
+    ASSERT_EQ(gen.exit_code, 0) << gen.out << gen.err;
     fs::path ova =
         export_ova(qcow2, "signed",
                    {"--sign", (dir / "key.pem").string(), "--cert", (dir / "cert.pem").string()});
-    auto names = sh("tar -tf " + q(ova));
+    auto names = run({"tar", "-tf", ova.string()});
     EXPECT_EQ(names.out, "signed.ovf\nsigned.mf\nsigned.cert\nsigned-disk1.vmdk\n");
     auto r = kiln({"verify", ova.string()});
     EXPECT_EQ(r.exit_code, 0) << r.out;
@@ -338,8 +360,7 @@ TEST_F(ExportTest, SignedManifestVerifiesAndTamperingIsCaught) {
     EXPECT_NE(r.out.find("the signature does not match the manifest"), std::string::npos) << r.out;
 
     // A key that does not belong to the certificate is refused before anything is written.
-    ASSERT_EQ(sh("cd " + q(dir) + " && openssl genrsa -out other.pem 2048 2>/dev/null").exit_code,
-              0);
+    ASSERT_EQ(run({"openssl", "genrsa", "-out", "other.pem", "2048"}, dir).exit_code, 0);
     r = kiln({"export", qcow2.string(), "-o", (dir / "mismatch.ova").string(), "--sign",
               (dir / "other.pem").string(), "--cert", (dir / "cert.pem").string()});
     EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -356,22 +377,21 @@ TEST_F(ExportTest, Sha1ManifestForOldEsxi) {
     EXPECT_NE(r.out.find("warning manifest: old.ovf uses SHA1"), std::string::npos) << r.out;
 }
 
-TEST_F(ExportTest, VmdkAndQcow2Formats) {
+TEST_F(ExportTest, VmdkAndQcow2OutputsHoldTheSameDisk) {
     fs::path vmdk = dir / "plain.vmdk";
     auto r = kiln({"export", qcow2.string(), "-o", vmdk.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(run_process({{"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(),
-                            vmdk.string()}})
-                  .exit_code,
-              0);
+    EXPECT_EQ(
+        run({"qemu-img", "compare", "-f", "qcow2", "-F", "vmdk", qcow2.string(), vmdk.string()})
+            .exit_code,
+        0);
     r = kiln({"verify", vmdk.string()});
     EXPECT_EQ(r.exit_code, 0) << r.out;
 
     fs::path out = dir / "copy.qcow2";
     r = kiln({"export", raw.string(), "-o", out.string(), "--format", "qcow2"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto c = run_process(
-        {{"qemu-img", "compare", "-f", "raw", "-F", "qcow2", raw.string(), out.string()}});
+    auto c = run({"qemu-img", "compare", "-f", "raw", "-F", "qcow2", raw.string(), out.string()});
     EXPECT_EQ(c.exit_code, 0) << c.out;
 }
 

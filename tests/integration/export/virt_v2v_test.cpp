@@ -10,11 +10,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "kiln/process.hpp"
+#include "command.hpp"
 
 namespace fs = std::filesystem;
-using kiln::ProcessResult;
-using kiln::run_process;
 
 namespace {
 
@@ -29,9 +27,10 @@ TEST(VirtV2v, ConvertsTheBuiltOva) {
     ASSERT_TRUE(fs::exists(ova)) << ova << ": the image_debian12_patroni fixture failed";
 
     // TCG: /dev/kvm exists here but hangs. ctest sets these too; a direct run needs them.
-    ::setenv("LIBGUESTFS_BACKEND", "direct", 1);
-    ::setenv("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg", 1);
-    ProcessResult r = run_process({{"virt-v2v", "-i", "ova", ova.string(), "-o", "null"}});
+    kiln_test::CommandOptions tcg;
+    tcg.environment = {"LIBGUESTFS_BACKEND=direct", "LIBGUESTFS_BACKEND_SETTINGS=force_tcg"};
+    tcg.merge_stderr = false;
+    auto r = kiln_test::run_command({"virt-v2v", "-i", "ova", ova.string(), "-o", "null"}, tcg);
     std::string log = r.out + r.err;
     EXPECT_EQ(r.exit_code, 0) << log;
     EXPECT_NE(log.find("Opening the source"), std::string::npos) << log;

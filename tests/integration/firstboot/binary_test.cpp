@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "../../unit/firstboot/test_support.hpp"
+#include "command.hpp"
 #include "fake_systemd.hpp"
 #include "kiln/elf.hpp"
 #include "kiln/process.hpp"
@@ -25,6 +26,20 @@ bool is_static_elf(const std::string& path) {
     return kiln::is_static_x86_64_executable(read_file(path));
 }
 
+// The binary with `args`, its stdout and stderr apart, stopped (and the test failed) if it takes
+// over `limit`.
+kiln_test::CommandResult run_firstboot(
+    const std::string& binary, const std::vector<std::string>& args,
+    std::chrono::seconds limit = std::chrono::seconds(10),
+    std::source_location where = std::source_location::current()) {
+    std::vector<std::string> argv = {binary};
+    argv.insert(argv.end(), args.begin(), args.end());
+    kiln_test::CommandOptions options;
+    options.merge_stderr = false;
+    options.timeout = limit;
+    return kiln_test::run_command(argv, options, where);
+}
+
 }  // namespace
 
 class Binary : public ::testing::TestWithParam<std::string> {};
@@ -36,10 +51,10 @@ TEST_P(Binary, FirstBootOverAPrivateBus) {
     write_file(dir / "meta.yml", document(good_values()));
     PrivateBus daemon(dir.path());
     FakeSystemd systemd(daemon.address());
-    auto result =
-        run_process({.argv = {GetParam(), "--root", root.string(), "--metadata",
-                              (dir / "meta.yml").string(), "--bus", daemon.address(), "--no-check"},
-                     .timeout = std::chrono::seconds(120)});
+    auto result = run_firstboot(GetParam(),
+                                {"--root", root.string(), "--metadata", (dir / "meta.yml").string(),
+                                 "--bus", daemon.address(), "--no-check"},
+                                std::chrono::seconds(120));
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto calls = systemd.recorded();
     std::vector<std::string> starts;
@@ -59,8 +74,8 @@ TEST_P(Binary, InvalidMetadataQuotesTheLineButNeverTheSecret) {
     values["priority"] = "0";
     write_file(dir / "meta.yml", document(values));
     auto before = snapshot(dir / "root");
-    auto result = run_process({{GetParam(), "--root", (dir / "root").string(), "--metadata",
-                                (dir / "meta.yml").string(), "--render-only"}});
+    auto result = run_firstboot(GetParam(), {"--root", (dir / "root").string(), "--metadata",
+                                             (dir / "meta.yml").string(), "--render-only"});
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_NE(result.err.find(
                   "'vrrp_password' from metadata file: may contain only printable characters"),
@@ -76,8 +91,8 @@ TEST_P(Binary, InvalidMetadataQuotesTheLineButNeverTheSecret) {
 }
 
 TEST_P(Binary, HelpAndUsageErrors) {
-    EXPECT_EQ(run_process({{GetParam(), "--help"}}).exit_code, 0);
-    auto usage = run_process({{GetParam(), "--render-only"}});
+    EXPECT_EQ(run_firstboot(GetParam(), {"--help"}).exit_code, 0);
+    auto usage = run_firstboot(GetParam(), {"--render-only"});
     EXPECT_EQ(usage.exit_code, 2);
     EXPECT_NE(usage.err.find("--render-only needs --root DIR"), std::string::npos) << usage.err;
 }

@@ -4,13 +4,13 @@
 
 #include "../../unit/firstboot/test_support.hpp"
 #include "check/checks.hpp"
+#include "command.hpp"
 #include "kiln/process.hpp"
 
 using namespace kiln::firstboot;
 using namespace kiln::firstboot::test;
 using kiln::find_program;
-using kiln::ProcessResult;
-using kiln::run_process;
+using kiln_test::CommandResult;
 
 namespace {
 
@@ -19,10 +19,21 @@ void require(const char* tool) {
         GTEST_SKIP() << tool << " is not installed (.ci/install-deps installs it)";
 }
 
-ProcessResult run_binary(const std::vector<std::string>& args) {
+// A tool run with its output apart, stopped (and the test failed) if it takes over `limit`.
+CommandResult run_tool(const std::vector<std::string>& argv,
+                       std::chrono::seconds limit = std::chrono::seconds(10),
+                       std::source_location where = std::source_location::current()) {
+    kiln_test::CommandOptions options;
+    options.merge_stderr = false;
+    options.timeout = limit;
+    return kiln_test::run_command(argv, options, where);
+}
+
+CommandResult run_binary(const std::vector<std::string>& args,
+                         std::source_location where = std::source_location::current()) {
     std::vector<std::string> argv = {KILN_FIRSTBOOT_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_process({.argv = argv, .timeout = std::chrono::seconds(120)});
+    return run_tool(argv, std::chrono::seconds(120), where);
 }
 
 class RenderedTree : public ::testing::Test {
@@ -41,7 +52,7 @@ protected:
     fs::path root() const { return dir / "root"; }
 
     TempDir dir;
-    ProcessResult result;
+    CommandResult result;
 };
 
 }  // namespace
@@ -71,24 +82,23 @@ TEST_F(RenderedTree, HaproxyAcceptsTheRenderedConfigAndRejectsABrokenOne) {
     require("haproxy");
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto cfg = root() / "etc/haproxy/haproxy.cfg";
-    EXPECT_EQ(run_process({{"haproxy", "-c", "-f", cfg.string()}}).exit_code, 0);
+    EXPECT_EQ(run_tool({"haproxy", "-c", "-f", cfg.string()}).exit_code, 0);
     write_file(dir / "bad.cfg",
                read_file(cfg) + "    server pg-4 10.0.0.14:99999 check port 8008\n");
-    EXPECT_NE(run_process({{"haproxy", "-c", "-f", (dir / "bad.cfg").string()}}).exit_code, 0);
+    EXPECT_NE(run_tool({"haproxy", "-c", "-f", (dir / "bad.cfg").string()}).exit_code, 0);
 }
 
 TEST_F(RenderedTree, PatroniValidatesTheRenderedConfigAndRejectsABrokenOne) {
     require("patroni");
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto cfg = root() / "etc/patroni/config.yml";
-    auto ok = run_process({.argv = {"patroni", "--validate-config", cfg.string()},
-                           .timeout = std::chrono::seconds(60)});
+    auto ok = run_tool({"patroni", "--validate-config", cfg.string()}, std::chrono::seconds(60));
     EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
     std::string broken = read_file(cfg);
     broken.replace(broken.find("ttl: 30"), 7, "ttl: thirty");
     write_file(dir / "bad.yml", broken);
-    auto bad = run_process({.argv = {"patroni", "--validate-config", (dir / "bad.yml").string()},
-                            .timeout = std::chrono::seconds(60)});
+    auto bad = run_tool({"patroni", "--validate-config", (dir / "bad.yml").string()},
+                        std::chrono::seconds(60));
     EXPECT_NE(bad.exit_code, 0);
     EXPECT_NE((bad.out + bad.err).find("bootstrap.dcs.ttl"), std::string::npos);
 }

@@ -6,40 +6,33 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
+#include "command.hpp"
 #include "kiln/sha256.hpp"
 
 namespace fs = std::filesystem;
+using kiln_test::CommandResult;
+using kiln_test::run_command;
 
 namespace {
-
-struct Run {
-    int exit_code;
-    std::string out;
-};
-
-Run sh(const std::string& command) {
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-        out.append(buffer.data(), n);
-    int status = ::pclose(pipe);
-    return {WEXITSTATUS(status), out};
-}
 
 const std::string kKiln = KILN_BINARY_DIR "/builder/kiln";
 const std::string kInventory = KILN_SOURCE_DIR "/profiles/inventories/local-3.yml";
 const std::string kSecret = "pg-secret-Zq81";
+
+// kiln of this build with these arguments.
+CommandResult kiln(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {kKiln};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv);
+}
 
 std::string read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -77,9 +70,10 @@ protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() / ("kiln-run-" + std::to_string(::getpid()));
         fs::create_directories(dir_);
-        ASSERT_EQ(
-            sh("qemu-img create -q -f qcow2 " + (dir_ / "image.qcow2").string() + " 64M").exit_code,
-            0);
+        ASSERT_EQ(run_command({"qemu-img", "create", "-q", "-f", "qcow2",
+                               (dir_ / "image.qcow2").string(), "64M"})
+                      .exit_code,
+                  0);
         std::ofstream(dir_ / "secrets.yml")
             << "postgres_password: " << kSecret
             << "\nreplication_password: repl-Zq81\nrest_password: rest-Zq81\n"
@@ -87,7 +81,7 @@ protected:
         fs::permissions(dir_ / "secrets.yml", fs::perms::owner_read | fs::perms::owner_write);
     }
     void TearDown() override {
-        sh(kKiln + " run --down --state-dir " + (dir_ / "state").string());
+        kiln({"run", "--down", "--state-dir", (dir_ / "state").string()});
         fs::remove_all(dir_);
     }
     fs::path dir_;
@@ -97,18 +91,17 @@ TEST_F(KilnRun, BootsClonesOnAPrivateNetworkAndCleansUp) {
     fs::path image = dir_ / "image.qcow2";
     std::string image_digest = kiln::sha256_file_hex(image);
     fs::path state_dir = dir_ / "state";
-    auto up = sh(kKiln + " run " + image.string() + " --inventory " + kInventory + " --secrets " +
-                 (dir_ / "secrets.yml").string() + " --state-dir " + state_dir.string() +
-                 " --accel tcg --memory 512 --cpus 1 --json");
+    auto up = kiln({"run", image.string(), "--inventory", kInventory, "--secrets",
+                    (dir_ / "secrets.yml").string(), "--state-dir", state_dir.string(), "--accel",
+                    "tcg", "--memory", "512", "--cpus", "1", "--json"});
     ASSERT_EQ(up.exit_code, 0) << up.out;
     auto state = nlohmann::json::parse(up.out);
     ASSERT_EQ(state["nodes"].size(), 3u);
     EXPECT_EQ(state["netns"], "kiln-pg-ha");
 
     // A second `up` of the same cluster is refused, not doubled.
-    auto again =
-        sh(kKiln + " run " + image.string() + " --inventory " + kInventory + " --secrets " +
-           (dir_ / "secrets.yml").string() + " --state-dir " + state_dir.string());
+    auto again = kiln({"run", image.string(), "--inventory", kInventory, "--secrets",
+                       (dir_ / "secrets.yml").string(), "--state-dir", state_dir.string()});
     EXPECT_EQ(again.exit_code, 2) << again.out;
     EXPECT_NE(again.out.find("already running"), std::string::npos);
 
@@ -128,22 +121,26 @@ TEST_F(KilnRun, BootsClonesOnAPrivateNetworkAndCleansUp) {
         ASSERT_EQ(::stat(metadata.c_str(), &st), 0);
         EXPECT_EQ(st.st_mode & 0777, 0600u);
         // The clone is an overlay on the image, which is never written.
-        auto info =
-            sh("qemu-img info -U --output=json " + (state_dir / (name + ".qcow2")).string());
+        auto info = run_command(
+            {"qemu-img", "info", "-U", "--output=json", (state_dir / (name + ".qcow2")).string()});
         EXPECT_EQ(nlohmann::json::parse(info.out)["backing-filename"], image.string());
     }
-    auto bridge = sh("ip -n kiln-pg-ha -o link show master br0");
+    auto bridge = run_command({"ip", "-n", "kiln-pg-ha", "-o", "link", "show", "master", "br0"});
     for (auto tap : {"tap-pg1", "tap-pg2", "tap-pg3"})
         EXPECT_NE(bridge.out.find(tap), std::string::npos) << bridge.out;
 
     // The VIP's :5000 is reachable from loopback, through the relay, and nowhere else.
-    ASSERT_EQ(sh("ip -n kiln-pg-ha addr add 10.77.0.100/24 dev br0").exit_code, 0);
+    ASSERT_EQ(run_command({"ip", "-n", "kiln-pg-ha", "addr", "add", "10.77.0.100/24", "dev", "br0"})
+                  .exit_code,
+              0);
     std::thread server([] {
-        sh("ip netns exec kiln-pg-ha python3 -c \"import socket\n"
-           "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-           "s.bind(('10.77.0.100', 5000)); s.listen(1); s.settimeout(30); c,_=s.accept(); d=b''\n"
-           "while True:\n  x=c.recv(65536)\n  if not x: break\n  d+=x\n"
-           "c.sendall(b'%d' % len(d)); c.close()\"");
+        run_command(
+            {"ip", "netns", "exec", "kiln-pg-ha", "python3", "-c",
+             "import socket\n"
+             "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+             "s.bind(('10.77.0.100', 5000)); s.listen(1); s.settimeout(30); c,_=s.accept(); d=b''\n"
+             "while True:\n  x=c.recv(65536)\n  if not x: break\n  d+=x\n"
+             "c.sendall(b'%d' % len(d)); c.close()"});
     });
     std::string reply;
     int port = state["primary_port"].get<int>();
@@ -160,43 +157,43 @@ TEST_F(KilnRun, BootsClonesOnAPrivateNetworkAndCleansUp) {
 
     // --kill pulls one node's plug; --start boots the same clone again with the same metadata.
     int pg2_pid = state["nodes"][1]["pid"];
-    auto kill = sh(kKiln + " run --kill pg2 --state-dir " + state_dir.string());
+    auto kill = kiln({"run", "--kill", "pg2", "--state-dir", state_dir.string()});
     EXPECT_EQ(kill.exit_code, 0) << kill.out;
     EXPECT_NE(::kill(pg2_pid, 0), 0) << "pg2's QEMU survived --kill";
     EXPECT_EQ(::kill(state["nodes"][0]["pid"].get<int>(), 0), 0) << "--kill pg2 hit pg1";
-    auto unknown = sh(kKiln + " run --kill pg9 --state-dir " + state_dir.string());
+    auto unknown = kiln({"run", "--kill", "pg9", "--state-dir", state_dir.string()});
     EXPECT_EQ(unknown.exit_code, 2);
     EXPECT_NE(unknown.out.find("no node 'pg9' (nodes: pg1, pg2, pg3)"), std::string::npos)
         << unknown.out;
-    auto start = sh(kKiln + " run --start pg2 --json --state-dir " + state_dir.string());
+    auto start = kiln({"run", "--start", "pg2", "--json", "--state-dir", state_dir.string()});
     ASSERT_EQ(start.exit_code, 0) << start.out;
     int restarted = nlohmann::json::parse(start.out)["pid"];
     EXPECT_EQ(::kill(restarted, 0), 0);
     EXPECT_NE(read("/proc/" + std::to_string(restarted) + "/cmdline").find("pg2.qcow2"),
               std::string::npos);
-    auto twice = sh(kKiln + " run --start pg2 --state-dir " + state_dir.string());
+    auto twice = kiln({"run", "--start", "pg2", "--state-dir", state_dir.string()});
     EXPECT_EQ(twice.exit_code, 2);
     EXPECT_NE(twice.out.find("is running"), std::string::npos) << twice.out;
     state["nodes"][1]["pid"] = restarted;
 
-    auto down = sh(kKiln + " run --down --state-dir " + state_dir.string());
+    auto down = kiln({"run", "--down", "--state-dir", state_dir.string()});
     EXPECT_EQ(down.exit_code, 0) << down.out;
     for (const auto& node : state["nodes"]) EXPECT_NE(::kill(node["pid"].get<int>(), 0), 0);
     EXPECT_NE(::kill(state["relay_pid"].get<int>(), 0), 0);
-    EXPECT_EQ(sh("ip netns list").out.find("kiln-pg-ha"), std::string::npos);
+    EXPECT_EQ(run_command({"ip", "netns", "list"}).out.find("kiln-pg-ha"), std::string::npos);
     EXPECT_FALSE(fs::exists(state_dir));
     EXPECT_EQ(kiln::sha256_file_hex(image), image_digest);
 }
 
 TEST_F(KilnRun, BadInputStartsNothing) {
-    auto missing = sh(kKiln + " run " + (dir_ / "absent.qcow2").string() + " --inventory " +
-                      kInventory + " --secrets " + (dir_ / "secrets.yml").string() +
-                      " --state-dir " + (dir_ / "state").string());
+    auto missing =
+        kiln({"run", (dir_ / "absent.qcow2").string(), "--inventory", kInventory, "--secrets",
+              (dir_ / "secrets.yml").string(), "--state-dir", (dir_ / "state").string()});
     EXPECT_EQ(missing.exit_code, 1);
     EXPECT_NE(missing.out.find("image not found"), std::string::npos) << missing.out;
     EXPECT_FALSE(fs::exists(dir_ / "state"));
-    EXPECT_EQ(sh("ip netns list").out.find("kiln-pg-ha"), std::string::npos);
-    EXPECT_EQ(sh(kKiln + " run --down --state-dir " + (dir_ / "nothing").string()).exit_code, 2);
+    EXPECT_EQ(run_command({"ip", "netns", "list"}).out.find("kiln-pg-ha"), std::string::npos);
+    EXPECT_EQ(kiln({"run", "--down", "--state-dir", (dir_ / "nothing").string()}).exit_code, 2);
 }
 
 }  // namespace

@@ -93,6 +93,7 @@ TEST(GrubBootSector, CoreBlocklistFollowsItsFirstSector) {
 
 TEST(PackageDrivers, AptRepositoryInstallAndErrors) {
     auto apt = PackageDriver::make(profile::PackageManager::apt);
+    ASSERT_TRUE(apt);
     profile::Repository r;
     r.name = text("pgdg");
     r.uri = text("http://apt.example/pub");
@@ -115,6 +116,7 @@ TEST(PackageDrivers, AptRepositoryInstallAndErrors) {
 
 TEST(PackageDrivers, YumAndDnfForTheElPath) {
     auto yum = PackageDriver::make(profile::PackageManager::yum);
+    ASSERT_TRUE(yum);
     profile::Repository r;
     r.name = text("base");
     r.baseurl = text("http://vault.example/7.9.2009/os/x86_64/");
@@ -133,6 +135,7 @@ TEST(PackageDrivers, YumAndDnfForTheElPath) {
     EXPECT_EQ(yum->missing_packages("No package nope available.\n"),
               std::vector<std::string>{"nope"});
     auto dnf = PackageDriver::make(profile::PackageManager::dnf);
+    ASSERT_TRUE(dnf);
     EXPECT_EQ(dnf->install_commands({"x"}).front()[0], "dnf");
     EXPECT_EQ(dnf->missing_packages("No match for argument: nope\n"),
               std::vector<std::string>{"nope"});
@@ -239,7 +242,7 @@ TEST(Accounts, ReadsTheGuestsOwnIds) {
     EXPECT_FALSE(a.uid("nobody").has_value());
 }
 
-TEST(Firstboot, ExecStartProgram) {
+TEST(Firstboot, ExecStartProgramComesFromTheUnitOrTheFallbackUnit) {
     EXPECT_EQ(exec_start_program("[Service]\nExecStart=-/usr/libexec/kiln/kiln-firstboot --x\n"),
               "/usr/libexec/kiln/kiln-firstboot");
     EXPECT_EQ(exec_start_program(fallback_firstboot_unit()), "/usr/bin/kiln-firstboot");

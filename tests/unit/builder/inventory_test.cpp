@@ -58,8 +58,10 @@ TEST(Inventory, GoodInventoryGivesEveryNodeItsMetadata) {
     EXPECT_EQ(map["instance_id"], "pg-ha-pg2");
     EXPECT_EQ(map["vip"], "10.77.0.100/24");
     EXPECT_EQ(map["postgres_password"], "pg-secret-1");
-    for (const auto& [key, value] : values)
+    for (const auto& [key, value] : values) {
+        ASSERT_TRUE(node::find_key(key)) << key;
         EXPECT_FALSE(node::check_value(*node::find_key(key), value)) << key << "=" << value;
+    }
 }
 
 TEST(Inventory, EvenMemberCountIsWarned) {
@@ -155,9 +157,11 @@ std::string gunzip_base64(const std::string& text) {
 TEST(MetadataFormats, DocumentRoundTripsThroughTheFirstbootReader) {
     auto l = load_case("good-three");
     ASSERT_TRUE(l.inventory);
+    ASSERT_FALSE(l.inventory->nodes.empty());
     auto values = inventory::node_metadata(*l.inventory, l.inventory->nodes[0], kSecrets);
     for (auto format : {metadata::Format::fw_cfg, metadata::Format::cloud_init}) {
         auto files = metadata::render(format, "pg1", values);
+        ASSERT_FALSE(files.empty());
         std::string document =
             format == metadata::Format::fw_cfg
                 ? files[0].content
@@ -176,26 +180,26 @@ TEST(MetadataFormats, DocumentRoundTripsThroughTheFirstbootReader) {
     }
 }
 
-TEST(MetadataFormats, ToolSpecificShapes) {
+TEST(MetadataFormats, EachDeployToolGetsItsOwnEscapedFormat) {
     metadata::Values values = {
         {"hostname", "pg1"}, {"priority", "150"}, {"postgres_password", "a\"b|c"}};
-    auto vmx = metadata::render(metadata::Format::guestinfo, "pg1", values)[0];
+    auto vmx = metadata::render(metadata::Format::guestinfo, "pg1", values).at(0);
     EXPECT_EQ(vmx.name, "pg1.guestinfo.vmx");
     EXPECT_NE(vmx.content.find("guestinfo.kiln.postgres_password = \"a|22b|7Cc\"\n"),
               std::string::npos);
     EXPECT_EQ(vmx.mode, 0600u);
 
     auto tf = nlohmann::json::parse(
-        metadata::render(metadata::Format::terraform, "pg1", values)[0].content);
+        metadata::render(metadata::Format::terraform, "pg1", values).at(0).content);
     EXPECT_EQ(tf["guestinfo.kiln.priority"], "150");
 
     auto options = nlohmann::json::parse(
-        metadata::render(metadata::Format::ovf_properties, "pg1", values)[0].content);
+        metadata::render(metadata::Format::ovf_properties, "pg1", values).at(0).content);
     EXPECT_EQ(options["PropertyMapping"][0]["Key"], "kiln.hostname");
     EXPECT_EQ(options["Name"], "pg1");
     EXPECT_EQ(options["InjectOvfEnv"], true);
 
-    auto govc = metadata::render(metadata::Format::govc, "pg1", values)[0].content;
+    auto govc = metadata::render(metadata::Format::govc, "pg1", values).at(0).content;
     EXPECT_NE(govc.find("-e 'guestinfo.kiln.hostname=pg1'"), std::string::npos);
 
     auto fw = metadata::render(metadata::Format::fw_cfg, "pg1", values);

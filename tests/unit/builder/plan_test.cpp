@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "plan/planner.hpp"
 #include "profile/loader.hpp"
@@ -12,12 +13,14 @@ using namespace kiln;
 
 namespace {
 
-profile::Profile load_profile(const std::string& path) {
+// The profile at `path`; when it does not load, its report is a failure and the caller's
+// ASSERT stops the test.
+std::optional<profile::Profile> load_profile(const std::string& path) {
     SourceFiles sources;
     Report report;
     auto p = profile::load(path, {}, sources, report);
-    EXPECT_TRUE(p) << report.format(&sources);
-    return *p;
+    if (!p) ADD_FAILURE() << path << " does not load:\n" << report.format(&sources);
+    return p;
 }
 
 std::vector<std::string> kinds(const plan::Plan& plan) {
@@ -29,7 +32,9 @@ std::vector<std::string> kinds(const plan::Plan& plan) {
 const std::string kDefaultProfile = std::string(KILN_SOURCE_DIR) + "/profiles/debian12-patroni.yml";
 
 TEST(Plan, DefaultProfileRunsStagesInOrder) {
-    auto plan = plan::make_plan(load_profile(kDefaultProfile));
+    auto profile = load_profile(kDefaultProfile);
+    ASSERT_TRUE(profile);
+    auto plan = plan::make_plan(*profile);
     ASSERT_FALSE(plan.operations.empty());
     EXPECT_EQ(plan.operations.front().kind, "mmdebstrap");
     EXPECT_TRUE(std::is_sorted(plan.operations.begin(), plan.operations.end(),
@@ -42,8 +47,11 @@ TEST(Plan, DefaultProfileRunsStagesInOrder) {
 }
 
 TEST(Plan, IsDeterministic) {
-    auto a = plan::make_plan(load_profile(kDefaultProfile));
-    auto b = plan::make_plan(load_profile(kDefaultProfile));
+    auto first = load_profile(kDefaultProfile);
+    auto second = load_profile(kDefaultProfile);
+    ASSERT_TRUE(first && second);
+    auto a = plan::make_plan(*first);
+    auto b = plan::make_plan(*second);
     ASSERT_EQ(a.operations.size(), b.operations.size());
     for (std::size_t i = 0; i < a.operations.size(); ++i)
         EXPECT_EQ(a.operations[i].digest, b.operations[i].digest);
@@ -58,13 +66,18 @@ TEST(Plan, OverlayContentChangesOnlyItsOperationAndNotThePackageLayer) {
         << "version: 1\nbase:\n  bootstrap:\n    tool: debootstrap\n"
            "    release: bookworm\n    mirror: http://deb.debian.org/debian\n"
            "packages:\n  install: [curl]\noverlays:\n  - tree: tree\n    destination: /\n";
-    auto before = plan::make_plan(load_profile((dir / "p.yml").string()));
+    auto one = load_profile((dir / "p.yml").string());
+    ASSERT_TRUE(one);
+    auto before = plan::make_plan(*one);
     std::ofstream(dir / "tree/etc/motd") << "two\n";
-    auto after = plan::make_plan(load_profile((dir / "p.yml").string()));
+    auto two = load_profile((dir / "p.yml").string());
+    ASSERT_TRUE(two);
+    auto after = plan::make_plan(*two);
     fs::remove_all(dir);
 
     EXPECT_EQ(before.package_layer_digest, after.package_layer_digest);
     EXPECT_NE(before.profile_digest, after.profile_digest);
+    ASSERT_EQ(before.operations.size(), after.operations.size());
     std::size_t changed = 0;
     for (std::size_t i = 0; i < before.operations.size(); ++i)
         if (before.operations[i].digest != after.operations[i].digest) {
@@ -76,9 +89,11 @@ TEST(Plan, OverlayContentChangesOnlyItsOperationAndNotThePackageLayer) {
 
 TEST(Plan, PackageChangeChangesTheLayer) {
     auto p = load_profile(kDefaultProfile);
-    auto before = plan::make_plan(p);
-    p.base.bootstrap->packages.push_back({"htop", {}});
-    EXPECT_NE(before.package_layer_digest, plan::make_plan(p).package_layer_digest);
+    ASSERT_TRUE(p);
+    ASSERT_TRUE(p->base.bootstrap);
+    auto before = plan::make_plan(*p);
+    p->base.bootstrap->packages.push_back({"htop", {}});
+    EXPECT_NE(before.package_layer_digest, plan::make_plan(*p).package_layer_digest);
 }
 
 }  // namespace

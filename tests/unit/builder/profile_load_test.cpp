@@ -58,6 +58,8 @@ TEST_F(ProfileLoad, IncludesMergeMappingsAppendListsAndReplaceScalars) {
     EXPECT_EQ(p->packages.install[1].value, "haproxy");
     // Each merged value still points at the file it came from.
     EXPECT_EQ(p->packages.install[0].where.file, (dir_ / "inc/common.yml").string());
+    ASSERT_TRUE(p->settings.timezone);
+    ASSERT_TRUE(p->settings.locale);
     EXPECT_EQ(p->settings.timezone->value, "Europe/Berlin");
     EXPECT_EQ(p->settings.locale->value, "C.UTF-8");
     ASSERT_EQ(p->firstboot.services.size(), 1u);
@@ -69,12 +71,14 @@ TEST_F(ProfileLoad, VariablesSubstituteAndCommandLineOverrides) {
     auto path = write("p.yml", std::string(kBase) + "description: $${literal} ${release}\n");
     auto p = load(path);
     ASSERT_TRUE(p) << report_.format(&sources_);
+    ASSERT_TRUE(p->base.bootstrap);
     EXPECT_EQ(p->base.bootstrap->release.value, "bookworm");
     EXPECT_EQ(p->description.value, "${literal} bookworm");
     profile::LoadOptions options;
     options.variables["release"] = "trixie";
     p = load(path, options);
     ASSERT_TRUE(p);
+    ASSERT_TRUE(p->base.bootstrap);
     EXPECT_EQ(p->base.bootstrap->release.value, "trixie");
     EXPECT_EQ(p->variables.at("release"), "trixie");
 }
@@ -97,6 +101,7 @@ TEST_F(ProfileLoad, VariablesMayReferToVariables) {
               "${mirror}\n");
     auto p = load(path);
     ASSERT_TRUE(p) << report_.format(&sources_);
+    ASSERT_TRUE(p->base.bootstrap);
     EXPECT_EQ(p->base.bootstrap->mirror.value, "http://deb.debian.org/debian");
 }
 
@@ -111,7 +116,7 @@ TEST_F(ProfileLoad, DefaultsFillTheModel) {
     EXPECT_EQ(p->sysprep.operations.size(), profile::known_sysprep_operations().size());
 }
 
-TEST_F(ProfileLoad, MissingProfileFile) {
+TEST_F(ProfileLoad, MissingProfileFileIsOneLocatedError) {
     EXPECT_FALSE(load((dir_ / "absent.yml").string()));
     ASSERT_EQ(report_.error_count(), 1u);
     EXPECT_EQ(report_.diagnostics()[0].message, "profile file not found");

@@ -22,7 +22,7 @@ TEST(Grammar, HostnameFollowsRfc1123) {
     EXPECT_TRUE(hostname("pg\nrogue"));
 }
 
-TEST(Grammar, AddressesAndCidr) {
+TEST(Grammar, RejectsMalformedAddressesCidrsAndHostnames) {
     EXPECT_FALSE(ip_address("10.0.0.1"));
     EXPECT_FALSE(ip_address("fd00::1"));
     EXPECT_TRUE(ip_address("10.0.0.256"));
@@ -51,7 +51,7 @@ TEST(Grammar, SshKeysMustDecodeToTheirDeclaredType) {
     EXPECT_TRUE(ssh_public_key(std::string(kEd25519) + "\nssh-ed25519 injected"));
 }
 
-TEST(Grammar, ModesSizesAndNames) {
+TEST(Grammar, ChecksModesSizesUnitUserAndPackageNames) {
     EXPECT_FALSE(file_mode("0644"));
     EXPECT_FALSE(file_mode("755"));
     EXPECT_TRUE(file_mode("0985"));

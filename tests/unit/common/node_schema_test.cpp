@@ -36,12 +36,16 @@ TEST(NodeSchema, EveryDesignKeyIsDefinedOnce) {
     }
     EXPECT_EQ(names, expected);
     for (auto secret :
-         {"postgres_password", "replication_password", "rest_password", "vrrp_password"})
+         {"postgres_password", "replication_password", "rest_password", "vrrp_password"}) {
+        ASSERT_TRUE(find_key(secret)) << secret;
         EXPECT_TRUE(find_key(secret)->is_secret()) << secret;
+    }
+    ASSERT_TRUE(find_key("hostname"));
     EXPECT_FALSE(find_key("hostname")->is_secret());
 }
 
-TEST(NodeSchema, PriorityRange) {
+TEST(NodeSchema, PriorityIsAnIntegerFrom1To254) {
+    ASSERT_TRUE(find_key("priority"));
     const KeySpec& priority = *find_key("priority");
     EXPECT_FALSE(check_value(priority, "1"));
     EXPECT_FALSE(check_value(priority, "254"));
@@ -52,12 +56,15 @@ TEST(NodeSchema, PriorityRange) {
 }
 
 TEST(NodeSchema, PeersAreUniqueNameAddressPairs) {
+    ASSERT_TRUE(find_key("peers"));
     const KeySpec& peers = *find_key("peers");
     EXPECT_FALSE(check_value(peers, "pg1=10.0.0.11,pg2=10.0.0.12,pg3=10.0.0.13"));
     EXPECT_FALSE(check_value(peers, "pg1=10.0.0.11\npg2=10.0.0.12"));
     auto items = split_items(peers, " pg1=10.0.0.11 , pg2=10.0.0.12 ");
     ASSERT_EQ(items.size(), 2u);
-    EXPECT_EQ(parse_peer(items[1])->address, "10.0.0.12");
+    auto second = parse_peer(items[1]);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->address, "10.0.0.12");
     EXPECT_TRUE(check_value(peers, "pg1=10.0.0.11,pg1=10.0.0.12"));
     EXPECT_TRUE(check_value(peers, "pg1=10.0.0.11,pg2=10.0.0.11"));
     EXPECT_TRUE(check_value(peers, "pg1=pg1.example.com"));
@@ -67,14 +74,16 @@ TEST(NodeSchema, PeersAreUniqueNameAddressPairs) {
 
 TEST(NodeSchema, ValuesCannotCarryLineBreaks) {
     for (auto key : {"hostname", "cluster", "vip", "postgres_password", "zabbix_server"}) {
+        ASSERT_TRUE(find_key(key)) << key;
         auto problem = check_item(*find_key(key), "a\nb");
         EXPECT_TRUE(problem) << key;
     }
+    ASSERT_TRUE(find_key("postgres_password"));
     EXPECT_TRUE(check_value(*find_key("postgres_password"), ""));
     EXPECT_TRUE(check_value(*find_key("hostname"), std::string(kMaxValueBytes + 1, 'a')));
 }
 
-TEST(NodeSchema, ClosestKeyHints) {
+TEST(NodeSchema, ClosestKeySuggestsANearNameAndNothingForAFarOne) {
     EXPECT_EQ(closest_key("hostnme"), "hostname");
     EXPECT_FALSE(closest_key("completely-different"));
 }

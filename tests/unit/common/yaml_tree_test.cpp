@@ -43,10 +43,11 @@ TEST(YamlTree, SyntaxErrorsAreLocated) {
     EXPECT_TRUE(report.diagnostics()[0].location.has_position());
 }
 
-TEST(YamlTree, NullsAndTags) {
+TEST(YamlTree, EmptyAndTildeAreNullAndTagsAreKept) {
     Report report;
     auto root = parse("a:\nb: ~\nc: \"\"\nd: !replace [1]\n", report);
     ASSERT_TRUE(root);
+    for (auto key : {"a", "b", "c", "d"}) ASSERT_TRUE(root->find(key)) << key;
     EXPECT_TRUE(root->find("a")->is_null());
     EXPECT_TRUE(root->find("b")->is_null());
     EXPECT_FALSE(root->find("c")->is_null());

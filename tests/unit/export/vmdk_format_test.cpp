@@ -32,7 +32,7 @@ TEST(VmdkHeader, EncodesTheVmwareLayout) {
     for (std::size_t i = 79; i < 512; ++i) ASSERT_EQ(s[i], 0) << "padding byte " << i;
 }
 
-TEST(VmdkHeader, RoundTripsAndChecks) {
+TEST(VmdkHeader, RoundTripsAndRejectsOldMangledOrUncompressedHeaders) {
     Header h;
     h.capacity = 12345 * 128;
     h.gd_offset = 999;

@@ -37,6 +37,8 @@ Accounts test_accounts() {
 TEST(Accounts, ReadFromPasswdAndGroupWithoutNss) {
     Accounts a = test_accounts();
     ASSERT_TRUE(a.user("postgres"));
+    ASSERT_TRUE(a.user("kiln"));
+    ASSERT_TRUE(a.group("ssl-cert"));
     EXPECT_EQ(a.user("postgres")->uid, 107u);
     EXPECT_EQ(a.user("postgres")->gid, 114u);
     EXPECT_EQ(a.user("kiln")->home, "/home/kiln");
@@ -46,7 +48,9 @@ TEST(Accounts, ReadFromPasswdAndGroupWithoutNss) {
     EXPECT_FALSE(a.user("nobody"));
     TempDir root;
     write_file(root / "etc/passwd", "alice:x:2001:2002::/home/alice:/bin/sh\n");
-    EXPECT_EQ(Accounts::load(root.path()).user("alice")->uid, 2001u);
+    auto alice = Accounts::load(root.path()).user("alice");
+    ASSERT_TRUE(alice);
+    EXPECT_EQ(alice->uid, 2001u);
 }
 
 TEST(Commit, WritesModesOwnersAndSymlinks) {

@@ -65,6 +65,8 @@ TEST(ImageConfig, CollectUsesItsDefaultsAndFallsBackWithAWarning) {
     TempDir root;
     make_image_root(root.path(), {{"cluster", "baked"}, {"timezone", "Europe/Berlin"}});
     auto c = kiln::firstboot::collect({root.path()}, nullptr);
+    ASSERT_TRUE(c.metadata.get("cluster"));
+    ASSERT_TRUE(c.metadata.get("timezone"));
     EXPECT_EQ(c.metadata.get("cluster")->text, "baked");
     EXPECT_EQ(c.metadata.get("timezone")->transport, kiln::firstboot::Transport::defaults);
     EXPECT_EQ(c.image.services.size(), 4u);

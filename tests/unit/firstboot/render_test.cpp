@@ -181,7 +181,10 @@ TEST(RenderIdentity, HostsHostnameKeysTimeAndZabbix) {
     EXPECT_EQ(keys->mode, 0600u);
     EXPECT_EQ(keys->owner, "kiln");
     EXPECT_TRUE(has_line(keys->content, kEd25519));
-    EXPECT_EQ(*r.find("/etc/localtime")->symlink, "/usr/share/zoneinfo/Europe/Berlin");
+    const auto* localtime = r.find("/etc/localtime");
+    ASSERT_TRUE(localtime);
+    ASSERT_TRUE(localtime->symlink);
+    EXPECT_EQ(*localtime->symlink, "/usr/share/zoneinfo/Europe/Berlin");
     EXPECT_TRUE(
         has_line(r.file("/etc/chrony/sources.d/kiln.sources"), "server 1.pool.ntp.org iburst"));
     std::string zabbix = r.file("/etc/zabbix/zabbix_agentd.d/60-kiln-server.conf");
@@ -204,7 +207,7 @@ TEST(RenderIdentity, ZabbixMainConfigIsEditedNotDuplicated) {
               edited);
 }
 
-TEST(RenderNetwork, EveryBackend) {
+TEST(RenderNetwork, StaticAddressForIfupdownNetworkdAndIfcfg) {
     using kiln::image::NetworkBackend;
     std::map<std::string, std::string> net = {
         {"address", "10.0.0.11/24"}, {"gateway", "10.0.0.1"}, {"dns", "10.0.0.2,10.0.0.3"}};

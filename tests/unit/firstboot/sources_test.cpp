@@ -69,7 +69,7 @@ TEST(GuestInfo, FollowsTheRpctoolReplyContract) {
     EXPECT_EQ(vm.calls().front(), "info-get guestinfo.kiln.hostname");
 }
 
-TEST(GuestInfo, VmtoolsdCmdWorksTheSame) {
+TEST(GuestInfo, VmtoolsdCmdReadsKeysLikeRpctool) {
     TempDir dir;
     FakeVmware vm(dir / "vm", "vmtoolsd");
     vm.set("guestinfo.kiln.priority", "42");
@@ -150,6 +150,7 @@ TEST(GuestInfoKeys, ReadsEveryKeyAndSkipsEmptyAndScrubbed) {
     Collection c;
     read_guestinfo_keys(gi, c);
     ASSERT_EQ(c.metadata.all().size(), 2u);
+    ASSERT_TRUE(value(c, "hostname", Transport::guestinfo));
     EXPECT_EQ(value(c, "hostname", Transport::guestinfo)->where.str(), "guestinfo.kiln.hostname");
     EXPECT_FALSE(value(c, "priority", Transport::guestinfo));
     EXPECT_FALSE(value(c, "postgres_password", Transport::guestinfo));
@@ -173,7 +174,8 @@ TEST_P(CloudInitEncoding, MetadataDecodesIntoNodeKeys) {
     Collection c;
     read_cloud_init_metadata(gi, c);
     EXPECT_FALSE(c.report.has_errors()) << errors(c);
-    ASSERT_TRUE(value(c, "hostname", Transport::cloud_init));
+    for (auto key : {"hostname", "instance_id", "priority", "ssh_authorized_keys"})
+        ASSERT_TRUE(value(c, key, Transport::cloud_init)) << key;
     EXPECT_EQ(value(c, "hostname", Transport::cloud_init)->text, "pg-3");
     EXPECT_EQ(value(c, "instance_id", Transport::cloud_init)->text, "i-77");
     EXPECT_EQ(value(c, "priority", Transport::cloud_init)->text, "7");
@@ -222,6 +224,8 @@ TEST(CloudInit, JsonMetadataWithNetworkV2) {
     read_cloud_init_metadata(gi, c);
     EXPECT_FALSE(c.report.has_errors()) << errors(c);
     EXPECT_EQ(c.report.warning_count(), 1u) << "cleanup-guestinfo is cloud-init's, not kiln's";
+    for (auto key : {"interface", "address", "gateway", "dns", "priority", "peers"})
+        ASSERT_TRUE(value(c, key, Transport::cloud_init)) << key;
     EXPECT_EQ(value(c, "interface", Transport::cloud_init)->text, "ens192");
     EXPECT_EQ(value(c, "address", Transport::cloud_init)->text, "10.0.0.12/24");
     EXPECT_EQ(value(c, "gateway", Transport::cloud_init)->text, "10.0.0.1");
@@ -259,6 +263,8 @@ TEST(OvfEnvironment, ReadsKilnPropertiesWithLines) {
                          c);
     EXPECT_FALSE(c.report.has_errors()) << errors(c);
     EXPECT_EQ(c.metadata.all().size(), 4u);
+    for (auto key : {"hostname", "priority", "ssh_authorized_keys", "postgres_password"})
+        ASSERT_TRUE(value(c, key, Transport::ovf)) << key;
     EXPECT_EQ(value(c, "hostname", Transport::ovf)->text, "pg-1");
     EXPECT_EQ(value(c, "priority", Transport::ovf)->where.str(), "guestinfo.ovfEnv:17:10");
     EXPECT_EQ(value(c, "ssh_authorized_keys", Transport::ovf)->text, kEd25519 + "\n" + kEd25519);
@@ -290,6 +296,7 @@ TEST(OvfEnvironment, FoundOnAMountedCd) {
     ASSERT_TRUE(xml);
     EXPECT_EQ(display, "/media/cdrom/ovf-env.xml");
     Collection c = collect({root.path()}, nullptr);
+    ASSERT_TRUE(value(c, "hostname", Transport::ovf));
     EXPECT_EQ(value(c, "hostname", Transport::ovf)->text, "pg-cd");
 }
 
@@ -302,6 +309,7 @@ TEST(FwCfg, PerKeyFilesAndDocumentUnderRoot) {
                document({{"priority", "99"}, {"cluster", "fw-doc"}}, "pg-doc"));
     Collection c = collect({root.path()}, nullptr);
     EXPECT_FALSE(c.report.has_errors()) << errors(c);
+    for (auto key : {"priority", "hostname", "cluster"}) ASSERT_TRUE(c.metadata.get(key)) << key;
     EXPECT_EQ(c.metadata.get("priority")->text, "12") << "a per-key file wins over the document";
     EXPECT_EQ(c.metadata.get("priority")->where.str(), "fw_cfg opt/kiln/priority");
     EXPECT_EQ(c.metadata.get("hostname")->text, "pg-fw");
@@ -351,6 +359,9 @@ TEST(Precedence, GuestinfoThenOvfThenCloudInitThenFwCfgThenFileThenDefaults) {
     Collection c = collect(options, &*gi);
     EXPECT_FALSE(c.report.has_errors()) << errors(c);
     auto winner = [&](const char* key) { return c.metadata.get(key); };
+    for (auto key :
+         {"priority", "vrrp_router_id", "ntp_servers", "zabbix_server", "cluster", "vip_interface"})
+        ASSERT_TRUE(winner(key)) << key;
     EXPECT_EQ(winner("priority")->text, "1");
     EXPECT_EQ(winner("priority")->transport, Transport::guestinfo);
     EXPECT_EQ(winner("vrrp_router_id")->text, "2");

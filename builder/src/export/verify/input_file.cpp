@@ -1,0 +1,43 @@
+#include "export/verify/input_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "kiln/error.hpp"
+
+namespace kiln::exporter::verify_detail {
+
+InputFile::InputFile(const std::filesystem::path& path)
+    : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (!fd_) throw InvalidInput("cannot open " + path.string() + ": " + std::strerror(errno));
+    struct stat st {};
+    ::fstat(fd_.get(), &st);
+    if (!S_ISREG(st.st_mode)) throw InvalidInput(path.string() + " is not a regular file");
+    size_ = static_cast<std::uint64_t>(st.st_size);
+    ::posix_fadvise(fd_.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+bool read_at(int fd, std::uint64_t offset, void* out, std::size_t n) {
+    auto* p = static_cast<std::uint8_t*>(out);
+    while (n > 0) {
+        ssize_t r = ::pread(fd, p, n, static_cast<off_t>(offset));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        p += r;
+        offset += static_cast<std::uint64_t>(r);
+        n -= static_cast<std::size_t>(r);
+    }
+    return true;
+}
+
+std::string read_string(int fd, std::uint64_t offset, std::uint64_t n) {
+    std::string s(n, '\0');
+    if (!read_at(fd, offset, s.data(), n)) s.clear();
+    return s;
+}
+
+}  // namespace kiln::exporter::verify_detail

@@ -1,0 +1,26 @@
+#include "export/verify/signature_check.hpp"
+
+#include "export/signature.hpp"
+#include "export/verify/input_file.hpp"
+
+namespace kiln::exporter::verify_detail {
+
+void check_signature(int fd, const OvaLayout& layout, const std::string& manifest,
+                     VerifyReport& report) {
+    const TarMember* cert = layout.cert;
+    const TarMember* mf = layout.mf;
+    if (!mf) {
+        report.fault("signature", "a .cert without a manifest");
+        return;
+    }
+    SignatureCheck s =
+        verify_manifest_signature(read_string(fd, cert->data, cert->size), manifest, mf->name);
+    if (s.valid)
+        report.ok("signature",
+                  "the manifest signature verifies with " + s.subject +
+                      (s.self_signed ? " (self-signed: vSphere will call it untrusted)" : ""));
+    else
+        report.fault("signature", cert->name + ": " + s.problem);
+}
+
+}  // namespace kiln::exporter::verify_detail

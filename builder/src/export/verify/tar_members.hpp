@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "export/verify/input_file.hpp"
+#include "export/verify/report.hpp"
+
+// The USTAR structure of an OVA: its members, read header by header, and what VMware needs of
+// each (a regular file with a flat name).
+namespace kiln::exporter::verify_detail {
+
+struct TarMember {
+    std::string name;
+    std::uint64_t header = 0;  // offset of its header block
+    std::uint64_t data = 0;    // offset of its data
+    std::uint64_t size = 0;
+    char type = '0';
+    std::uint64_t uid = 0, gid = 0;
+};
+
+// Every member up to the end-of-archive blocks; faults ("tar") for a damaged or truncated
+// archive, which ends the walk with no members.
+std::vector<TarMember> read_tar_members(const InputFile& file, VerifyReport& report);
+
+// The first member named `name`, or nullptr.
+const TarMember* find_member(const std::vector<TarMember>& members, const std::string& name);
+
+// Each member is a regular file with a flat name, owned by 0:0 (a warning otherwise).
+void check_ustar_members(const std::vector<TarMember>& members, VerifyReport& report);
+
+}  // namespace kiln::exporter::verify_detail
