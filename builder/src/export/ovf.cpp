@@ -101,6 +101,13 @@ std::string make_ovf(const OvfSettings& s, const OvfDisk& disk) {
     d.append_attribute("ovf:fileRef") = "file1";
     d.append_attribute("ovf:format") = kStreamOptimizedUri;
     d.append_attribute("ovf:populatedSize") = std::to_string(disk.populated).c_str();
+    if (s.data_disk_bytes > 0) {
+        pugi::xml_node data = disks.append_child("Disk");
+        data.append_attribute("ovf:capacity") = std::to_string(s.data_disk_bytes).c_str();
+        data.append_attribute("ovf:capacityAllocationUnits") = "byte";
+        data.append_attribute("ovf:diskId") = "vmdisk2";
+        data.append_attribute("ovf:format") = kStreamOptimizedUri;
+    }
 
     pugi::xml_node nets = env.append_child("NetworkSection");
     text_child(nets, "Info", "The list of logical networks");
@@ -136,7 +143,7 @@ std::string make_ovf(const OvfSettings& s, const OvfDisk& disk) {
     // RASD items, one per device; children in the CIM schema's (alphabetical) order.
     const std::string cpus = std::to_string(s.cpus), memory = std::to_string(s.memory_mb);
     const std::string nic = nic_subtype(s.nic);
-    const std::vector<std::map<std::string, std::string>> items = {
+    std::vector<std::map<std::string, std::string>> items = {
         {{"AllocationUnits", "hertz * 10^6"},
          {"Description", "Number of Virtual CPUs"},
          {"ElementName", cpus + " virtual CPU(s)"},
@@ -170,6 +177,13 @@ std::string make_ovf(const OvfSettings& s, const OvfDisk& disk) {
          {"ResourceSubType", nic},
          {"ResourceType", "10"}},
     };
+    if (s.data_disk_bytes > 0)
+        items.push_back({{"AddressOnParent", "1"},
+                         {"ElementName", "Hard Disk 2"},
+                         {"HostResource", "ovf:/disk/vmdisk2"},
+                         {"InstanceID", "6"},
+                         {"Parent", "3"},
+                         {"ResourceType", "17"}});
     for (const auto& fields : items) {
         pugi::xml_node item = hw.append_child("Item");
         for (const auto& [name, value] : fields) text_child(item, ("rasd:" + name).c_str(), value);

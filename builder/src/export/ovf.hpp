@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
-// The OVF 1.x descriptor of a kiln node: one virtual system, one streamOptimized disk, one NIC,
-// and a ProductSection of vApp properties `kiln.<key>` that vSphere turns into a deploy form and
+// The OVF 1.x descriptor of a kiln node: one virtual system, one streamOptimized disk (plus an
+// empty data disk that vSphere creates at deploy, when the profile declares one), one NIC, and a
+// ProductSection of vApp properties `kiln.<key>` that vSphere turns into a deploy form and
 // hands to the guest through the OVF environment (guestinfo transport).
 namespace kiln::exporter {
 
@@ -28,6 +29,9 @@ struct OvfSettings {
     std::string product = "kiln PostgreSQL HA node";
     std::string version;     // product version shown by vSphere
     std::string annotation;  // free text shown as the VM's notes
+    // The node's data disk: an OVF Disk with a capacity and no file, so that the importer
+    // creates it empty. 0: none.
+    std::uint64_t data_disk_bytes = 0;
 };
 
 struct OvfDisk {

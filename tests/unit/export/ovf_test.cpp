@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "export/profile_export.hpp"
+#include "export/verify/ovf_check.hpp"
 #include "profile/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -94,6 +95,51 @@ TEST(Ovf, HasEverySectionVsphereNeeds) {
     EXPECT_STREQ(secret.attribute("ovf:key").value(), "kiln.postgres_password");
     EXPECT_STREQ(secret.attribute("ovf:password").value(), "true");
     EXPECT_STREQ(secret.attribute("ovf:value").value(), "");
+}
+
+// The node's data disk travels as a Disk with a capacity and no file: the importer (vSphere,
+// govc import.ova) creates it empty, attached beside the OS disk on the same controller.
+TEST(Ovf, DeclaresTheDataDiskEmptyOnTheSameController) {
+    OvfSettings s;
+    s.data_disk_bytes = 8ULL << 30;
+    std::string text = make_ovf(s, sample_disk());
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(text.c_str()));
+    EXPECT_EQ(doc.select_nodes("/Envelope/References/File").size(), 1u);
+    auto data = path(doc, "/Envelope/DiskSection/Disk[@ovf:diskId='vmdisk2']");
+    ASSERT_TRUE(data);
+    EXPECT_STREQ(data.attribute("ovf:capacity").value(), "8589934592");
+    EXPECT_TRUE(data.attribute("ovf:fileRef").empty());
+    auto item = path(doc,
+                     "/Envelope/VirtualSystem/VirtualHardwareSection/Item"
+                     "[rasd:HostResource='ovf:/disk/vmdisk2']");
+    ASSERT_TRUE(item);
+    EXPECT_STREQ(item.child("rasd:Parent").text().get(), "3");
+    EXPECT_STREQ(item.child("rasd:AddressOnParent").text().get(), "1");
+
+    VerifyReport report;
+    auto facts = verify_detail::check_ovf(text, "node.ovf", report);
+    EXPECT_TRUE(report.passed()) << report.format();
+    EXPECT_EQ(facts.empty_disks, 1u);
+    EXPECT_EQ(facts.files.size(), 1u);
+
+    pugi::xml_document without;
+    ASSERT_TRUE(without.load_string(make_ovf(OvfSettings{}, sample_disk()).c_str()));
+    EXPECT_FALSE(path(without, "/Envelope/DiskSection/Disk[@ovf:diskId='vmdisk2']"));
+}
+
+TEST(Ovf, ADiskWithNeitherFileNorCapacityIsAFault) {
+    OvfSettings s;
+    s.data_disk_bytes = 1ULL << 30;
+    std::string text = make_ovf(s, sample_disk());
+    auto at = text.find("ovf:capacity=\"1073741824\"");
+    ASSERT_NE(at, std::string::npos);
+    text.erase(at, std::string("ovf:capacity=\"1073741824\"").size());
+    VerifyReport report;
+    verify_detail::check_ovf(text, "node.ovf", report);
+    EXPECT_FALSE(report.passed());
+    EXPECT_NE(report.format().find("vmdisk2 refers to no References/File"), std::string::npos)
+        << report.format();
 }
 
 TEST(Ovf, EscapesTextAndIsDeterministic) {

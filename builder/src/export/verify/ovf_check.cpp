@@ -106,6 +106,10 @@ OvfFacts check_ovf(const std::string& text, const std::string& name, VerifyRepor
         const char* units_text = attr(d, "capacityAllocationUnits");
         std::uint64_t units = allocation_multiplier(units_text ? units_text : "");
         if (id) disk_ids.insert(id);
+        if (!ref && capacity && units != 0) {
+            ++facts.empty_disks;  // no file: the importer creates it empty
+            continue;
+        }
         if (!ref || !file_ids.count(ref)) {
             report.fault("ovf",
                          std::string("Disk ") + (id ? id : "?") + " refers to no References/File");
@@ -163,6 +167,9 @@ OvfFacts check_ovf(const std::string& text, const std::string& name, VerifyRepor
         }
     report.ok("ovf", name + ": well-formed OVF 1.x, " + system_type + ", " +
                          std::to_string(facts.files.size()) + " file(s), " +
+                         (facts.empty_disks ? std::to_string(facts.empty_disks) +
+                                                  " empty disk(s) created at deploy, "
+                                            : std::string()) +
                          std::to_string(properties) + " vApp properties (" +
                          std::to_string(secrets) + " secret)");
     return facts;

@@ -18,6 +18,7 @@ namespace kiln::exporter::verify_detail {
 struct OvfFacts {
     std::vector<std::pair<std::string, std::uint64_t>> files;  // href, size in References order
     std::map<std::string, std::uint64_t> disk_capacity;        // href -> capacity bytes
+    std::size_t empty_disks = 0;  // Disks with a capacity and no file: created at deploy
 };
 
 // Faults ("ovf") for the descriptor `text` of member `name`; the files and disks it declares.
