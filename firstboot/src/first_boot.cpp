@@ -1,15 +1,21 @@
 #include "first_boot.hpp"
 
+#include <thread>
+
 #include "apply/commit.hpp"
 #include "apply/identity.hpp"
 #include "apply/stamp.hpp"
 #include "check/checks.hpp"
 #include "core/accounts.hpp"
+#include "core/files.hpp"
+#include "dcs/etcd_member.hpp"
+#include "dcs/quorum.hpp"
 #include "kiln/node_schema.hpp"
 #include "render/render.hpp"
 #include "report/status.hpp"
 #include "run_mode.hpp"
 #include "sources/collect.hpp"
+#include "storage/data_disk.hpp"
 #include "systemd/manager.hpp"
 #include "validate/validate.hpp"
 
@@ -22,9 +28,9 @@ public:
     StageFailed(const std::string& message, ExitCode code) : Error(message, code) {}
 };
 
-class Pipeline {
+class FirstBoot {
 public:
-    Pipeline(const RunOptions& options, Log& log) : o_(options), mode_(options), log_(log) {}
+    FirstBoot(const RunOptions& options, Log& log) : o_(options), mode_(options), log_(log) {}
 
     ExitCode run() {
         ExitCode code = ExitCode::ok;
@@ -54,7 +60,7 @@ private:
         if (mode_.configures_node() && collection_.transports_found.empty())
             return wait_for_metadata();
         if (mode_.configures_node())
-            if (auto stamp = already_configured()) return report_configured(*stamp);
+            if (auto stamp = already_configured()) return later_boot(*stamp);
 
         begin("validate");
         auto node = validate(collection_, o_.root);
@@ -68,16 +74,21 @@ private:
         status_.instance_id = node->instance_id;
         finish(node->hostname + ", instance " + node->instance_id);
 
-        if (mode_.reconfigure())
-            if (auto stamp = read_stamp(o_.root);
-                stamp && stamp->metadata_digest == node->metadata_digest) {
-                log_.info("metadata unchanged since " + stamp->configured_at + "; nothing to do");
-                return report_configured(*stamp);
-            }
+        std::optional<Stamp> previous = read_stamp(o_.root);
+        if (mode_.reconfigure() && previous && previous->metadata_digest == node->metadata_digest) {
+            log_.info("metadata unchanged since " + previous->configured_at + "; nothing to do");
+            return later_boot(*previous);
+        }
 
         begin("render");
         Accounts accounts = Accounts::load(o_.root);
-        RenderContext context{*node, o_.root, accounts, layout_for(node->image.os_family)};
+        Layout layout = layout_for(node->image.os_family);
+        StatePaths paths = state_paths(node->image, layout.etcd_data_dir);
+        node->image.postgres_data_dir = paths.postgres_data_dir.string();
+        layout.etcd_data_dir = paths.etcd_data_dir;
+        const MemberIdentity member = member_identity(*node);
+        RenderContext context{
+            *node, o_.root, accounts, layout, {"new", founders_initial_cluster(member), false, {}}};
         Report render_report;
         Rendering rendering = render_all(context, render_report);
         check_report(render_report);
@@ -98,6 +109,23 @@ private:
             finish(summary);
         }
 
+        // Only now, with every file rendered and checked, does the run touch disks and the
+        // cluster's membership.
+        bus::Bus bus;
+        std::optional<SystemdManager> manager;
+        bool configured_before = previous.has_value();
+        if (mode_.configures_node()) {
+            bus = open_bus();
+            if (bus) manager.emplace(bus.get());
+            configured_before |= prepare_storage(node->image, member, accounts, layout, manager);
+            if (node->dcs == "etcd") {
+                EtcdBootstrap etcd = join_etcd(member, layout.etcd_data_dir, configured_before);
+                replace_file(rendering, layout.etcd_environment,
+                             etcd_environment({member.name, member.address, member.cluster,
+                                               layout.etcd_data_dir, etcd}));
+            }
+        }
+
         begin("commit");
         CommitOptions commit{o_.root, mode_.sets_owners()};
         commit_rendering(rendering, accounts, commit);
@@ -107,39 +135,35 @@ private:
             return ExitCode::ok;
         }
 
-        bus::Bus bus;
-        try {
-            bus = bus::open_bus(o_.bus_address);
-        } catch (const bus::BusError& e) {
-            log_.warning(e.what());
-        }
-
         begin("identity");
-        apply_identity(o_.root, mode_.on_this_system(), node->hostname, bus.get(), log_);
+        bool new_instance = previous && previous->instance_id != node->instance_id;
+        apply_identity(o_.root, mode_.on_this_system(), node->hostname, new_instance, bus.get(),
+                       log_);
         finish(node->hostname);
         // Identity, keys and authorized_keys are in place: sshd and logins may go ahead while
         // the cluster units start (the unit is ordered before them).
         log_.notify_ready();
 
         begin("start");
-        if (!bus) throw Error("no D-Bus connection to systemd: cannot start the cluster services");
-        SystemdManager manager(bus.get());
+        if (!manager)
+            throw Error("no D-Bus connection to systemd: cannot start the cluster services");
         if (!rendering.network_unit.empty()) {
             log_.notify_status("restarting " + rendering.network_unit);
-            manager.restart(rendering.network_unit, o_.unit_timeout);
+            manager->restart(rendering.network_unit, o_.unit_timeout);
             log_.info("restarted " + rendering.network_unit + " for the static address");
         }
         mark_configured(o_.root);
-        start_units(manager, node->image.services);
-        manager.enable(node->image.services, o_.unit_timeout);
+        start_units(*manager, node->image.services, dcs_unit(node->dcs), node->peers);
+        manager->enable(node->image.services, o_.unit_timeout);
         finish(join(node->image.services));
 
         begin("stamp");
-        write_stamp(o_.root, {node->instance_id, node->metadata_digest, utc_now()});
+        write_stamp(o_.root, {node->instance_id, node->metadata_digest, utc_now(), member});
         finish(node->instance_id);
 
         if (node->image.scrub_secrets) scrub();
         status_.ok = true;
+        status_.waiting = false;
         status_.stage = "done";
         status_.message =
             "configured " + node->hostname + " and started " + join(node->image.services);
@@ -148,12 +172,71 @@ private:
         return ExitCode::ok;
     }
 
-    void start_units(SystemdManager& manager, const std::vector<std::string>& units) {
+    bus::Bus open_bus() {
+        try {
+            return bus::open_bus(o_.bus_address);
+        } catch (const bus::BusError& e) {
+            log_.warning(e.what());
+            return {};
+        }
+    }
+
+    // The data disk: found or formatted, mounted, checked, given its service folders. Returns
+    // whether it already held this member's state (then the member was configured before, even
+    // if this OS disk is new).
+    bool prepare_storage(const image::ImageConfig& image, const MemberIdentity& member,
+                         const Accounts& accounts, const Layout& layout,
+                         std::optional<SystemdManager>& manager) {
+        if (!image.data_disk) return false;
+        begin("storage");
+        const image::DataDisk& disk = *image.data_disk;
+        FoundDisk found = find_or_format_data_disk(disk, o_.root, log_);
+        std::string unit = mount_unit_name(disk.mount);
+        if (!manager) throw Error("no D-Bus connection to systemd: cannot mount " + disk.mount);
+        manager->start(unit, o_.unit_timeout);
+        bool had_state = !found.formatted_now &&
+                         std::filesystem::exists(under_root(o_.root, disk.mount) / ".kiln");
+        for (const auto& note : prepare_state_directories(disk, found.device, member, accounts,
+                                                          layout.postgres_user, o_.root))
+            log_.warning(note);
+        finish(found.device.string() + (found.formatted_now ? " formatted and" : "") +
+               " mounted on " + disk.mount);
+        return had_state;
+    }
+
+    bool has_etcd_member_data(const std::filesystem::path& data_dir) const {
+        return std::filesystem::exists(under_root(o_.root, data_dir) / "member");
+    }
+
+    EtcdBootstrap join_etcd(const MemberIdentity& member, const std::filesystem::path& data_dir,
+                            bool configured_before) {
+        begin("membership");
+        EtcdBootstrap etcd =
+            prepare_etcd_member(member, has_etcd_member_data(data_dir), configured_before, log_);
+        finish(etcd.reason);
+        return etcd;
+    }
+
+    static void replace_file(Rendering& rendering, const std::filesystem::path& path,
+                             std::string content) {
+        for (auto& file : rendering.files)
+            if (file.path == path) file.content = std::move(content);
+    }
+
+    // The unit of the DCS member this node runs: it waits for its quorum, however long.
+    static std::string dcs_unit(const std::string& dcs) { return dcs + ".service"; }
+
+    void start_units(SystemdManager& manager, const std::vector<std::string>& units,
+                     const std::string& dcs_member, const std::vector<node::Peer>& peers) {
         std::chrono::milliseconds timeout = o_.unit_timeout;
         for (const auto& unit : units) {
             log_.notify_status("starting " + unit);
             try {
-                manager.start(unit, timeout);
+                if (unit == dcs_member)
+                    manager.start_patiently(unit, std::chrono::seconds(10),
+                                            [&] { report_quorum_wait(unit, peers); });
+                else
+                    manager.start(unit, timeout);
             } catch (const Error&) {
                 // Nothing half-applied: stop what this run started, in reverse, and keep the
                 // cluster units from starting on the next boot.
@@ -170,8 +253,27 @@ private:
                 throw;
             }
             status_.units_started.push_back(unit);
+            if (status_.waiting) {
+                status_.waiting = false;
+                status_.message = unit + " has its quorum";
+                publish();
+            }
             log_.info("started " + unit);
         }
+    }
+
+    // A DCS member started before its peers waits: say so (status.json, guestinfo, systemd).
+    void report_quorum_wait(const std::string& unit, const std::vector<node::Peer>& peers) {
+        std::size_t up = reachable_peers(peers, 2380, std::chrono::seconds(2));
+        std::string message = "waiting for quorum (" + std::to_string(up) + " of " +
+                              std::to_string(peers.size()) + " members): " + unit +
+                              " starts when a majority runs";
+        if (message != status_.message) log_.info(message);
+        status_.waiting = true;
+        status_.stage = "start";
+        status_.message = message;
+        publish();
+        log_.notify_status(message);
     }
 
     // The template's own boots, and a clone started without metadata, are not failures: the
@@ -179,7 +281,7 @@ private:
     ExitCode wait_for_metadata() {
         if (auto stamp = read_stamp(o_.root)) {
             log_.info("no node metadata this boot; keeping the configuration already applied");
-            return report_configured(*stamp);
+            return later_boot(*stamp);
         }
         status_.stage = std::string(kWaitingStage);
         status_.message =
@@ -207,8 +309,66 @@ private:
         return stamp;
     }
 
-    // Every later boot of a configured node says so too: /run is empty after a reboot, and
-    // guestinfo.kiln.status is what deploy tooling polls. The enabled units start on their own.
+    // A configured node's later boots: the enabled units start on their own once this run is
+    // ready (they are ordered after it), so first the data disk is made usable (a blank one
+    // replacing a lost disk is formatted) and an etcd member whose data is gone rejoins. Every
+    // later boot reports too: /run is empty after a reboot, and deploy tools poll guestinfo.
+    ExitCode later_boot(const Stamp& stamp) {
+        status_.instance_id = stamp.instance_id;
+        if (!stamp.member) return report_configured(stamp);
+        SourceFiles sources;
+        Report report;
+        auto image =
+            image::load_image_config(std::string(image::kImageConfigPath),
+                                     under_root(o_.root, image::kImageConfigPath), sources, report);
+        if (!image) throw Error("cannot read " + std::string(image::kImageConfigPath));
+        // Without a data disk the services' state lives on this OS disk, which never lost it.
+        if (!image->data_disk) return report_configured(stamp);
+        Accounts accounts = Accounts::load(o_.root);
+        Layout layout = layout_for(image->os_family);
+        StatePaths paths = state_paths(*image, layout.etcd_data_dir);
+        bus::Bus bus = open_bus();
+        std::optional<SystemdManager> manager;
+        if (bus) manager.emplace(bus.get());
+        prepare_storage(*image, *stamp.member, accounts, layout, manager);
+        if (stamp.member->dcs == "etcd" && !has_etcd_member_data(paths.etcd_data_dir))
+            return rejoin_etcd(stamp, layout, paths, manager);
+        return report_configured(stamp);
+    }
+
+    // This member's etcd data is gone (a new data disk): rejoin the running cluster through its
+    // membership API before etcd starts, and keep asking while no member answers.
+    ExitCode rejoin_etcd(const Stamp& stamp, const Layout& layout, const StatePaths& paths,
+                         std::optional<SystemdManager>& manager) {
+        const MemberIdentity& member = *stamp.member;
+        auto write_environment = [&](const EtcdBootstrap& etcd) {
+            Rendering env;
+            env.files.push_back({layout.etcd_environment,
+                                 etcd_environment({member.name, member.address, member.cluster,
+                                                   paths.etcd_data_dir, etcd})});
+            commit_rendering(env, Accounts::load(o_.root), {o_.root, mode_.sets_owners()});
+        };
+        EtcdBootstrap etcd = join_etcd(member, paths.etcd_data_dir, true);
+        write_environment(etcd);
+        log_.notify_ready();  // the enabled units may start now
+        while (etcd.waiting) {
+            status_.waiting = true;
+            status_.stage = "membership";
+            status_.message = etcd.reason;
+            publish();
+            log_.notify_status("waiting for the etcd cluster to answer");
+            std::this_thread::sleep_for(std::chrono::seconds(15));
+            etcd =
+                prepare_etcd_member(member, has_etcd_member_data(paths.etcd_data_dir), true, log_);
+            if (etcd.waiting) continue;
+            write_environment(etcd);
+            log_.info(etcd.reason);
+            if (manager) manager->restart(dcs_unit(member.dcs), o_.unit_timeout);
+        }
+        status_.waiting = false;
+        return report_configured(stamp);
+    }
+
     ExitCode report_configured(const Stamp& stamp) {
         status_.ok = true;
         status_.stage = "done";
@@ -310,8 +470,8 @@ private:
 
 }  // namespace
 
-ExitCode run_pipeline(const RunOptions& options, Log& log) {
-    return Pipeline(options, log).run();
+ExitCode run_first_boot(const RunOptions& options, Log& log) {
+    return FirstBoot(options, log).run();
 }
 
 }  // namespace kiln::firstboot

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
         auto options = parse_command_line(argc, argv);
         if (!options) return 0;
         Log log;
-        return static_cast<int>(run_pipeline(*options, log));
+        return static_cast<int>(run_first_boot(*options, log));
     } catch (const kiln::Error& e) {
         std::fprintf(stderr, "kiln-firstboot: %s\n", e.what());
         return static_cast<int>(e.code());

@@ -21,6 +21,13 @@ inline constexpr std::string_view kImageConfigPath = "/etc/kiln/image.yml";
 enum class OsFamily { debian, el };
 enum class NetworkBackend { ifupdown, networkd, ifcfg };
 
+// The node's data disk (profile `data_disk`): found by its filesystem label, mounted at `mount`.
+struct DataDisk {
+    std::string label = "kiln-data";
+    std::string filesystem = "ext4";  // ext4 or xfs
+    std::string mount = "/data";
+};
+
 struct ImageConfig {
     int version = 1;
     OsFamily os_family = OsFamily::debian;
@@ -31,6 +38,7 @@ struct ImageConfig {
     bool scrub_secrets = true;
     std::string postgres_bin_dir = "/usr/lib/postgresql/15/bin";
     std::string postgres_data_dir = "/var/lib/postgresql/15/main";
+    std::optional<DataDisk> data_disk;  // none: the services keep their state on the OS disk
     std::map<std::string, std::string> defaults;    // node key -> text form; never secrets
     std::map<std::string, Location> default_where;  // where each default was read from
 };

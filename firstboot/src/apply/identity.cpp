@@ -1,10 +1,12 @@
 #include "apply/identity.hpp"
 
+#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "core/files.hpp"
+#include "kiln/atomic_file.hpp"
 #include "kiln/process.hpp"
 #include "systemd/hostname.hpp"
 
@@ -21,10 +23,41 @@ bool has_host_keys(const std::filesystem::path& root) {
     return false;
 }
 
+void remove_host_keys(const std::filesystem::path& root) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(root / "etc/ssh", ec))
+        if (entry.path().filename().string().starts_with("ssh_host_"))
+            std::filesystem::remove(entry.path(), ec);
+}
+
+// 128 random bits as systemd writes them: 32 lowercase hex digits and a newline.
+std::string random_machine_id() {
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw Error("no random bytes for a new machine-id");
+    bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);  // v4, as systemd makes them
+    bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
+    static const char digits[] = "0123456789abcdef";
+    std::string id;
+    for (unsigned char b : bytes) {
+        id += digits[b >> 4];
+        id += digits[b & 15];
+    }
+    return id + "\n";
+}
+
 }  // namespace
 
 void apply_identity(const std::filesystem::path& root, bool on_this_system,
-                    const std::string& hostname, sd_bus* bus, Log& log) {
+                    const std::string& hostname, bool new_instance, sd_bus* bus, Log& log) {
+    if (new_instance) {
+        remove_host_keys(root);
+        write_file_atomically(under_root(root, "/etc/machine-id"), random_machine_id(), 0444);
+        std::error_code ec;
+        auto dbus_id = under_root(root, "/var/lib/dbus/machine-id");
+        if (std::filesystem::is_regular_file(std::filesystem::symlink_status(dbus_id, ec)))
+            std::filesystem::remove(dbus_id, ec);  // dbus falls back to /etc/machine-id
+        log.info("new instance on a configured OS disk: fresh SSH host keys and machine-id");
+    }
     bool set = false;
     if (bus) {
         try {

@@ -18,6 +18,18 @@ std::optional<Stamp> read_stamp(const std::filesystem::path& root) {
     stamp.metadata_digest = json.value("metadata_digest", "");
     stamp.configured_at = json.value("configured_at", "");
     if (stamp.instance_id.empty()) return std::nullopt;
+    if (auto m = json.find("member"); m != json.end() && m->is_object()) {
+        MemberIdentity member{m->value("cluster", ""),
+                              m->value("name", ""),
+                              m->value("dcs", ""),
+                              m->value("address", ""),
+                              {}};
+        if (auto peers = m->find("peers"); peers != m->end() && peers->is_array())
+            for (const auto& p : *peers)
+                if (p.is_object())
+                    member.peers.push_back({p.value("name", ""), p.value("address", "")});
+        if (!member.name.empty() && !member.address.empty()) stamp.member = std::move(member);
+    }
     return stamp;
 }
 
@@ -27,6 +39,15 @@ void write_stamp(const std::filesystem::path& root, const Stamp& stamp) {
     nlohmann::json json = {{"instance_id", stamp.instance_id},
                            {"metadata_digest", stamp.metadata_digest},
                            {"configured_at", stamp.configured_at}};
+    if (const auto& m = stamp.member) {
+        nlohmann::json peers = nlohmann::json::array();
+        for (const auto& p : m->peers) peers.push_back({{"name", p.name}, {"address", p.address}});
+        json["member"] = {{"cluster", m->cluster},
+                          {"name", m->name},
+                          {"dcs", m->dcs},
+                          {"address", m->address},
+                          {"peers", peers}};
+    }
     write_file_atomically(path, json.dump(2) + "\n", 0644);
 }
 

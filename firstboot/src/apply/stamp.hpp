@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "validate/member_identity.hpp"
+
 // The stamp: which instance was configured, from which metadata. Written last, after a run
 // that succeeded, so a run interrupted anywhere before it simply runs again and converges.
 namespace kiln::firstboot {
@@ -16,6 +18,9 @@ struct Stamp {
     std::string instance_id;
     std::string metadata_digest;
     std::string configured_at;  // ISO 8601 UTC
+    // Who the node is in its cluster (no secrets): what later boots need for the data disk and
+    // the DCS membership. Absent in stamps of older kiln-firstboot versions.
+    std::optional<MemberIdentity> member;
 };
 
 std::optional<Stamp> read_stamp(const std::filesystem::path& root);

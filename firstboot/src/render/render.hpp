@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/accounts.hpp"
+#include "dcs/etcd_member.hpp"
 #include "kiln/diagnostics.hpp"
 #include "render/rendered.hpp"
 #include "validate/node_config.hpp"
@@ -24,6 +25,8 @@ struct RenderContext {
     std::filesystem::path root;  // existing files (base configs, /etc/hosts) are read here
     const Accounts& accounts;
     Layout layout;
+    // How this node's etcd member starts (founders' defaults until the membership stage knows).
+    EtcdBootstrap etcd_bootstrap;
 };
 
 // The render stage: every file of this node, in memory. Problems (a missing base config) go

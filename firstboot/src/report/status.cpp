@@ -13,7 +13,7 @@ namespace {
 // One word for the outcome, shared by status.json and guestinfo.kiln.status.
 std::string outcome(const Status& status) {
     if (status.ok) return "ok";
-    return status.stage == kWaitingStage ? std::string(kWaitingStage) : "error";
+    return status.waiting || status.stage == kWaitingStage ? std::string(kWaitingStage) : "error";
 }
 
 }  // namespace

@@ -14,8 +14,9 @@ inline constexpr std::string_view kWaitingStage = "waiting";
 
 struct Status {
     bool ok = false;
-    std::string stage;    // the stage that failed, "done", or kWaitingStage
-    std::string message;  // one line: what a human reads first
+    bool waiting = false;  // not failed, not done: e.g. a DCS member waiting for its quorum
+    std::string stage;     // the stage that failed or waits, "done", or kWaitingStage
+    std::string message;   // one line: what a human reads first
     std::string instance_id;
     std::vector<std::string> transports;
     std::vector<std::string> units_started;

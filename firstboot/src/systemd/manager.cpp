@@ -1,5 +1,6 @@
 #include "systemd/manager.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kiln::firstboot {
@@ -48,30 +49,61 @@ std::string SystemdManager::call_job(const char* method, const std::string& unit
     return job;
 }
 
+std::optional<std::string> SystemdManager::take_result(const std::string& job) {
+    auto it = results_.find(job);
+    if (it == results_.end()) return std::nullopt;
+    std::string result = it->second;
+    results_.erase(it);
+    return result;
+}
+
+void SystemdManager::pump(const std::string& unit, std::chrono::microseconds at_most) {
+    int rc = sd_bus_process(bus_, nullptr);
+    if (rc > 0) return;
+    if (rc >= 0)
+        rc = sd_bus_wait(bus_, static_cast<uint64_t>(std::max<long long>(at_most.count(), 0)));
+    if (rc < 0)
+        throw bus::BusError("lost the bus while waiting for " + unit + ": " + std::strerror(-rc),
+                            "");
+}
+
 std::string SystemdManager::wait(const std::string& job, const std::string& unit,
                                  std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
-        if (auto it = results_.find(job); it != results_.end()) {
-            std::string result = it->second;
-            results_.erase(it);
-            return result;
-        }
-        int rc = sd_bus_process(bus_, nullptr);
-        if (rc < 0)
-            throw bus::BusError(
-                "lost the bus while waiting for " + unit + ": " + std::strerror(-rc), "");
-        if (rc > 0) continue;
+        if (auto result = take_result(job)) return *result;
         auto left = std::chrono::duration_cast<std::chrono::microseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             throw Error("timed out after " + std::to_string(timeout.count() / 1000) +
                         " s waiting for " + unit + " to start");
-        rc = sd_bus_wait(bus_, static_cast<uint64_t>(left.count()));
-        if (rc < 0)
-            throw bus::BusError(
-                "lost the bus while waiting for " + unit + ": " + std::strerror(-rc), "");
+        pump(unit, left);
     }
+}
+
+std::string SystemdManager::wait_patiently(const std::string& job, const std::string& unit,
+                                           std::chrono::milliseconds every,
+                                           const std::function<void()>& tick) {
+    auto next_tick = std::chrono::steady_clock::now() + every;
+    while (true) {
+        if (auto result = take_result(job)) return *result;
+        auto now = std::chrono::steady_clock::now();
+        if (now >= next_tick) {
+            tick();
+            next_tick = std::chrono::steady_clock::now() + every;
+            continue;
+        }
+        pump(unit, std::chrono::duration_cast<std::chrono::microseconds>(next_tick - now));
+    }
+}
+
+void SystemdManager::start_patiently(const std::string& unit, std::chrono::milliseconds every,
+                                     const std::function<void()>& tick) {
+    std::string job = call_job("StartUnit", unit);
+    std::string result = wait_patiently(job, unit, every, tick);
+    if (result != "done")
+        throw Error("starting " + unit + " failed: job result '" + result +
+                    "' (see journalctl -u " + unit + ")");
 }
 
 void SystemdManager::start(const std::string& unit, std::chrono::milliseconds timeout) {

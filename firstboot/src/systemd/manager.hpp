@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,10 @@ public:
     // Starts the unit and waits for its job; throws Error naming the unit unless the result is
     // "done" (or when `timeout` passes first).
     void start(const std::string& unit, std::chrono::milliseconds timeout);
+    // Starts the unit and waits for its job however long it takes (a DCS member waiting for its
+    // quorum), calling `tick` every `every` meanwhile; throws like start() on a failed job.
+    void start_patiently(const std::string& unit, std::chrono::milliseconds every,
+                         const std::function<void()>& tick);
     void stop(const std::string& unit, std::chrono::milliseconds timeout);
     // Restarts the unit (starts it when inactive); throws like start().
     void restart(const std::string& unit, std::chrono::milliseconds timeout);
@@ -31,6 +37,12 @@ private:
     std::string call_job(const char* method, const std::string& unit);
     std::string wait(const std::string& job, const std::string& unit,
                      std::chrono::milliseconds timeout);
+    // Waits for the job's result with no deadline, calling `tick` every `every`.
+    std::string wait_patiently(const std::string& job, const std::string& unit,
+                               std::chrono::milliseconds every, const std::function<void()>& tick);
+    std::optional<std::string> take_result(const std::string& job);
+    // Processes bus traffic, waiting at most `at_most` for some.
+    void pump(const std::string& unit, std::chrono::microseconds at_most);
     static int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error* error);
 
     sd_bus* bus_;

@@ -164,7 +164,7 @@ protected:
         o.reconfigure = reconfigure;
         o.check = false;  // the checkers have their own test
         Log log;
-        return run_pipeline(o, log);
+        return run_first_boot(o, log);
     }
 
     TempDir dir;

@@ -121,10 +121,11 @@ TEST(Commit, AFailingFileLeavesTheOthersUnapplied) {
 TEST(Stamp, RoundTripAndConfiguredMarker) {
     TempDir root;
     EXPECT_FALSE(read_stamp(root.path()));
-    write_stamp(root.path(), {"i-1", "abc", "2026-01-01T00:00:00Z"});
+    write_stamp(root.path(), {"i-1", "abc", "2026-01-01T00:00:00Z", std::nullopt});
     auto stamp = read_stamp(root.path());
     ASSERT_TRUE(stamp);
     EXPECT_EQ(stamp->instance_id, "i-1");
+    EXPECT_FALSE(stamp->member);
     EXPECT_EQ(stamp->metadata_digest, "abc");
     mark_configured(root.path());
     EXPECT_TRUE(fs::exists(root / "var/lib/kiln/configured"));
@@ -132,6 +133,41 @@ TEST(Stamp, RoundTripAndConfiguredMarker) {
     EXPECT_FALSE(fs::exists(root / "var/lib/kiln/configured"));
     write_file(root / "var/lib/kiln/stamp.json", "{not json");
     EXPECT_FALSE(read_stamp(root.path())) << "a broken stamp means: configure again";
+}
+
+// Later boots (whose metadata may have lost its secrets to scrubbing) learn from the stamp who the
+// node is in its cluster: the data disk's owner and the DCS membership depend on it.
+TEST(Stamp, KeepsTheMemberIdentityWithoutSecrets) {
+    TempDir root;
+    MemberIdentity member{"pg-ha",
+                          "pg2",
+                          "etcd",
+                          "10.0.0.12",
+                          {{"pg1", "10.0.0.11"}, {"pg2", "10.0.0.12"}, {"pg3", "10.0.0.13"}}};
+    write_stamp(root.path(), {"i-2", "def", "2026-01-01T00:00:00Z", member});
+    auto stamp = read_stamp(root.path());
+    ASSERT_TRUE(stamp);
+    ASSERT_TRUE(stamp->member);
+    EXPECT_EQ(stamp->member->cluster, "pg-ha");
+    EXPECT_EQ(stamp->member->name, "pg2");
+    EXPECT_EQ(stamp->member->address, "10.0.0.12");
+    ASSERT_EQ(stamp->member->peers.size(), 3u);
+    EXPECT_EQ(stamp->member->peers[2].name, "pg3");
+    EXPECT_EQ(stamp->member->peers[2].address, "10.0.0.13");
+}
+
+TEST(Status, AQuorumWaitIsWaitingNotAnError) {
+    TempDir root;
+    Status s;
+    s.waiting = true;
+    s.stage = "start";
+    s.message = "waiting for quorum (1 of 3 members): etcd.service starts when a majority runs";
+    EXPECT_EQ(guestinfo_status(s),
+              "waiting: waiting for quorum (1 of 3 members): etcd.service starts when a majority "
+              "runs");
+    write_status_file(root.path(), s);
+    auto json = nlohmann::json::parse(read_file(root.path() / "run/kiln/status.json"));
+    EXPECT_EQ(json["status"], "waiting");
 }
 
 TEST(Status, JsonFileAndGuestinfoLine) {

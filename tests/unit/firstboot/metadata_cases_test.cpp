@@ -105,7 +105,7 @@ public:
         run.render_only = true;
         run.check = false;
         Log log;
-        return run_pipeline(run, log);
+        return run_first_boot(run, log);
     }
 
     const fs::path& root() const { return root_; }

@@ -32,7 +32,11 @@ public:
         node_ = *node;
         node_.image.network = backend;
         accounts_ = Accounts::load(dir_.path());
-        RenderContext context{node_, dir_.path(), accounts_, layout_for(node_.image.os_family)};
+        RenderContext context{node_,
+                              dir_.path(),
+                              accounts_,
+                              layout_for(node_.image.os_family),
+                              {"new", founders_initial_cluster(member_identity(node_)), false, {}}};
         rendering_ = render_all(context, report_);
     }
 
@@ -261,7 +265,7 @@ TEST(RenderPatroni, MissingBaseConfigIsAnError) {
     NodeConfig node;
     node.peers = {{"pg-1", "10.0.0.11"}};
     node.self = node.peers[0];
-    RenderContext context{node, r.root(), accounts, layout_for(kiln::image::OsFamily::debian)};
+    RenderContext context{node, r.root(), accounts, layout_for(kiln::image::OsFamily::debian), {}};
     Rendering out;
     render_patroni(context, out, report);
     EXPECT_TRUE(report.has_errors());

@@ -1,0 +1,118 @@
+#include "dcs/etcd_member.hpp"
+
+#include "kiln/error.hpp"
+#include "kiln/process.hpp"
+
+namespace kiln::firstboot {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string url_host_of(const std::string& address) {
+    return address.find(':') == std::string::npos ? address : "[" + address + "]";
+}
+
+// etcdctl against the other members' client URLs, v3 API, answers as JSON.
+ProcessResult etcdctl(const MemberIdentity& member, std::vector<std::string> command) {
+    std::string endpoints;
+    for (const auto& p : member.peers)
+        if (p.name != member.name)
+            endpoints += (endpoints.empty() ? "" : ",") + std::string("http://") +
+                         url_host_of(p.address) + ":2379";
+    std::vector<std::string> argv = {
+        "etcdctl", "--endpoints=" + endpoints, "--dial-timeout=3s", "--command-timeout=10s", "-w",
+        "json"};
+    argv.insert(argv.end(), command.begin(), command.end());
+    return run_process(
+        {.argv = argv, .env = {"ETCDCTL_API=3"}, .timeout = std::chrono::seconds(30)});
+}
+
+}  // namespace
+
+std::string peer_url(const std::string& address) {
+    return "http://" + url_host_of(address) + ":2380";
+}
+
+std::string founders_initial_cluster(const MemberIdentity& member) {
+    std::string out;
+    for (const auto& p : member.peers)
+        out += (out.empty() ? "" : ",") + p.name + "=" + peer_url(p.address);
+    return out;
+}
+
+std::optional<std::vector<EtcdMember>> running_members(const MemberIdentity& member) {
+    if (member.peers.size() < 2) return std::nullopt;
+    auto result = etcdctl(member, {"member", "list"});
+    if (!result.succeeded()) return std::nullopt;
+    try {
+        return parse_member_list(result.out);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+EtcdBootstrap prepare_etcd_member(const MemberIdentity& member, bool has_member_data,
+                                  bool configured_before, Log& log) {
+    EtcdJoinFacts facts;
+    facts.has_member_data = has_member_data;
+    facts.self_name = member.name;
+    facts.self_peer_url = peer_url(member.address);
+    facts.configured_before = configured_before;
+    if (!facts.has_member_data) facts.running = running_members(member);
+    EtcdJoinPlan plan = plan_etcd_join(facts);
+
+    EtcdBootstrap out;
+    out.reason = plan.reason;
+    out.initial_cluster = founders_initial_cluster(member);
+    switch (plan.start) {
+        case EtcdStart::member_data:
+        case EtcdStart::found:
+            return out;
+        case EtcdStart::wait:
+            out.state = "existing";
+            out.waiting = true;
+            return out;
+        case EtcdStart::join:
+            break;
+    }
+    std::vector<EtcdMember> members = *facts.running;
+    if (plan.remove_stale) {
+        auto removed = etcdctl(member, {"member", "remove", member_id_hex(*plan.remove_stale)});
+        if (!removed.succeeded())
+            throw ProcessFailed("removing this node's stale etcd member", "etcdctl", removed);
+        log.info("removed the stale etcd member " + member_id_hex(*plan.remove_stale) + " of " +
+                 member.name);
+    }
+    if (plan.add_self) {
+        auto added =
+            etcdctl(member, {"member", "add", member.name, "--peer-urls=" + facts.self_peer_url});
+        if (!added.succeeded())
+            throw ProcessFailed("adding " + member.name + " to the etcd cluster", "etcdctl", added);
+        members = parse_member_list(added.out);
+        log.info("added " + member.name + " to the running etcd cluster");
+    }
+    out.state = "existing";
+    out.initial_cluster = initial_cluster_for_join(members, member.name, facts.self_peer_url);
+    return out;
+}
+
+std::string etcd_environment(const EtcdEnvironment& e) {
+    const std::string self = url_host_of(e.address);
+    std::string text = "# Written by kiln-firstboot: this node's etcd member.\n";
+    auto set = [&](const char* name, const std::string& value) {
+        text += std::string(name) + "=\"" + value + "\"\n";
+    };
+    set("ETCD_NAME", e.name);
+    set("ETCD_DATA_DIR", e.data_dir.string());
+    set("ETCD_LISTEN_PEER_URLS", "http://" + self + ":2380");
+    set("ETCD_LISTEN_CLIENT_URLS", "http://" + self + ":2379,http://127.0.0.1:2379");
+    set("ETCD_INITIAL_ADVERTISE_PEER_URLS", "http://" + self + ":2380");
+    set("ETCD_ADVERTISE_CLIENT_URLS", "http://" + self + ":2379");
+    set("ETCD_INITIAL_CLUSTER", e.bootstrap.initial_cluster);
+    set("ETCD_INITIAL_CLUSTER_STATE", e.bootstrap.state);
+    set("ETCD_INITIAL_CLUSTER_TOKEN", e.cluster_token);
+    return text;
+}
+
+}  // namespace kiln::firstboot
