@@ -91,6 +91,22 @@ TEST(Cli, VarOverrideReachesThePlan) {
         << undeclared.out;
 }
 
+TEST(Cli, PlanDigestsTheFirstbootFilesItWouldInstall) {
+    auto digest_of_install = [](const std::string& args) {
+        auto r = kiln("plan --json profiles/debian12-patroni.yml " + args);
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        auto plan = nlohmann::json::parse(r.out);
+        for (const auto& op : plan["operations"])
+            if (op["operation"] == "install-firstboot") return op["inputs"]["binary_sha256"];
+        return nlohmann::json();
+    };
+    // Two files of the source tree with known, different contents.
+    auto one = digest_of_install("--firstboot-binary units/kiln-firstboot.service");
+    auto two = digest_of_install("--firstboot-binary README.md");
+    EXPECT_EQ(one.get<std::string>().size(), 64u);
+    EXPECT_NE(one, two);
+}
+
 TEST(Cli, Version) {
     auto r = kiln("--version");
     EXPECT_EQ(r.exit_code, 0);
