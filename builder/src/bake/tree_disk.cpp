@@ -5,6 +5,23 @@
 
 namespace kiln::bake {
 
+namespace {
+
+// Points ctx.root at another guest for a while (GRUB installs on the mounted disk, not the tree).
+class RootSwap {
+public:
+    RootSwap(Context& ctx, Root& root) : ctx_(ctx), saved_(ctx.root) { ctx.root = &root; }
+    ~RootSwap() { ctx_.root = saved_; }
+    RootSwap(const RootSwap&) = delete;
+    RootSwap& operator=(const RootSwap&) = delete;
+
+private:
+    Context& ctx_;
+    Root* saved_;
+};
+
+}  // namespace
+
 TreeDisk::TreeDisk(Context& ctx, std::string profile_digest, std::filesystem::path raw)
     : ctx_(ctx), profile_digest_(std::move(profile_digest)), raw_(std::move(raw)) {}
 
@@ -22,10 +39,8 @@ void TreeDisk::install_bootloader(const plan::InstallBootloader& bootloader) {
         write_grub_boot_sectors(ctx_, layout(), raw_);
         return;
     }
-    Root* tree = ctx_.root;
-    ctx_.root = &mounted().files();
+    RootSwap on_disk(ctx_, mounted().files());
     bake::install_bootloader(ctx_, bootloader, *appliance_, layout());
-    ctx_.root = tree;
 }
 
 Root& TreeDisk::files() {
