@@ -15,8 +15,6 @@ struct BuildOptions {
     std::filesystem::path work_parent;  // where the build's scratch folder goes; empty: default
     bool keep_work = false;             // leave the scratch folder for debugging
     Accel accel = Accel::automatic;
-    std::filesystem::path firstboot_binary;  // empty: the one this kiln was built with
-    std::filesystem::path firstboot_unit;  // empty: units/kiln-firstboot.service of the source tree
     bool compress_qcow2 = false;
     bool appliance_bootloader =
         false;  // GRUB through the appliance even where kiln can do it natively

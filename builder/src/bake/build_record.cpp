@@ -21,7 +21,7 @@ nlohmann::json make_manifest(const ManifestInput& in) {
     nlohmann::json operations = nlohmann::json::array();
     for (const auto& r : in.progress->records())
         operations.push_back({{"stage", plan::to_string(r.op->stage)},
-                              {"operation", r.op->kind},
+                              {"operation", r.op->name()},
                               {"digest", r.op->digest},
                               {"status", to_string(r.status)},
                               {"seconds", std::round(r.seconds * 100) / 100},

@@ -4,32 +4,32 @@
 #include <string>
 
 #include "bake/build_options.hpp"
-#include "bake/progress.hpp"
 #include "bake/guest/root.hpp"
+#include "bake/progress.hpp"
 #include "kiln/error.hpp"
 #include "kiln/source.hpp"
-#include "plan/operation.hpp"
 #include "profile/profile.hpp"
 
 namespace kiln::bake {
 
-// What every executor of a build shares.
+// What every executor of a build shares: where it works and the guest it changes. What an
+// operation does comes with its action (plan/actions.hpp), never from here.
 struct Context {
-    Context(const profile::Profile& p, const plan::Plan& pl, const BuildOptions& o, Progress& pr,
-            std::filesystem::path w)
-        : profile(p), plan(pl), options(o), progress(pr), work(std::move(w)) {}
+    Context(const BuildOptions& o, Progress& pr, std::filesystem::path w,
+            profile::PackageManager guest_manager)
+        : options(o), progress(pr), work(std::move(w)), package_manager(guest_manager) {}
 
-    const profile::Profile& profile;
-    const plan::Plan& plan;
     const BuildOptions& options;
     Progress& progress;
     std::filesystem::path work;  // the build's scratch folder
+    // The guest's package manager, which tells its family's conventions (Debian or EL).
+    profile::PackageManager package_manager;
 
-    Root* root = nullptr;          // the guest being changed (a host tree or the appliance's disk)
-    std::filesystem::path tree;    // bootstrap bases: the tree on the host
-    bool zero_free_space = false;  // asked by sysprep; done last, where the disk is mounted
-    bool selinux_relabel = false;  // asked by sysprep; done last, in the appliance
-    std::string note;              // what the running operation wants shown beside "done"
+    Root* root = nullptr;        // the guest being changed (a host tree or the appliance's disk)
+    std::filesystem::path tree;  // bootstrap bases: the tree on the host
+    std::string note;            // what the running operation wants shown beside "done"
+
+    bool debian() const { return package_manager == profile::PackageManager::apt; }
 };
 
 // A failure caused by a profile value: the message starts with that value's file:line:column.

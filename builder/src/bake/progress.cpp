@@ -50,12 +50,12 @@ void Progress::begin(const plan::Operation& op, std::size_t index) {
     op_start_ = Clock::now();
     if (json_)
         emit("start", {{"stage", stage},
-                       {"operation", op.kind},
+                       {"operation", op.name()},
                        {"summary", op.summary},
                        {"index", index},
                        {"total", total_}});
     else
-        out_ << fmt::format("  [{:>2}/{}] {:<26} {} ...\n", index, total_, op.kind, op.summary)
+        out_ << fmt::format("  [{:>2}/{}] {:<26} {} ...\n", index, total_, op.name(), op.summary)
              << std::flush;
 }
 
@@ -65,14 +65,14 @@ void Progress::end(const plan::Operation& op, OpStatus status, const std::string
     add_phase_time(plan::to_string(op.stage), seconds);
     if (json_)
         emit("finish", {{"stage", plan::to_string(op.stage)},
-                        {"operation", op.kind},
+                        {"operation", op.name()},
                         {"status", to_string(status)},
                         {"note", note},
                         {"index", index_},
                         {"seconds", seconds}});
     else
-        out_ << fmt::format("          {:<26} {} {:.1f}s{}\n", op.kind, to_string(status), seconds,
-                            note.empty() ? "" : " (" + note + ")")
+        out_ << fmt::format("          {:<26} {} {:.1f}s{}\n", op.name(), to_string(status),
+                            seconds, note.empty() ? "" : " (" + note + ")")
              << std::flush;
 }
 
@@ -83,10 +83,10 @@ void Progress::fail(const plan::Operation* op, const std::string& message) {
     }
     if (json_)
         emit("fail", {{"stage", op ? plan::to_string(op->stage) : ""},
-                      {"operation", op ? op->kind : ""},
+                      {"operation", op ? op->name() : ""},
                       {"message", message}});
     else if (op)
-        out_ << fmt::format("          {:<26} FAILED\n", op->kind) << std::flush;
+        out_ << fmt::format("          {:<26} FAILED\n", op->name()) << std::flush;
 }
 
 void Progress::info(const std::string& message) {

@@ -7,6 +7,7 @@
 #include "bake/interruption.hpp"
 #include "cli/command.hpp"
 #include "cli/load_profile.hpp"
+#include "cli/plan_inputs.hpp"
 #include "cli/profile_options.hpp"
 #include "kiln/error.hpp"
 #include "plan/planner.hpp"
@@ -33,9 +34,7 @@ public:
                        "Scratch folder parent (default $KILN_WORK_DIR or /var/tmp/kiln-work)");
         app.add_flag("--keep-work", keep_work_,
                      "Keep the scratch folder (tree, raw disk, build.log)");
-        app.add_option("--firstboot-binary", firstboot_binary_, "kiln-firstboot binary to install");
-        app.add_option("--firstboot-unit", firstboot_unit_,
-                       "kiln-firstboot.service unit to install");
+        plan_inputs_.register_options(app);
         app.add_flag("--compress", compress_, "Compress the qcow2 output (slower, smaller)");
         app.add_flag(
             "--appliance-bootloader", appliance_bootloader_,
@@ -47,7 +46,7 @@ public:
         bake::install_interrupt_handlers();
         profile::Profile profile =
             load_profile_or_throw(profile_, variables_.load_options(), global_->json);
-        plan::Plan plan = plan::make_plan(profile);
+        plan::Plan plan = plan::make_plan(profile, plan_inputs_.resolve());
         if (profile.base.bootstrap && ::geteuid() != 0)
             throw Error(
                 "a bootstrap base needs root (debootstrap/dnf --installroot create device nodes "
@@ -60,8 +59,6 @@ public:
         options.work_parent = work_dir_;
         options.keep_work = keep_work_;
         options.accel = *bake::parse_accel(accel_);
-        options.firstboot_binary = firstboot_binary_;
-        options.firstboot_unit = firstboot_unit_;
         options.compress_qcow2 = compress_;
         options.appliance_bootloader = appliance_bootloader_;
         options.json = global_->json;
@@ -94,8 +91,7 @@ private:
     std::string cache_dir_;
     std::string work_dir_;
     bool keep_work_ = false;
-    std::string firstboot_binary_;
-    std::string firstboot_unit_;
+    PlanInputOptions plan_inputs_;
     bool compress_ = false;
     bool appliance_bootloader_ = false;
 };

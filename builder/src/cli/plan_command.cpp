@@ -5,6 +5,7 @@
 
 #include "cli/command.hpp"
 #include "cli/load_profile.hpp"
+#include "cli/plan_inputs.hpp"
 #include "cli/profile_options.hpp"
 #include "plan/planner.hpp"
 
@@ -18,20 +19,21 @@ public:
         global_ = &global;
         app.add_option("profile", profile_, "Profile file")->required();
         variables_.register_options(app);
+        plan_inputs_.register_options(app);
         app.add_flag("--json", global.json, "Print the plan as JSON");
     }
 
     int run() override {
         profile::Profile profile =
             load_profile_or_throw(profile_, variables_.load_options(), global_->json);
-        plan::Plan plan = plan::make_plan(profile);
+        plan::Plan plan = plan::make_plan(profile, plan_inputs_.resolve());
         if (global_->json) {
             nlohmann::json ops = nlohmann::json::array();
             for (const auto& op : plan.operations) {
                 nlohmann::json inputs = nlohmann::json::object();
-                for (const auto& [k, v] : op.inputs) inputs[k] = v;
+                for (const auto& [k, v] : plan::inputs_of(op.action)) inputs[k] = v;
                 ops.push_back({{"stage", plan::to_string(op.stage)},
-                               {"operation", op.kind},
+                               {"operation", op.name()},
                                {"summary", op.summary},
                                {"digest", op.digest},
                                {"inputs", inputs},
@@ -53,7 +55,7 @@ public:
         int n = 0;
         for (const auto& op : plan.operations)
             std::cout << fmt::format("{:>3}  {:<10} {:<28} {:<12}  {}\n", ++n,
-                                     plan::to_string(op.stage), op.kind, op.digest.substr(0, 12),
+                                     plan::to_string(op.stage), op.name(), op.digest.substr(0, 12),
                                      op.summary);
         return 0;
     }
@@ -62,6 +64,7 @@ private:
     GlobalOptions* global_ = nullptr;
     std::string profile_;
     VariableOptions variables_;
+    PlanInputOptions plan_inputs_;
 };
 
 }  // namespace

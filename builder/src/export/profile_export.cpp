@@ -1,27 +1,27 @@
 #include "export/profile_export.hpp"
 
 #include "kiln/node_schema.hpp"
+#include "plan/planner.hpp"
 
 namespace kiln::exporter {
 
 OvfSettings ovf_settings_for(const profile::Profile& p, const profile::Ovf& o) {
+    return ovf_settings_for(plan::describe_ovf(p, &o));
+}
+
+OvfSettings ovf_settings_for(const plan::OvfDescription& d) {
     OvfSettings s;
-    s.vm_name = o.vm_name.value.empty() ? p.name.value : o.vm_name.value;
-    if (!o.os_type.value.empty()) s.os_type = o.os_type.value;
-    s.vmx_version = o.vmx_version;
-    s.cpus = o.cpus;
-    s.memory_mb = o.memory_mb;
-    if (!o.nic.value.empty()) s.nic = o.nic.value;
-    if (!o.network.value.empty()) s.network = o.network.value;
-    s.firmware = p.disk.firmware == profile::Firmware::uefi ? "efi" : "bios";
-    for (const auto& key : o.properties) s.properties.push_back(key.value);
-    for (const auto& [key, value] : p.firstboot.defaults) {
-        const node::KeySpec* spec = node::find_key(key);
-        if (spec && !spec->is_secret()) s.defaults[key] = value.value;
-    }
-    if (!p.firstboot.dcs.value.empty() && !s.defaults.count("dcs"))
-        s.defaults["dcs"] = p.firstboot.dcs.value;
-    s.annotation = p.description.value;
+    s.vm_name = d.vm_name.value;
+    if (!d.os_type.value.empty()) s.os_type = d.os_type.value;
+    s.vmx_version = d.vmx_version;
+    s.cpus = d.cpus;
+    s.memory_mb = d.memory_mb;
+    if (!d.nic.value.empty()) s.nic = d.nic.value;
+    if (!d.network.value.empty()) s.network = d.network.value;
+    s.firmware = d.firmware == profile::Firmware::uefi ? "efi" : "bios";
+    for (const auto& key : d.properties) s.properties.push_back(key.value);
+    s.defaults = d.property_defaults;
+    s.annotation = d.annotation.value;
     return s;
 }
 
@@ -32,8 +32,7 @@ OvfSettings default_ovf_settings(const std::string& vm_name) {
     return s;
 }
 
-ExportRequest request_for_output(const profile::Profile& p, const profile::Output& output,
-                                 const std::filesystem::path& disk,
+ExportRequest request_for_output(const plan::WriteOutput& output, const std::filesystem::path& disk,
                                  const std::filesystem::path& output_dir) {
     ExportRequest r;
     r.source = disk;
@@ -49,11 +48,10 @@ ExportRequest request_for_output(const profile::Profile& p, const profile::Outpu
             r.format = ExportFormat::ova;
             break;
     }
-    r.base_name = p.name.value;
-    if (output.ovf)
-        r.ovf = ovf_settings_for(p, *output.ovf);
-    else
-        r.ovf = default_ovf_settings(p.name.value);
+    if (output.ovf) {
+        r.base_name = output.ovf->base_name.value;
+        r.ovf = ovf_settings_for(*output.ovf);
+    }
     return r;
 }
 

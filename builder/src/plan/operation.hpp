@@ -2,9 +2,11 @@
 
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "kiln/source.hpp"
+#include "plan/actions.hpp"
 
 namespace kiln::plan {
 
@@ -12,15 +14,31 @@ namespace kiln::plan {
 enum class Stage { base, packages, customize, firstboot, seal, sysprep, disk, output };
 std::string to_string(Stage stage);
 
-// One typed step of a build (virt-customize style): what it does, from which inputs, and a
-// digest of exactly those inputs, so a cache or a user can tell when it would change.
+// What an operation does; the build has one executor per alternative.
+using Action =
+    std::variant<Bootstrap, ImportImage, ResizeDisk, AddRepository, InstallPackages, RemovePackages,
+                 CopyOverlay, SetTimezone, SetLocale, ConfigureNtp, ConfigureZabbixAgent,
+                 SetHostname, ApplyUnits, InstallFirstboot, WriteNodeDefaults,
+                 DisableClusterServices, SealEtcdData, SealPostgresqlClusters, RunSysprep, MakeDisk,
+                 InstallBootloader, SelinuxRelabel, TrimFreeSpace, WriteOutput>;
+
+// The name users see (`kiln plan`, progress, the manifest): "install-packages", "copy-tree"...
+std::string name_of(const Action& action);
+// The action's inputs as canonical text, in their declared order (`kiln plan --json`).
+std::vector<std::pair<std::string, std::string>> inputs_of(const Action& action);
+// sha256 hex over the name and the inputs: what a cache or a user compares.
+std::string digest_of(const Action& action);
+
+// One step of a build (virt-customize style): an action, the stage it runs in, a line for
+// people and the profile line that asked for it.
 struct Operation {
     Stage stage{};
-    std::string kind;     // e.g. "install-packages", "copy-tree"
-    std::string summary;  // one line for people
-    std::vector<std::pair<std::string, std::string>> inputs;  // canonical parameters
-    std::string digest;                                       // sha256 hex over kind and inputs
-    Location where;                                           // the profile line that asked for it
+    Action action;
+    std::string summary;
+    Location where;
+    std::string digest;  // digest_of(action)
+
+    std::string name() const { return name_of(action); }
 };
 
 struct Plan {

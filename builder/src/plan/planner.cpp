@@ -1,7 +1,7 @@
 #include "plan/planner.hpp"
 
-#include <algorithm>
-
+#include "kiln/error.hpp"
+#include "kiln/node_schema.hpp"
 #include "kiln/sha256.hpp"
 
 namespace kiln::plan {
@@ -30,6 +30,52 @@ std::string to_string(Stage stage) {
     return "?";
 }
 
+std::string fallback_firstboot_unit() {
+    return "# Installed by kiln build (the build tree had no units/kiln-firstboot.service).\n"
+           "[Unit]\n"
+           "Description=kiln first boot: node identity and cluster configuration\n"
+           "After=network-online.target vmtoolsd.service open-vm-tools.service\n"
+           "Wants=network-online.target\n"
+           "Before=getty.target\n"
+           "ConditionPathExists=!/var/lib/kiln/configured\n"
+           "\n"
+           "[Service]\n"
+           "Type=oneshot\n"
+           "ExecStart=/usr/bin/kiln-firstboot\n"
+           "RemainAfterExit=yes\n"
+           "StandardOutput=journal+console\n"
+           "\n"
+           "[Install]\n"
+           "WantedBy=multi-user.target\n";
+}
+
+OvfDescription describe_ovf(const Profile& p, const Ovf* ovf) {
+    OvfDescription d;
+    d.base_name = p.name;
+    d.vm_name = p.name;
+    if (!ovf) {
+        for (const auto& spec : node::keys()) d.properties.push_back({std::string(spec.name), {}});
+        return d;
+    }
+    if (!ovf->vm_name.value.empty()) d.vm_name = ovf->vm_name;
+    d.vmx_version = ovf->vmx_version;
+    d.cpus = ovf->cpus;
+    d.memory_mb = ovf->memory_mb;
+    d.nic = ovf->nic;
+    d.network = ovf->network;
+    d.os_type = ovf->os_type;
+    d.properties = ovf->properties;
+    d.firmware = p.disk.firmware;
+    for (const auto& [key, value] : p.firstboot.defaults) {
+        const node::KeySpec* spec = node::find_key(key);
+        if (spec && !spec->is_secret()) d.property_defaults[key] = value.value;
+    }
+    if (!p.firstboot.dcs.value.empty() && !d.property_defaults.count("dcs"))
+        d.property_defaults["dcs"] = p.firstboot.dcs.value;
+    d.annotation = p.description;
+    return d;
+}
+
 namespace {
 
 std::string join(const TextList& list, const char* separator = " ") {
@@ -44,9 +90,17 @@ std::string plural(std::size_t n, const char* word) {
     return std::to_string(n) + " " + w;
 }
 
+// A host file the image gets; a missing one plans with an empty digest and fails the build
+// at the operation that installs it, naming it.
+HostContent host_file(const std::filesystem::path& path) {
+    std::error_code ec;
+    bool found = !path.empty() && std::filesystem::is_regular_file(path, ec);
+    return {path, found ? sha256_file_hex(path) : ""};
+}
+
 class Planner {
 public:
-    explicit Planner(const Profile& p) : p_(p) {}
+    Planner(const Profile& p, const PlanInputs& inputs) : p_(p), inputs_(inputs) {}
 
     Plan run() {
         base();
@@ -69,13 +123,9 @@ public:
     }
 
 private:
-    void add(Stage stage, std::string kind, std::string summary,
-             std::vector<std::pair<std::string, std::string>> inputs, const Location& where) {
-        Sha256 hash;
-        hash.field(kind);
-        for (const auto& [key, value] : inputs) hash.field(key).field(value);
-        ops_.push_back({stage, std::move(kind), std::move(summary), std::move(inputs),
-                        hash.hex_digest(), where});
+    void add(Stage stage, Action action, std::string summary, const Location& where) {
+        std::string digest = digest_of(action);
+        ops_.push_back({stage, std::move(action), std::move(summary), where, std::move(digest)});
     }
 
     void base() {
@@ -83,213 +133,199 @@ private:
             std::string summary = b->release.value + " from " + b->mirror.value;
             if (!b->variant.value.empty()) summary += ", variant " + b->variant.value;
             if (!b->packages.empty()) summary += ", with " + plural(b->packages.size(), "package");
-            add(Stage::base, to_string(b->tool), summary,
-                {{"release", b->release.value},
-                 {"mirror", b->mirror.value},
-                 {"variant", b->variant.value},
-                 {"arch", b->arch.value},
-                 {"components", join(b->components)},
-                 {"packages", join(b->packages)}},
-                b->where);
+            add(Stage::base,
+                Bootstrap{.tool = b->tool,
+                          .release = b->release,
+                          .mirror = b->mirror,
+                          .variant = b->variant,
+                          .arch = b->arch,
+                          .components = b->components,
+                          .packages = b->packages},
+                summary, b->where);
         } else if (const auto& image = p_.base.image) {
-            add(Stage::base, "import-image",
+            add(Stage::base,
+                ImportImage{.source = image->source,
+                            .is_url = image->is_url,
+                            .path = image->path,
+                            .sha256 = image->sha256,
+                            .format = image->format},
                 image->source.value + " (sha256 " + image->sha256.value.substr(0, 12) + ")",
-                {{"sha256", image->sha256.value}, {"format", image->format.value}}, image->where);
-            add(Stage::base, "resize-disk",
+                image->where);
+            add(Stage::base, ResizeDisk{p_.disk.size},
                 "grow the disk to " + std::to_string(p_.disk.size.value >> 20) + " MiB",
-                {{"bytes", std::to_string(p_.disk.size.value)}}, p_.disk.size.where);
+                p_.disk.size.where);
         }
     }
 
     void packages() {
+        const PackageManager manager = p_.package_manager;
         for (const auto& repo : p_.repositories) {
-            bool apt = p_.package_manager == PackageManager::apt;
-            std::string key_digest;
-            if (!repo.signed_by_path.empty()) key_digest = sha256_file_hex(repo.signed_by_path);
-            add(Stage::packages, "add-repository",
+            bool apt = manager == PackageManager::apt;
+            add(Stage::packages,
+                AddRepository{.manager = manager,
+                              .repository = repo.name,
+                              .uri = repo.uri,
+                              .suite = repo.suite,
+                              .components = repo.components,
+                              .signed_by = repo.signed_by,
+                              .signed_by_key = host_file(repo.signed_by_path),
+                              .baseurl = repo.baseurl,
+                              .gpgkey = repo.gpgkey,
+                              .gpgcheck = repo.gpgcheck,
+                              .enabled = repo.enabled},
                 repo.name.value + ": " +
                     (apt ? repo.uri.value + " " + repo.suite.value : repo.baseurl.value),
-                {{"manager", to_string(p_.package_manager)},
-                 {"name", repo.name.value},
-                 {"uri", repo.uri.value},
-                 {"suite", repo.suite.value},
-                 {"components", join(repo.components)},
-                 {"signed_by", repo.signed_by.value},
-                 {"signed_by_sha256", key_digest},
-                 {"baseurl", repo.baseurl.value},
-                 {"gpgkey", repo.gpgkey.value},
-                 {"gpgcheck", repo.gpgcheck ? "1" : "0"},
-                 {"enabled", repo.enabled ? "1" : "0"}},
                 repo.where);
         }
         if (!p_.packages.install.empty())
-            add(Stage::packages, "install-packages",
-                plural(p_.packages.install.size(), "package") + " with " +
-                    to_string(p_.package_manager),
-                {{"manager", to_string(p_.package_manager)},
-                 {"packages", join(p_.packages.install)}},
+            add(Stage::packages, InstallPackages{manager, p_.packages.install},
+                plural(p_.packages.install.size(), "package") + " with " + to_string(manager),
                 p_.packages.install.front().where);
         if (!p_.packages.remove.empty())
-            add(Stage::packages, "remove-packages", join(p_.packages.remove),
-                {{"manager", to_string(p_.package_manager)},
-                 {"packages", join(p_.packages.remove)}},
-                p_.packages.remove.front().where);
+            add(Stage::packages, RemovePackages{manager, p_.packages.remove},
+                join(p_.packages.remove), p_.packages.remove.front().where);
     }
 
     void customize() {
         for (const auto& o : p_.overlays) {
-            std::string content = o.kind == OverlayKind::tree ? tree_digest(o.source_path)
-                                                              : sha256_file_hex(o.source_path);
-            std::string mode = o.mode ? o.mode->value : "";
-            add(Stage::customize, o.kind == OverlayKind::tree ? "copy-tree" : "copy-file",
+            bool tree = o.kind == OverlayKind::tree;
+            HostContent content{o.source_path,
+                                tree ? tree_digest(o.source_path) : sha256_file_hex(o.source_path)};
+            std::string mode = o.mode ? " " + o.mode->value : "";
+            add(Stage::customize,
+                CopyOverlay{.kind = o.kind,
+                            .source = o.source,
+                            .content = content,
+                            .destination = o.destination,
+                            .owner = o.owner,
+                            .group = o.group,
+                            .mode = o.mode},
                 o.source_path.string() + " -> " + o.destination.value + " (" + o.owner.value + ":" +
-                    o.group.value + (mode.empty() ? "" : " " + mode) + ")",
-                {{"destination", o.destination.value},
-                 {"owner", o.owner.value},
-                 {"group", o.group.value},
-                 {"mode", mode},
-                 {"content", content}},
+                    o.group.value + mode + ")",
                 o.where);
         }
         const Settings& s = p_.settings;
         if (s.timezone)
-            add(Stage::customize, "set-timezone", s.timezone->value,
-                {{"timezone", s.timezone->value}}, s.timezone->where);
-        if (s.locale)
-            add(Stage::customize, "set-locale", s.locale->value, {{"locale", s.locale->value}},
-                s.locale->where);
+            add(Stage::customize, SetTimezone{*s.timezone}, s.timezone->value, s.timezone->where);
+        if (s.locale) add(Stage::customize, SetLocale{*s.locale}, s.locale->value, s.locale->where);
         if (!s.ntp_servers.empty())
-            add(Stage::customize, "configure-ntp", join(s.ntp_servers, ", "),
-                {{"servers", join(s.ntp_servers)}}, s.ntp_servers.front().where);
+            add(Stage::customize, ConfigureNtp{s.ntp_servers}, join(s.ntp_servers, ", "),
+                s.ntp_servers.front().where);
         if (s.zabbix_server)
-            add(Stage::customize, "configure-zabbix-agent", "Server=" + s.zabbix_server->value,
-                {{"server", s.zabbix_server->value}}, s.zabbix_server->where);
+            add(Stage::customize, ConfigureZabbixAgent{*s.zabbix_server},
+                "Server=" + s.zabbix_server->value, s.zabbix_server->where);
         if (s.hostname)
-            add(Stage::customize, "set-hostname", s.hostname->value,
-                {{"hostname", s.hostname->value}}, s.hostname->where);
-        unit_op("enable-units", p_.units.enable);
-        unit_op("disable-units", p_.units.disable);
-        unit_op("mask-units", p_.units.mask);
+            add(Stage::customize, SetHostname{*s.hostname}, s.hostname->value, s.hostname->where);
+        units(UnitAction::enable, p_.units.enable);
+        units(UnitAction::disable, p_.units.disable);
+        units(UnitAction::mask, p_.units.mask);
     }
 
-    void unit_op(const char* kind, const TextList& units) {
+    void units(UnitAction action, const TextList& units) {
         if (units.empty()) return;
-        add(Stage::customize, kind, join(units), {{"units", join(units)}}, units.front().where);
+        add(Stage::customize, ApplyUnits{action, units}, join(units), units.front().where);
     }
 
     void firstboot() {
         const Firstboot& f = p_.firstboot;
         if (f.services.empty() && f.dcs.value.empty()) return;
-        add(Stage::firstboot, "install-firstboot",
-            "kiln-firstboot and kiln-firstboot.service, enabled",
-            {{"admin_user", f.admin_user.value}}, f.where);
-        std::string defaults;
-        for (const auto& [key, value] : f.defaults) defaults += key + "=" + value.value + "\n";
-        add(Stage::firstboot, "write-node-defaults",
+        HostContent unit = host_file(inputs_.firstboot_unit);
+        if (inputs_.firstboot_unit.empty()) unit.digest = sha256_hex(fallback_firstboot_unit());
+        add(Stage::firstboot,
+            InstallFirstboot{host_file(inputs_.firstboot_binary), unit, f.admin_user},
+            "kiln-firstboot and kiln-firstboot.service, enabled", f.where);
+        add(Stage::firstboot,
+            WriteNodeDefaults{f.dcs, f.services, f.admin_user, f.scrub_secrets, f.defaults},
             "/etc/kiln/image.yml: dcs " + f.dcs.value + ", start order " +
                 join(f.services, " -> ") + ", " + plural(f.defaults.size(), "default"),
-            {{"dcs", f.dcs.value},
-             {"services", join(f.services)},
-             {"admin_user", f.admin_user.value},
-             {"scrub_secrets", f.scrub_secrets ? "1" : "0"},
-             {"defaults", defaults}},
             f.where);
         if (!f.services.empty())
-            add(Stage::firstboot, "disable-cluster-services",
-                join(f.services) + " stay off until first boot configures them",
-                {{"units", join(f.services)}}, f.where);
+            add(Stage::firstboot, DisableClusterServices{f.services},
+                join(f.services) + " stay off until first boot configures them", f.where);
     }
 
     void seal() {
         // Services that Debian's packages start at install leave state that must not be cloned.
-        std::vector<std::string> sealed;
-        for (const auto& pkg : p_.packages.install) {
-            const std::string& name = pkg.value.substr(0, pkg.value.find('='));
-            if (name == "etcd-server" || name == "etcd") sealed.push_back("etcd-data");
-            if (name.starts_with("postgresql")) sealed.push_back("postgresql-clusters");
-        }
+        bool etcd = false, postgresql = false;
+        auto note = [&](const std::string& name) {
+            etcd = etcd || name == "etcd-server" || name == "etcd";
+            postgresql = postgresql || name.starts_with("postgresql");
+        };
+        for (const auto& pkg : p_.packages.install) note(pkg.value.substr(0, pkg.value.find('=')));
         if (const auto& b = p_.base.bootstrap)
-            for (const auto& pkg : b->packages) {
-                if (pkg.value == "etcd-server" || pkg.value == "etcd")
-                    sealed.push_back("etcd-data");
-                if (pkg.value.starts_with("postgresql")) sealed.push_back("postgresql-clusters");
-            }
-        std::sort(sealed.begin(), sealed.end());
-        sealed.erase(std::unique(sealed.begin(), sealed.end()), sealed.end());
-        for (const auto& what : sealed)
-            add(Stage::seal, "seal-" + what,
-                what == "etcd-data"
-                    ? "stop etcd, wipe /var/lib/etcd (no member identity in the template)"
-                    : "drop PostgreSQL's auto-created cluster; Patroni bootstraps its own",
-                {}, p_.firstboot.where);
+            for (const auto& pkg : b->packages) note(pkg.value);
+        if (etcd)
+            add(Stage::seal, SealEtcdData{},
+                "stop etcd, wipe /var/lib/etcd (no member identity in the template)",
+                p_.firstboot.where);
+        if (postgresql)
+            add(Stage::seal, SealPostgresqlClusters{},
+                "drop PostgreSQL's auto-created cluster; Patroni bootstraps its own",
+                p_.firstboot.where);
     }
 
     void sysprep() {
-        for (const auto& op : p_.sysprep.operations)
-            add(Stage::sysprep, "sysprep-" + op.value, sysprep_summary(op.value), {}, op.where);
-        if (p_.sysprep.selinux_relabel)
-            add(Stage::sysprep, "selinux-relabel",
-                "relabel every file at build time (no relabel at boot)", {}, p_.firstboot.where);
+        for (const auto& name : p_.sysprep.operations) {
+            const sysprep::Operation* op = sysprep::find(name.value);
+            if (!op)
+                throw Error(name.where.str() + ": unknown sysprep operation '" + name.value + "'");
+            if (op->perform)
+                add(Stage::sysprep, RunSysprep{op}, std::string(op->summary), name.where);
+            else
+                on_finished_disk_ = {op, name.where};
+        }
     }
 
-    static std::string sysprep_summary(const std::string& op) {
-        if (op == "package-cache") return "clear package manager caches";
-        if (op == "logs") return "remove logs and the journal";
-        if (op == "shell-history") return "remove shell histories";
-        if (op == "tmp-files") return "empty /tmp and /var/tmp";
-        if (op == "dhcp-leases") return "remove DHCP leases";
-        if (op == "udev-net-rules") return "remove persistent network device rules";
-        if (op == "random-seed") return "remove the saved random seed";
-        if (op == "ssh-hostkeys") return "remove SSH host keys (each clone makes its own)";
-        if (op == "machine-id") return "empty /etc/machine-id (each clone gets its own)";
-        if (op == "zero-free-space") return "discard free space so exports stay small";
-        return op;
-    }
-
+    // Work on the whole disk comes last, where the disk is: GRUB, then the relabel (which
+    // writes every file's label), then trimming what is left free.
     void disk() {
         const Disk& d = p_.disk;
-        if (!p_.base.bootstrap) return;
-        add(Stage::disk, "make-disk",
-            std::to_string(d.size.value >> 20) + " MiB, " + to_string(d.partition_table) + ", " +
-                to_string(d.filesystem) + " root",
-            {{"bytes", std::to_string(d.size.value)},
-             {"partition_table", to_string(d.partition_table)},
-             {"filesystem", to_string(d.filesystem)}},
-            d.size.where);
-        add(Stage::disk, "install-bootloader", "GRUB for " + to_string(d.firmware),
-            {{"firmware", to_string(d.firmware)}}, d.size.where);
+        if (const auto& b = p_.base.bootstrap) {
+            add(Stage::disk,
+                MakeDisk{.size = d.size,
+                         .partition_table = d.partition_table,
+                         .filesystem = d.filesystem,
+                         .firmware = d.firmware,
+                         .bootstrap = b->where},
+                std::to_string(d.size.value >> 20) + " MiB, " + to_string(d.partition_table) +
+                    ", " + to_string(d.filesystem) + " root",
+                d.size.where);
+            add(Stage::disk, InstallBootloader{d.firmware, b->where},
+                "GRUB for " + to_string(d.firmware), d.size.where);
+        }
+        if (p_.sysprep.selinux_relabel)
+            add(Stage::disk, SelinuxRelabel{},
+                "relabel every file at build time (no relabel at boot)", p_.firstboot.where);
+        if (const auto& [op, where] = on_finished_disk_; op)
+            add(Stage::disk, TrimFreeSpace{}, std::string(op->summary), where);
     }
 
     void outputs() {
         for (const auto& o : p_.outputs) {
-            std::vector<std::pair<std::string, std::string>> inputs = {{"file", o.file.value}};
+            WriteOutput action{o.format, o.file, {}};
+            if (o.format != OutputFormat::qcow2)
+                action.ovf = describe_ovf(p_, o.ovf ? &*o.ovf : nullptr);
             std::string summary = o.file.value;
-            if (o.ovf) {
-                inputs.insert(inputs.end(), {{"vm_name", o.ovf->vm_name.value},
-                                             {"vmx_version", std::to_string(o.ovf->vmx_version)},
-                                             {"cpus", std::to_string(o.ovf->cpus)},
-                                             {"memory_mb", std::to_string(o.ovf->memory_mb)},
-                                             {"nic", o.ovf->nic.value},
-                                             {"network", o.ovf->network.value},
-                                             {"os_type", o.ovf->os_type.value},
-                                             {"properties", join(o.ovf->properties)}});
+            if (o.ovf)
                 summary += " (vmx-" + std::to_string(o.ovf->vmx_version) + ", " +
                            std::to_string(o.ovf->cpus) + " CPU, " +
                            std::to_string(o.ovf->memory_mb) + " MiB, " +
                            plural(o.ovf->properties.size(), "property") + ")";
-            }
-            add(Stage::output, "write-" + to_string(o.format), summary, std::move(inputs), o.where);
+            add(Stage::output, std::move(action), summary, o.where);
         }
     }
 
     const Profile& p_;
+    const PlanInputs& inputs_;
     std::vector<Operation> ops_;
+    // The sysprep operation that works on the finished disk (zero-free-space), if asked for.
+    std::pair<const sysprep::Operation*, Location> on_finished_disk_{};
 };
 
 }  // namespace
 
-Plan make_plan(const Profile& profile) {
-    return Planner(profile).run();
+Plan make_plan(const Profile& profile, const PlanInputs& inputs) {
+    return Planner(profile, inputs).run();
 }
 
 }  // namespace kiln::plan

@@ -7,6 +7,7 @@
 #include "kiln/node_schema.hpp"
 #include "kiln/sha256.hpp"
 #include "profile/reader.hpp"
+#include "sysprep/operations.hpp"
 
 namespace kiln::profile {
 
@@ -470,7 +471,8 @@ private:
 
     TextList default_sysprep(const Location& where) {
         TextList list;
-        for (const auto& op : known_sysprep_operations()) list.push_back(Text{op, where});
+        for (const auto& op : sysprep::operations())
+            if (op.enabled_by_default) list.push_back(Text{std::string(op.name), where});
         return list;
     }
 
@@ -481,14 +483,13 @@ private:
         if (!r.valid()) return s;
         if (r.has("operations")) {
             s.operations = r.text_list("operations");
-            const auto& known = known_sysprep_operations();
             for (const auto& op : s.operations) {
-                if (std::find(known.begin(), known.end(), op.value) != known.end()) continue;
+                if (sysprep::find(op.value)) continue;
                 std::string hint;
                 std::size_t best = 3;
-                for (const auto& k : known)
-                    if (auto d = grammar::edit_distance(op.value, k); d < best)
-                        best = d, hint = " (did you mean '" + k + "'?)";
+                for (const auto& known : sysprep::operations())
+                    if (auto d = grammar::edit_distance(op.value, known.name); d < best)
+                        best = d, hint = " (did you mean '" + std::string(known.name) + "'?)";
                 report_.error(op.where, "unknown sysprep operation '" + op.value + "'" + hint);
             }
         }

@@ -63,13 +63,6 @@ std::string to_string(OverlayKind v) {
     return v == OverlayKind::tree ? "tree" : "file";
 }
 
-const std::vector<std::string>& known_sysprep_operations() {
-    static const std::vector<std::string> operations = {
-        "package-cache",  "logs",        "shell-history", "tmp-files",  "dhcp-leases",
-        "udev-net-rules", "random-seed", "ssh-hostkeys",  "machine-id", "zero-free-space"};
-    return operations;
-}
-
 const std::vector<std::string>& known_vmware_os_types() {
     static const std::vector<std::string> types = {
         "centos7_64Guest",  "centos8_64Guest",     "centos9_64Guest",     "rhel7_64Guest",

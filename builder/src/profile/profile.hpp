@@ -169,8 +169,6 @@ std::string to_string(Firmware v);
 std::string to_string(OutputFormat v);
 std::string to_string(OverlayKind v);
 
-// Every sysprep operation kiln knows, in the order a build runs them.
-const std::vector<std::string>& known_sysprep_operations();
 // VMware guest OS identifiers accepted for ovf.os_type.
 const std::vector<std::string>& known_vmware_os_types();
 

@@ -10,14 +10,15 @@
 #include "bake/steps/firstboot_install.hpp"
 #include "bake/steps/packages.hpp"
 #include "bake/steps/settings.hpp"
+#include "plan/planner.hpp"
 
 using namespace kiln;
 using namespace kiln::bake;
 
 namespace {
 
-profile::Disk disk(unsigned long long gib, profile::PartitionTable table, profile::Firmware fw) {
-    profile::Disk d;
+plan::MakeDisk disk(unsigned long long gib, profile::PartitionTable table, profile::Firmware fw) {
+    plan::MakeDisk d;
     d.size.value = gib << 30;
     d.partition_table = table;
     d.firmware = fw;
@@ -94,8 +95,8 @@ TEST(GrubBootSector, CoreBlocklistFollowsItsFirstSector) {
 TEST(PackageDrivers, AptRepositoryInstallAndErrors) {
     auto apt = PackageDriver::make(profile::PackageManager::apt);
     ASSERT_TRUE(apt);
-    profile::Repository r;
-    r.name = text("pgdg");
+    plan::AddRepository r;
+    r.repository = text("pgdg");
     r.uri = text("http://apt.example/pub");
     r.suite = text("bookworm-pgdg");
     r.components = {text("main")};
@@ -117,8 +118,8 @@ TEST(PackageDrivers, AptRepositoryInstallAndErrors) {
 TEST(PackageDrivers, YumAndDnfForTheElPath) {
     auto yum = PackageDriver::make(profile::PackageManager::yum);
     ASSERT_TRUE(yum);
-    profile::Repository r;
-    r.name = text("base");
+    plan::AddRepository r;
+    r.repository = text("base");
     r.baseurl = text("http://vault.example/7.9.2009/os/x86_64/");
     r.gpgkey = text("file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-7");
     auto [path, body] = yum->repository_file(r);
@@ -155,7 +156,7 @@ TEST(PackageDrivers, InstalledListParsesDpkgAndRpm) {
 }
 
 TEST(Bootstrap, DebootstrapAndElInstallrootCommands) {
-    profile::Bootstrap b;
+    plan::Bootstrap b;
     b.tool = profile::BootstrapTool::debootstrap;
     b.release = text("bookworm");
     b.mirror = text("http://deb.example/debian");
@@ -211,7 +212,7 @@ TEST(Bootstrap, DebootstrapAndElInstallrootCommands) {
 }
 
 TEST(Bootstrap, DebianToolsShareOnePackageCachePerRelease) {
-    profile::Bootstrap b;
+    plan::Bootstrap b;
     b.release = text("bookworm");
     b.tool = profile::BootstrapTool::debootstrap;
     const std::string debootstrap = package_cache_name(b);
@@ -245,7 +246,7 @@ TEST(Accounts, ReadsTheGuestsOwnIds) {
 TEST(Firstboot, ExecStartProgramComesFromTheUnitOrTheFallbackUnit) {
     EXPECT_EQ(exec_start_program("[Service]\nExecStart=-/usr/libexec/kiln/kiln-firstboot --x\n"),
               "/usr/libexec/kiln/kiln-firstboot");
-    EXPECT_EQ(exec_start_program(fallback_firstboot_unit()), "/usr/bin/kiln-firstboot");
+    EXPECT_EQ(exec_start_program(plan::fallback_firstboot_unit()), "/usr/bin/kiln-firstboot");
 }
 
 }  // namespace

@@ -16,10 +16,10 @@ std::vector<nlohmann::json> lines(const std::string& text) {
     return out;
 }
 
-plan::Operation operation(plan::Stage stage, const std::string& kind) {
+plan::Operation operation(plan::Stage stage, plan::Action action) {
     plan::Operation op;
     op.stage = stage;
-    op.kind = kind;
+    op.action = std::move(action);
     op.summary = "overlays/time -> /";
     return op;
 }
@@ -27,7 +27,7 @@ plan::Operation operation(plan::Stage stage, const std::string& kind) {
 TEST(Progress, JsonIsOneEventPerLineWithIntegerCounters) {
     std::ostringstream out;
     bake::Progress progress(out, /*json=*/true, 2);
-    plan::Operation op = operation(plan::Stage::customize, "copy-tree");
+    plan::Operation op = operation(plan::Stage::customize, plan::CopyOverlay{});
     progress.begin(op, 1);
     progress.end(op, bake::OpStatus::done, "3 files");
     progress.finished(true, 1.5);
@@ -48,11 +48,11 @@ TEST(Progress, JsonIsOneEventPerLineWithIntegerCounters) {
 TEST(Progress, TerminalShowsCountersAndStages) {
     std::ostringstream out;
     bake::Progress progress(out, /*json=*/false, 12);
-    plan::Operation op = operation(plan::Stage::seal, "empty-machine-id");
+    plan::Operation op = operation(plan::Stage::seal, plan::SealEtcdData{});
     progress.begin(op, 3);
     progress.end(op, bake::OpStatus::done, "");
     EXPECT_NE(out.str().find("==> seal\n"), std::string::npos) << out.str();
-    EXPECT_NE(out.str().find("[ 3/12] empty-machine-id"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("[ 3/12] seal-etcd-data"), std::string::npos) << out.str();
 }
 
 }  // namespace

@@ -88,6 +88,24 @@ TEST(Cli, VarOverrideReachesThePlan) {
         << undeclared.out;
 }
 
+TEST(Cli, PlanDigestsTheFirstbootFilesItWouldInstall) {
+    auto digest_of_install = [](const std::vector<std::string>& args) {
+        std::vector<std::string> argv = {"plan", "--json", "profiles/debian12-patroni.yml"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        auto r = kiln(argv, false);
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        auto plan = nlohmann::json::parse(r.out);
+        for (const auto& op : plan["operations"])
+            if (op["operation"] == "install-firstboot") return op["inputs"]["binary_sha256"];
+        return nlohmann::json();
+    };
+    // Two files of the source tree with known, different contents.
+    auto one = digest_of_install({"--firstboot-binary", "units/kiln-firstboot.service"});
+    auto two = digest_of_install({"--firstboot-binary", "README.md"});
+    EXPECT_EQ(one.get<std::string>().size(), 64u);
+    EXPECT_NE(one, two);
+}
+
 TEST(Cli, VersionPrintsKilnAndExitsZero) {
     auto r = kiln({"--version"});
     EXPECT_EQ(r.exit_code, 0);

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <optional>
+#include <stdexcept>
 
+#include "kiln/sha256.hpp"
 #include "plan/planner.hpp"
 #include "profile/loader.hpp"
 
@@ -13,30 +14,44 @@ using namespace kiln;
 
 namespace {
 
-// The profile at `path`; when it does not load, its report is a failure and the caller's
-// ASSERT stops the test.
-std::optional<profile::Profile> load_profile(const std::string& path) {
+// The profile at `path`; one that does not load throws its report, which fails the test.
+profile::Profile load_profile(const std::string& path) {
     SourceFiles sources;
     Report report;
     auto p = profile::load(path, {}, sources, report);
-    if (!p) ADD_FAILURE() << path << " does not load:\n" << report.format(&sources);
-    return p;
+    if (!p) throw std::runtime_error(path + " does not load:\n" + report.format(&sources));
+    return *p;
 }
 
 std::vector<std::string> kinds(const plan::Plan& plan) {
     std::vector<std::string> out;
-    for (const auto& op : plan.operations) out.push_back(op.kind);
+    for (const auto& op : plan.operations) out.push_back(op.name());
     return out;
 }
 
 const std::string kDefaultProfile = std::string(KILN_SOURCE_DIR) + "/profiles/debian12-patroni.yml";
 
+// A folder of its own for the files a test plans with, removed at the end.
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("kiln-plan-files-" + std::to_string(::getpid()));
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() { fs::remove_all(path); }
+    fs::path write(const std::string& name, const std::string& text) const {
+        std::ofstream(path / name, std::ios::binary | std::ios::trunc) << text;
+        return path / name;
+    }
+};
+
+const plan::Operation& find(const plan::Plan& plan, const std::string& name) {
+    for (const auto& op : plan.operations)
+        if (op.name() == name) return op;
+    throw std::runtime_error("no " + name + " in the plan");
+}
+
 TEST(Plan, DefaultProfileRunsStagesInOrder) {
-    auto profile = load_profile(kDefaultProfile);
-    ASSERT_TRUE(profile);
-    auto plan = plan::make_plan(*profile);
+    auto plan = plan::make_plan(load_profile(kDefaultProfile), {});
     ASSERT_FALSE(plan.operations.empty());
-    EXPECT_EQ(plan.operations.front().kind, "mmdebstrap");
+    EXPECT_EQ(plan.operations.front().name(), "mmdebstrap");
     EXPECT_TRUE(std::is_sorted(plan.operations.begin(), plan.operations.end(),
                                [](const auto& a, const auto& b) { return a.stage < b.stage; }));
     auto k = kinds(plan);
@@ -47,11 +62,8 @@ TEST(Plan, DefaultProfileRunsStagesInOrder) {
 }
 
 TEST(Plan, IsDeterministic) {
-    auto first = load_profile(kDefaultProfile);
-    auto second = load_profile(kDefaultProfile);
-    ASSERT_TRUE(first && second);
-    auto a = plan::make_plan(*first);
-    auto b = plan::make_plan(*second);
+    auto a = plan::make_plan(load_profile(kDefaultProfile), {});
+    auto b = plan::make_plan(load_profile(kDefaultProfile), {});
     ASSERT_EQ(a.operations.size(), b.operations.size());
     for (std::size_t i = 0; i < a.operations.size(); ++i)
         EXPECT_EQ(a.operations[i].digest, b.operations[i].digest);
@@ -66,34 +78,78 @@ TEST(Plan, OverlayContentChangesOnlyItsOperationAndNotThePackageLayer) {
         << "version: 1\nbase:\n  bootstrap:\n    tool: debootstrap\n"
            "    release: bookworm\n    mirror: http://deb.debian.org/debian\n"
            "packages:\n  install: [curl]\noverlays:\n  - tree: tree\n    destination: /\n";
-    auto one = load_profile((dir / "p.yml").string());
-    ASSERT_TRUE(one);
-    auto before = plan::make_plan(*one);
+    auto before = plan::make_plan(load_profile((dir / "p.yml").string()), {});
     std::ofstream(dir / "tree/etc/motd") << "two\n";
-    auto two = load_profile((dir / "p.yml").string());
-    ASSERT_TRUE(two);
-    auto after = plan::make_plan(*two);
+    auto after = plan::make_plan(load_profile((dir / "p.yml").string()), {});
     fs::remove_all(dir);
 
     EXPECT_EQ(before.package_layer_digest, after.package_layer_digest);
     EXPECT_NE(before.profile_digest, after.profile_digest);
-    ASSERT_EQ(before.operations.size(), after.operations.size());
     std::size_t changed = 0;
     for (std::size_t i = 0; i < before.operations.size(); ++i)
         if (before.operations[i].digest != after.operations[i].digest) {
             ++changed;
-            EXPECT_EQ(before.operations[i].kind, "copy-tree");
+            EXPECT_EQ(before.operations[i].name(), "copy-tree");
         }
     EXPECT_EQ(changed, 1u);
 }
 
 TEST(Plan, PackageChangeChangesTheLayer) {
     auto p = load_profile(kDefaultProfile);
-    ASSERT_TRUE(p);
-    ASSERT_TRUE(p->base.bootstrap);
-    auto before = plan::make_plan(*p);
-    p->base.bootstrap->packages.push_back({"htop", {}});
-    EXPECT_NE(before.package_layer_digest, plan::make_plan(*p).package_layer_digest);
+    auto before = plan::make_plan(p, {});
+    p.base.bootstrap->packages.push_back({"htop", {}});
+    EXPECT_NE(before.package_layer_digest, plan::make_plan(p, {}).package_layer_digest);
+}
+
+TEST(Plan, FirstbootDigestFollowsTheBinaryAndTheUnitItInstalls) {
+    TempDir dir;
+    plan::PlanInputs inputs{dir.write("kiln-firstboot",
+                                      "\x7f"
+                                      "ELF one"),
+                            dir.write("kiln-firstboot.service", "[Service]\nExecStart=/x\n")};
+    auto p = load_profile(kDefaultProfile);
+    auto first = plan::make_plan(p, inputs);
+    const auto& install = std::get<plan::InstallFirstboot>(find(first, "install-firstboot").action);
+    EXPECT_EQ(install.binary.path, inputs.firstboot_binary) << "the executor installs this file";
+    EXPECT_EQ(install.unit.path, inputs.firstboot_unit);
+
+    dir.write("kiln-firstboot",
+              "\x7f"
+              "ELF two");
+    auto new_binary = plan::make_plan(p, inputs);
+    EXPECT_NE(find(new_binary, "install-firstboot").digest,
+              find(first, "install-firstboot").digest);
+    EXPECT_NE(new_binary.profile_digest, first.profile_digest);
+    EXPECT_EQ(new_binary.package_layer_digest, first.package_layer_digest);
+
+    dir.write("kiln-firstboot.service", "[Service]\nExecStart=/y\n");
+    auto new_unit = plan::make_plan(p, inputs);
+    EXPECT_NE(find(new_unit, "install-firstboot").digest,
+              find(new_binary, "install-firstboot").digest);
+
+    // No unit found: the fallback unit is what gets installed, and what is digested.
+    auto fallback = plan::make_plan(p, {inputs.firstboot_binary, {}});
+    EXPECT_EQ(
+        std::get<plan::InstallFirstboot>(find(fallback, "install-firstboot").action).unit.digest,
+        sha256_hex(plan::fallback_firstboot_unit()));
+}
+
+TEST(Plan, RelabelAndTrimOfABootstrapAreDiskOperationsAfterTheBootloader) {
+    TempDir dir;
+    auto p = load_profile(dir.write("el.yml",
+                                    "version: 1\nbase:\n  bootstrap:\n    tool: dnf\n"
+                                    "    release: '9'\n    mirror: http://mirror.example/el9/\n"
+                                    "sysprep:\n  selinux_relabel: true\n")
+                              .string());
+    auto plan = plan::make_plan(p, {});
+    auto k = kinds(plan);
+    auto at = [&](const char* name) { return std::find(k.begin(), k.end(), name) - k.begin(); };
+    ASSERT_LT(at("selinux-relabel"), static_cast<long>(k.size()));
+    EXPECT_EQ(find(plan, "selinux-relabel").stage, plan::Stage::disk);
+    EXPECT_EQ(find(plan, "sysprep-zero-free-space").stage, plan::Stage::disk);
+    EXPECT_LT(at("install-bootloader"), at("selinux-relabel"));
+    EXPECT_LT(at("selinux-relabel"), at("sysprep-zero-free-space"));
+    EXPECT_LT(at("sysprep-zero-free-space"), at("write-qcow2"));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "kiln/error.hpp"
 #include "profile/loader.hpp"
+#include "sysprep/operations.hpp"
 
 namespace fs = std::filesystem;
 using namespace kiln;
@@ -113,7 +114,7 @@ TEST_F(ProfileLoad, DefaultsFillTheModel) {
     ASSERT_EQ(p->outputs.size(), 1u);
     EXPECT_EQ(p->outputs[0].file.value, "node.qcow2");
     EXPECT_EQ(p->disk.size.value, 8ULL << 30);
-    EXPECT_EQ(p->sysprep.operations.size(), profile::known_sysprep_operations().size());
+    EXPECT_EQ(p->sysprep.operations.size(), sysprep::operations().size());
 }
 
 TEST_F(ProfileLoad, MissingProfileFileIsOneLocatedError) {

@@ -198,4 +198,15 @@ ProcessResult GuestRoot::run(const std::vector<std::string>& argv,
     return r;
 }
 
+void ApplianceDisk::selinux_relabel(const std::string& file_contexts) {
+    a_.check(guestfs_selinux_relabel(a_.handle(), file_contexts.c_str(), "/",
+                                     GUESTFS_SELINUX_RELABEL_FORCE, 1, -1),
+             "SELinux relabel failed");
+}
+
+std::string ApplianceDisk::trim_free_space() {
+    // Not every backing store supports discard; the export is then only larger.
+    return guestfs_fstrim(a_.handle(), "/", -1) == 0 ? "fstrim /" : "discard unsupported: skipped";
+}
+
 }  // namespace kiln::bake

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bake/build_options.hpp"
+#include "bake/guest/mounted_disk.hpp"
 #include "bake/guest/root.hpp"
 
 typedef struct guestfs_h guestfs_h;
@@ -62,6 +63,20 @@ public:
 private:
     Appliance& a_;
     guestfs_h* g_;
+};
+
+// The disk mounted in a launched appliance (libguestfs's setfiles and fstrim).
+class ApplianceDisk final : public MountedDisk {
+public:
+    explicit ApplianceDisk(Appliance& appliance) : a_(appliance), files_(appliance) {}
+
+    Root& files() override { return files_; }
+    void selinux_relabel(const std::string& file_contexts) override;
+    std::string trim_free_space() override;
+
+private:
+    Appliance& a_;
+    GuestRoot files_;
 };
 
 }  // namespace kiln::bake

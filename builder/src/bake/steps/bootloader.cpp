@@ -16,11 +16,12 @@ void mount_made_disk(Appliance& a, const DiskLayout& l) {
     }
 }
 
-void install_bootloader(Context& ctx, Appliance& a, const DiskLayout& l) {
+void install_bootloader(Context& ctx, const plan::InstallBootloader& bootloader, Appliance& a,
+                        const DiskLayout& l) {
     Root& root = *ctx.root;
-    bool debian = ctx.profile.package_manager == profile::PackageManager::apt;
+    bool debian = ctx.debian();
     std::string install = debian ? "grub-install" : "grub2-install";
-    Firmware fw = ctx.profile.disk.firmware;
+    Firmware fw = bootloader.firmware;
     const char* console = "console=tty0 console=ttyS0,115200n8";
     if (debian) {
         root.make_directory("/etc/default/grub.d", 0755, 0, 0);
@@ -33,8 +34,7 @@ void install_bootloader(Context& ctx, Appliance& a, const DiskLayout& l) {
     }
     auto require = [&](const std::string& path, const char* package) {
         if (!root.exists(path))
-            throw LocatedError(ctx.profile.base.bootstrap ? ctx.profile.base.bootstrap->where
-                                                          : ctx.profile.disk.size.where,
+            throw LocatedError(bootloader.bootstrap,
                                std::string("the image has no ") + path + " for firmware '" +
                                    to_string(fw) + "': include the package '" + package + "'",
                                ExitCode::invalid_input);

@@ -10,7 +10,8 @@ namespace kiln::bake {
 // install-bootloader in the appliance, on the disk make-disk made: the guest's own GRUB for
 // SeaBIOS (BIOS boot partition on GPT, or the MBR gap) and/or UEFI (removable path on the ESP,
 // no NVRAM), with a serial console beside the screen, then its grub.cfg.
-void install_bootloader(Context& ctx, Appliance& appliance, const DiskLayout& layout);
+void install_bootloader(Context& ctx, const plan::InstallBootloader& bootloader,
+                        Appliance& appliance, const DiskLayout& layout);
 
 // Mounts the disk make-disk made (root at /, the ESP at /boot/efi).
 void mount_made_disk(Appliance& appliance, const DiskLayout& layout);

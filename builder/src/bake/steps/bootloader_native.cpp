@@ -59,9 +59,8 @@ std::uint64_t core_sector(const DiskLayout& l) {
 
 }  // namespace
 
-bool can_install_grub_natively(const Context& ctx) {
-    return ctx.profile.package_manager == profile::PackageManager::apt &&
-           ctx.profile.disk.firmware == profile::Firmware::bios && ctx.root &&
+bool can_install_grub_natively(const Context& ctx, profile::Firmware firmware) {
+    return ctx.debian() && firmware == profile::Firmware::bios && ctx.root &&
            ctx.root->exists("/usr/lib/grub/i386-pc/boot.img") &&
            ctx.root->exists("/usr/bin/grub-mkimage");
 }
@@ -109,7 +108,7 @@ std::string grub_config(const std::string& uuid, const std::string& version) {
            version + "\n}\n";
 }
 
-void prepare_grub_in_tree(Context& ctx, const DiskLayout& l) {
+void prepare_grub_in_tree(Context& ctx, const plan::MakeDisk& disk, const DiskLayout& l) {
     Root& root = *ctx.root;
     std::string version;
     for (const auto& name : root.list("/boot"))
@@ -117,7 +116,7 @@ void prepare_grub_in_tree(Context& ctx, const DiskLayout& l) {
             (version.empty() || version_less(version, name.substr(8))))
             version = name.substr(8);
     if (version.empty())
-        throw LocatedError(ctx.profile.base.bootstrap->where,
+        throw LocatedError(disk.bootstrap,
                            "the tree has no kernel in /boot: include 'linux-image-amd64'");
     root.make_directory("/etc/default/grub.d", 0755, 0, 0);
     root.write_file(

@@ -13,8 +13,8 @@ namespace kiln::bake {
 // UUID, core.img); the disk half writes boot.img into the MBR and core.img into the BIOS boot
 // partition (GPT) or the gap after the MBR, patched as grub-bios-setup patches them. update-grub
 // in the running guest (kernel updates) later replaces grub.cfg as usual.
-bool can_install_grub_natively(const Context& ctx);
-void prepare_grub_in_tree(Context& ctx, const DiskLayout& layout);
+bool can_install_grub_natively(const Context& ctx, profile::Firmware firmware);
+void prepare_grub_in_tree(Context& ctx, const plan::MakeDisk& disk, const DiskLayout& layout);
 void write_grub_boot_sectors(Context& ctx, const DiskLayout& layout,
                              const std::filesystem::path& raw);
 

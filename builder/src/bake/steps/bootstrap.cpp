@@ -57,7 +57,7 @@ void add_fast_install_hooks(std::vector<std::string>& c) {
 
 }  // namespace
 
-std::vector<std::string> bootstrap_command(const profile::Bootstrap& b, const fs::path& tree,
+std::vector<std::string> bootstrap_command(const plan::Bootstrap& b, const fs::path& tree,
                                            const fs::path& package_cache,
                                            const fs::path& repo_dir) {
     std::vector<std::string> packages;
@@ -112,7 +112,7 @@ std::vector<std::string> bootstrap_command(const profile::Bootstrap& b, const fs
     return c;
 }
 
-std::string el_bootstrap_repo_file(const profile::Bootstrap& b) {
+std::string el_bootstrap_repo_file(const plan::Bootstrap& b) {
     return "[kiln-bootstrap]\nname=kiln bootstrap\nbaseurl=" + b.mirror.value +
            "\nenabled=1\ngpgcheck=0\n";
 }
@@ -136,12 +136,13 @@ std::vector<std::string> bootstrap_missing_packages(BootstrapTool tool, const st
     return driver->missing_packages(output);
 }
 
-std::string package_cache_name(const profile::Bootstrap& b) {
+std::string package_cache_name(const plan::Bootstrap& b) {
     return (is_debian_tool(b.tool) ? std::string("apt") : to_string(b.tool)) + "-" +
            b.release.value;
 }
 
-void run_bootstrap(Context& ctx, const profile::Bootstrap& b, const fs::path& package_cache) {
+void run_bootstrap(Context& ctx, const plan::Bootstrap& b, const Location& where,
+                   const fs::path& package_cache) {
     fs::path repo_dir = ctx.work / "bootstrap-repos";
     if (!is_debian_tool(b.tool)) {
         fs::create_directories(repo_dir);
@@ -164,7 +165,7 @@ void run_bootstrap(Context& ctx, const profile::Bootstrap& b, const fs::path& pa
         tail.find("does not have a Release file") != std::string::npos)
         throw LocatedError(b.release.where, "release '" + b.release.value + "' not found at " +
                                                 b.mirror.value + ": " + r.describe());
-    throw LocatedError(b.where, to_string(b.tool) + " failed: " + r.describe(), ExitCode::failed);
+    throw LocatedError(where, to_string(b.tool) + " failed: " + r.describe(), ExitCode::failed);
 }
 
 }  // namespace kiln::bake

@@ -43,7 +43,7 @@ int DiskLayout::index_of(PartitionRole role) const {
     return 0;
 }
 
-DiskLayout plan_disk(const profile::Disk& disk, const std::string& profile_digest) {
+DiskLayout plan_disk(const plan::MakeDisk& disk, const std::string& profile_digest) {
     DiskLayout l;
     l.bytes = disk.size.value / 512 * 512;
     l.table = disk.partition_table;
@@ -95,19 +95,19 @@ std::string fstab_text(const DiskLayout& l, Filesystem filesystem) {
     return s;
 }
 
-void make_disk(Context& ctx, const DiskLayout& l, const fs::path& raw) {
-    if (ctx.profile.disk.filesystem != Filesystem::ext4)
+void make_disk(Context& ctx, const plan::MakeDisk& disk, const DiskLayout& l, const fs::path& raw) {
+    if (disk.filesystem != Filesystem::ext4)
         throw LocatedError(
-            ctx.profile.disk.size.where,
+            disk.size.where,
             "a bootstrapped tree becomes an ext4 root here; xfs from a tree is not supported "
             "yet (mkfs.xfs cannot populate from a folder): use 'filesystem: ext4' or an image base",
             ExitCode::failed);
-    ctx.root->write_file("/etc/fstab", fstab_text(l, ctx.profile.disk.filesystem), 0644, 0, 0);
+    ctx.root->write_file("/etc/fstab", fstab_text(l, disk.filesystem), 0644, 0, 0);
 
-    UniqueFd disk(::open(raw.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!disk || ::ftruncate(disk.get(), static_cast<off_t>(l.bytes)) != 0)
+    UniqueFd image(::open(raw.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!image || ::ftruncate(image.get(), static_cast<off_t>(l.bytes)) != 0)
         throw SystemError("cannot create " + raw.string(), errno);
-    disk.reset();
+    image.reset();
 
     fs::path script = ctx.work / "sfdisk.txt";
     {

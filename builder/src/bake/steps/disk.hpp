@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bake/context.hpp"
+#include "plan/actions.hpp"
 
 namespace kiln::bake {
 
@@ -33,13 +34,14 @@ struct DiskLayout {
 };
 
 // Deterministic: the same profile digest gives the same layout and ids (reproducible builds).
-DiskLayout plan_disk(const profile::Disk& disk, const std::string& profile_digest);
+DiskLayout plan_disk(const plan::MakeDisk& disk, const std::string& profile_digest);
 std::string sfdisk_script(const DiskLayout& layout);
 std::string fstab_text(const DiskLayout& layout, profile::Filesystem fs);
 
 // make-disk for a host tree: fstab written into the tree, then a sparse raw disk with the
 // partition table, the ESP (mkfs.fat at its offset) and the root filesystem created from the
 // tree in one pass (mkfs.ext4 -d at its offset: no mount, no appliance).
-void make_disk(Context& ctx, const DiskLayout& layout, const std::filesystem::path& raw);
+void make_disk(Context& ctx, const plan::MakeDisk& disk, const DiskLayout& layout,
+               const std::filesystem::path& raw);
 
 }  // namespace kiln::bake

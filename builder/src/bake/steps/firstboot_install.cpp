@@ -6,13 +6,8 @@
 #include "bake/steps/units.hpp"
 #include "kiln/elf.hpp"
 #include "kiln/image_config.hpp"
-
-#ifndef KILN_FIRSTBOOT_BINARY
-#define KILN_FIRSTBOOT_BINARY ""
-#endif
-#ifndef KILN_UNITS_DIR
-#define KILN_UNITS_DIR ""
-#endif
+#include "kiln/sha256.hpp"
+#include "plan/planner.hpp"
 
 namespace kiln::bake {
 
@@ -28,32 +23,14 @@ std::string read_host(const fs::path& path) {
     return s.str();
 }
 
-// Installed, kiln is PREFIX/bin/kiln beside PREFIX/libexec/kiln and PREFIX/share/kiln.
-fs::path install_prefix() {
-    std::error_code ec;
-    fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? fs::path{} : self.parent_path().parent_path();
-}
-
-fs::path find_binary(const Context& ctx) {
-    if (!ctx.options.firstboot_binary.empty()) return ctx.options.firstboot_binary;
-    // Built: the kiln-firstboot-static target this kiln was built with.
-    fs::path installed = install_prefix() / "libexec/kiln/kiln-firstboot";
-    if (fs::is_regular_file(installed)) return installed;
-    return KILN_FIRSTBOOT_BINARY;
-}
-
-fs::path find_unit(const Context& ctx) {
-    if (!ctx.options.firstboot_unit.empty()) return ctx.options.firstboot_unit;
-    // Built: the source tree's units/ (an installed kiln never looks there).
-    for (const fs::path& dir : {install_prefix() / "share/kiln/units", fs::path(KILN_UNITS_DIR)})
-        if (!dir.empty() && fs::is_regular_file(dir / "kiln-firstboot.service"))
-            return dir / "kiln-firstboot.service";
-    return {};
-}
-
-bool is_debian(const Context& ctx) {
-    return ctx.profile.package_manager == profile::PackageManager::apt;
+// The bytes of a host file the plan digested; changed ones would install what the plan does not
+// describe.
+std::string read_planned(const plan::HostContent& file, const Location& where) {
+    std::string bytes = read_host(file.path);
+    if (sha256_hex(bytes) != file.digest)
+        throw LocatedError(where, file.path.string() + " changed after the plan was made",
+                           ExitCode::failed);
+    return bytes;
 }
 
 }  // namespace
@@ -73,59 +50,40 @@ std::string exec_start_program(const std::string& unit_text) {
     return {};
 }
 
-std::string fallback_firstboot_unit() {
-    return "# Installed by kiln build (the build tree had no units/kiln-firstboot.service).\n"
-           "[Unit]\n"
-           "Description=kiln first boot: node identity and cluster configuration\n"
-           "After=network-online.target vmtoolsd.service open-vm-tools.service\n"
-           "Wants=network-online.target\n"
-           "Before=getty.target\n"
-           "ConditionPathExists=!/var/lib/kiln/configured\n"
-           "\n"
-           "[Service]\n"
-           "Type=oneshot\n"
-           "ExecStart=/usr/bin/kiln-firstboot\n"
-           "RemainAfterExit=yes\n"
-           "StandardOutput=journal+console\n"
-           "\n"
-           "[Install]\n"
-           "WantedBy=multi-user.target\n";
-}
-
-void install_firstboot(Context& ctx) {
+void install_firstboot(Context& ctx, const plan::InstallFirstboot& install, const Location& where) {
     Root& root = *ctx.root;
-    const auto& f = ctx.profile.firstboot;
-    fs::path binary = find_binary(ctx);
+    const fs::path& binary = install.binary.path;
     if (binary.empty() || !fs::is_regular_file(binary))
         throw LocatedError(
-            f.where,
+            where,
             "the kiln-firstboot binary was not found (" +
                 (binary.empty() ? std::string("none configured") : binary.string()) +
                 "); build the kiln-firstboot-static target or pass --firstboot-binary",
             ExitCode::failed);
-    std::string image = read_host(binary);
+    std::string image = read_planned(install.binary, where);
     if (!is_static_x86_64_executable(image))
         throw LocatedError(
-            f.where,
+            where,
             binary.string() +
                 " is not a static x86-64 executable; images get the static "
                 "kiln-firstboot (configure with -DKILN_FIRSTBOOT_STATIC=ON and build "
                 "kiln-firstboot-static, or pass --firstboot-binary)",
             ExitCode::failed);
-    fs::path unit_path = find_unit(ctx);
-    std::string unit = unit_path.empty() ? fallback_firstboot_unit() : read_host(unit_path);
+    const fs::path& unit_path = install.unit.path;
+    std::string unit =
+        unit_path.empty() ? plan::fallback_firstboot_unit() : read_planned(install.unit, where);
     std::string program = exec_start_program(unit);
     if (program.empty() || program.front() != '/') program = "/usr/bin/kiln-firstboot";
     root.make_directory(fs::path(program).parent_path().string(), 0755, 0, 0);
     root.write_file(program, image, 0755, 0, 0);
     root.write_file("/etc/systemd/system/kiln-firstboot.service", unit, 0644, 0, 0);
-    profile::TextList self{{"kiln-firstboot.service", f.where}};
-    apply_units(ctx, UnitAction::enable, self);
+    profile::TextList self{{"kiln-firstboot.service", where}};
+    apply_units(ctx, plan::UnitAction::enable, self);
 
-    const std::string& user = f.admin_user.value;
+    const std::string& user = install.admin_user.value;
     if (!user.empty()) {
         if (!root.run({"getent", "passwd", user}).succeeded()) {
-            std::string group = is_debian(ctx) ? "sudo" : "wheel";
+            std::string group = ctx.debian() ? "sudo" : "wheel";
             root.run_checked(
                 {"useradd", "--create-home", "--shell", "/bin/bash", "--groups", group, user},
                 "creating the admin user '" + user + "'");
@@ -142,13 +100,12 @@ void install_firstboot(Context& ctx) {
             "no units/kiln-firstboot.service in the build tree: installed a minimal unit");
 }
 
-void write_node_defaults(Context& ctx) {
+void write_node_defaults(Context& ctx, const plan::WriteNodeDefaults& f) {
     Root& root = *ctx.root;
-    const auto& f = ctx.profile.firstboot;
     image::ImageConfig c;
-    c.os_family = is_debian(ctx) ? image::OsFamily::debian : image::OsFamily::el;
-    c.network = is_debian(ctx) ? image::NetworkBackend::ifupdown : image::NetworkBackend::ifcfg;
-    if (is_debian(ctx) && root.exists("/etc/systemd/network") &&
+    c.os_family = ctx.debian() ? image::OsFamily::debian : image::OsFamily::el;
+    c.network = ctx.debian() ? image::NetworkBackend::ifupdown : image::NetworkBackend::ifcfg;
+    if (ctx.debian() && root.exists("/etc/systemd/network") &&
         !root.exists("/etc/network/interfaces"))
         c.network = image::NetworkBackend::networkd;
     c.dcs = f.dcs.value;
@@ -156,7 +113,7 @@ void write_node_defaults(Context& ctx) {
     c.admin_user = f.admin_user.value;
     c.scrub_secrets = f.scrub_secrets;
     // Where this image keeps PostgreSQL: the newest version installed.
-    if (is_debian(ctx)) {
+    if (ctx.debian()) {
         auto versions = root.list("/usr/lib/postgresql");
         if (!versions.empty()) {
             c.postgres_bin_dir = "/usr/lib/postgresql/" + versions.back() + "/bin";
@@ -178,8 +135,8 @@ void write_node_defaults(Context& ctx) {
     ctx.note = std::string(image::kImageConfigPath);
 }
 
-void disable_cluster_services(Context& ctx) {
-    apply_units(ctx, UnitAction::disable, ctx.profile.firstboot.services);
+void disable_cluster_services(Context& ctx, const plan::DisableClusterServices& services) {
+    apply_units(ctx, plan::UnitAction::disable, services.units);
 }
 
 }  // namespace kiln::bake

@@ -30,11 +30,10 @@ void free_strings(char** list) {
 
 }  // namespace
 
-ImageBase::ImageBase(Context& ctx, const profile::BaseImage& image, fs::path disk,
-                     fs::path download_dir)
-    : ctx_(ctx), image_(image), disk_(std::move(disk)), download_dir_(std::move(download_dir)) {}
+ImageBase::ImageBase(Context& ctx, fs::path disk, fs::path download_dir)
+    : ctx_(ctx), disk_(std::move(disk)), download_dir_(std::move(download_dir)) {}
 
-void ImageBase::verify_sha256(const profile::BaseImage& image, const fs::path& file) {
+void ImageBase::verify_sha256(const plan::ImportImage& image, const fs::path& file) {
     std::string actual = sha256_file_hex(file);
     std::string expected = image.sha256.value;
     std::transform(expected.begin(), expected.end(), expected.begin(), ::tolower);
@@ -44,24 +43,25 @@ void ImageBase::verify_sha256(const profile::BaseImage& image, const fs::path& f
                                                    actual + "; refusing to use it");
 }
 
-void ImageBase::import() {
+void ImageBase::import(const plan::ImportImage& image) {
+    source_ = image.source;
     fs::path source;
-    if (image_.is_url) {
+    if (image.is_url) {
         fs::create_directories(download_dir_);
-        source = download_dir_ / (image_.sha256.value + ".img");
+        source = download_dir_ / (image.sha256.value + ".img");
         if (!fs::exists(source)) {
-            fs::path partial = download_dir_ / (".partial-" + image_.sha256.value.substr(0, 16) +
+            fs::path partial = download_dir_ / (".partial-" + image.sha256.value.substr(0, 16) +
                                                 "-" + std::to_string(::getpid()));
             ProcessResult r =
-                run({{"curl", "-fL", "--retry", "2", "-o", partial.string(), image_.source.value}});
+                run({{"curl", "-fL", "--retry", "2", "-o", partial.string(), image.source.value}});
             if (!r.succeeded()) {
                 fs::remove(partial);
                 throw LocatedError(
-                    image_.source.where,
-                    "cannot download the base image " + image_.source.value + ": " + r.describe());
+                    image.source.where,
+                    "cannot download the base image " + image.source.value + ": " + r.describe());
             }
             try {
-                verify_sha256(image_, partial);
+                verify_sha256(image, partial);
             } catch (...) {
                 fs::remove(partial);
                 throw;
@@ -70,14 +70,14 @@ void ImageBase::import() {
         }
         ctx_.note = "cached download " + source.filename().string();
     } else {
-        source = image_.path;
+        source = image.path;
         if (!fs::is_regular_file(source))
-            throw LocatedError(image_.source.where, "base image '" + image_.source.value +
-                                                        "' not found (" + source.string() + ")");
-        verify_sha256(image_, source);
+            throw LocatedError(image.source.where, "base image '" + image.source.value +
+                                                       "' not found (" + source.string() + ")");
+        verify_sha256(image, source);
         ctx_.note = "sha256 verified";
     }
-    std::string format = image_.format.value;
+    std::string format = image.format.value;
     if (format.empty()) format = image_info(source).value("format", "raw");
     // A copy-on-write layer over the verified file: the base is never written.
     run_checked({{"qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b",
@@ -85,7 +85,8 @@ void ImageBase::import() {
                 "layering the base image");
 }
 
-void ImageBase::resize(unsigned long long bytes) {
+void ImageBase::resize(const plan::ResizeDisk& resize) {
+    unsigned long long bytes = resize.size.value;
     auto info = image_info(disk_);
     unsigned long long current = info.value("virtual-size", 0ULL);
     if (bytes <= current) {
@@ -105,8 +106,8 @@ void ImageBase::mount_and_grow(Appliance& a) {
     std::string root = roots[0] ? roots[0] : "";
     free_strings(roots);
     if (root.empty())
-        throw LocatedError(image_.source.where, "no operating system found in the base image '" +
-                                                    image_.source.value + "'");
+        throw LocatedError(source_.where,
+                           "no operating system found in the base image '" + source_.value + "'");
     std::vector<std::pair<std::string, std::string>> mounts;  // mountpoint, device
     char** mp = guestfs_inspect_get_mountpoints(g, root.c_str());
     a.check(mp, "cannot read the base image's mount points");
@@ -156,28 +157,6 @@ void ImageBase::mount_and_grow(Appliance& a) {
                 "cannot mount " + device + " at " + point);
     if (grown_ && fstype == "xfs")
         a.check(guestfs_xfs_growfs(g, "/", -1), "cannot grow the root filesystem");
-}
-
-void ImageBase::selinux_relabel(Appliance& a) {
-    guestfs_h* g = a.handle();
-    GuestRoot root(a);
-    std::string type = "targeted";
-    if (auto config = root.read_file("/etc/selinux/config")) {
-        auto pos = config->find("\nSELINUXTYPE=");
-        if (pos != std::string::npos)
-            type = config->substr(pos + 13, config->find('\n', pos + 1) - pos - 13);
-    }
-    std::string contexts = "/etc/selinux/" + type + "/contexts/files/file_contexts";
-    if (!root.exists(contexts)) {
-        ctx_.progress.warning("no " + contexts + " in the image: SELinux relabel skipped");
-        return;
-    }
-    a.check(guestfs_selinux_relabel(g, contexts.c_str(), "/", GUESTFS_SELINUX_RELABEL_FORCE, 1, -1),
-            "SELinux relabel failed");
-}
-
-void ImageBase::trim(Appliance& a) {
-    guestfs_fstrim(a.handle(), "/", -1);
 }
 
 }  // namespace kiln::bake

@@ -2,8 +2,9 @@
 
 #include <filesystem>
 
-#include "bake/guest/appliance.hpp"
 #include "bake/context.hpp"
+#include "bake/guest/appliance.hpp"
+#include "plan/actions.hpp"
 
 namespace kiln::bake {
 
@@ -12,21 +13,18 @@ namespace kiln::bake {
 // never written), grown to disk.size, then inspected and mounted in the appliance.
 class ImageBase {
 public:
-    ImageBase(Context& ctx, const profile::BaseImage& image, std::filesystem::path disk,
-              std::filesystem::path download_dir);
+    ImageBase(Context& ctx, std::filesystem::path disk, std::filesystem::path download_dir);
 
-    void import();                          // import-image
-    void resize(unsigned long long bytes);  // resize-disk
+    void import(const plan::ImportImage& image);  // import-image
+    void resize(const plan::ResizeDisk& resize);  // resize-disk
     void mount_and_grow(Appliance& appliance);
-    void selinux_relabel(Appliance& appliance);
-    void trim(Appliance& appliance);
 
     // The sha256 check on its own (a mismatch names base.image.sha256's line).
-    static void verify_sha256(const profile::BaseImage& image, const std::filesystem::path& file);
+    static void verify_sha256(const plan::ImportImage& image, const std::filesystem::path& file);
 
 private:
     Context& ctx_;
-    const profile::BaseImage& image_;
+    profile::Text source_;  // the imported image, as the profile names it
     std::filesystem::path disk_;
     std::filesystem::path download_dir_;
     bool grown_ = false;

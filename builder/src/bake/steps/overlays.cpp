@@ -11,7 +11,7 @@
 namespace kiln::bake {
 
 namespace fs = std::filesystem;
-using profile::Overlay;
+using plan::CopyOverlay;
 using profile::OverlayKind;
 
 namespace {
@@ -36,11 +36,11 @@ unsigned parse_mode(const std::string& text) {
 
 }  // namespace
 
-void apply_overlay(Context& ctx, const Overlay& o) {
+void apply_overlay(Context& ctx, const CopyOverlay& o) {
     Root& root = *ctx.root;
-    if (!fs::exists(o.source_path))
+    if (!fs::exists(o.content.path))
         throw LocatedError(o.source.where, "overlay source '" + o.source.value + "' not found (" +
-                                               o.source_path.string() + ")");
+                                               o.content.path.string() + ")");
     Accounts accounts = Accounts::read(root);
     auto uid = accounts.uid(o.owner.value);
     if (!uid)
@@ -56,24 +56,24 @@ void apply_overlay(Context& ctx, const Overlay& o) {
     if (o.kind == OverlayKind::file) {
         std::string dest = o.destination.value;
         if (dest.ends_with("/") || root.is_directory(dest))
-            dest = guest_join(dest, o.source_path.filename().string());
+            dest = guest_join(dest, o.content.path.filename().string());
         std::string parent = fs::path(dest).parent_path().string();
         root.make_directory(parent, 0755, *uid, *gid);
-        root.write_file(dest, read_host_file(o.source_path),
-                        mode.value_or(normalised_mode(o.source_path)), *uid, *gid);
+        root.write_file(dest, read_host_file(o.content.path),
+                        mode.value_or(normalised_mode(o.content.path)), *uid, *gid);
         ctx.note = "1 file";
         return;
     }
 
     std::vector<fs::path> entries;
-    for (const auto& entry : fs::recursive_directory_iterator(o.source_path))
+    for (const auto& entry : fs::recursive_directory_iterator(o.content.path))
         entries.push_back(entry.path());
     std::sort(entries.begin(), entries.end());
     root.make_directory(o.destination.value, 0755, *uid, *gid);
     std::size_t files = 0;
     for (const auto& entry : entries) {
         std::string dest =
-            guest_join(o.destination.value, entry.lexically_relative(o.source_path).string());
+            guest_join(o.destination.value, entry.lexically_relative(o.content.path).string());
         auto status = fs::symlink_status(entry);
         if (fs::is_symlink(status)) {
             root.symlink(fs::read_symlink(entry).string(), dest);

@@ -6,8 +6,8 @@
 
 namespace kiln::bake {
 
+using plan::AddRepository;
 using profile::PackageManager;
-using profile::Repository;
 
 namespace {
 
@@ -27,20 +27,20 @@ std::vector<std::string> matches(const std::string& text, const std::regex& re, 
 
 class AptDriver final : public PackageDriver {
 public:
-    std::pair<std::string, std::string> repository_file(const Repository& r) const override {
+    std::pair<std::string, std::string> repository_file(const AddRepository& r) const override {
         std::string text =
-            "# Written by kiln from the profile's repository '" + r.name.value + "'.\n";
+            "# Written by kiln from the profile's repository '" + r.repository.value + "'.\n";
         text += "Types: deb\nURIs: " + r.uri.value + "\nSuites: " + r.suite.value + "\n";
         std::vector<std::string> components;
         for (const auto& c : r.components) components.push_back(c.value);
         if (!components.empty()) text += "Components: " + join(components) + "\n";
         if (!r.signed_by.value.empty()) text += "Signed-By: " + key_path(r) + "\n";
         if (!r.enabled) text += "Enabled: no\n";
-        return {"/etc/apt/sources.list.d/kiln-" + r.name.value + ".sources", text};
+        return {"/etc/apt/sources.list.d/kiln-" + r.repository.value + ".sources", text};
     }
-    static std::string key_path(const Repository& r) {
+    static std::string key_path(const AddRepository& r) {
         std::string ext = r.signed_by.value.ends_with(".asc") ? ".asc" : ".gpg";
-        return "/etc/apt/keyrings/kiln-" + r.name.value + ext;
+        return "/etc/apt/keyrings/kiln-" + r.repository.value + ext;
     }
     std::vector<std::vector<std::string>> install_commands(
         const std::vector<std::string>& p) const override {
@@ -77,15 +77,15 @@ public:
 class RpmDriver final : public PackageDriver {
 public:
     explicit RpmDriver(PackageManager m) : tool_(m == PackageManager::dnf ? "dnf" : "yum") {}
-    std::pair<std::string, std::string> repository_file(const Repository& r) const override {
+    std::pair<std::string, std::string> repository_file(const AddRepository& r) const override {
         std::string text =
-            "# Written by kiln from the profile's repository '" + r.name.value + "'.\n";
-        text +=
-            "[" + r.name.value + "]\nname=" + r.name.value + "\nbaseurl=" + r.baseurl.value + "\n";
+            "# Written by kiln from the profile's repository '" + r.repository.value + "'.\n";
+        text += "[" + r.repository.value + "]\nname=" + r.repository.value +
+                "\nbaseurl=" + r.baseurl.value + "\n";
         text += std::string("enabled=") + (r.enabled ? "1" : "0") + "\n";
         text += std::string("gpgcheck=") + (r.gpgcheck ? "1" : "0") + "\n";
         if (!r.gpgkey.value.empty()) text += "gpgkey=" + r.gpgkey.value + "\n";
-        return {"/etc/yum.repos.d/kiln-" + r.name.value + ".repo", text};
+        return {"/etc/yum.repos.d/kiln-" + r.repository.value + ".repo", text};
     }
     std::vector<std::vector<std::string>> install_commands(
         const std::vector<std::string>& p) const override {
@@ -125,15 +125,15 @@ std::vector<std::string> values(const profile::TextList& list) {
     return out;
 }
 
-[[noreturn]] void fail_packages(Context& ctx, const profile::TextList& list, const ProcessResult& r,
-                                const std::string& what) {
-    auto driver = PackageDriver::make(ctx.profile.package_manager);
+[[noreturn]] void fail_packages(PackageManager manager, const profile::TextList& list,
+                                const ProcessResult& r, const std::string& what) {
+    auto driver = PackageDriver::make(manager);
     for (const auto& name : driver->missing_packages(r.err_tail()))
         if (const auto* where = find_package(list, name))
             throw LocatedError(where->where, "package '" + where->value +
                                                  "' does not exist in the configured "
                                                  "repositories (" +
-                                                 to_string(ctx.profile.package_manager) + ")");
+                                                 to_string(manager) + ")");
     throw LocatedError(list.front().where, what + " failed: " + r.describe(), ExitCode::failed);
 }
 
@@ -175,12 +175,12 @@ std::vector<InstalledPackage> parse_package_list(const std::string& text) {
     return out;
 }
 
-void add_repository(Context& ctx, const Repository& repo) {
+void add_repository(Context& ctx, const AddRepository& repo) {
     Root& root = *ctx.root;
-    auto driver = PackageDriver::make(ctx.profile.package_manager);
+    auto driver = PackageDriver::make(repo.manager);
     auto [path, text] = driver->repository_file(repo);
-    if (ctx.profile.package_manager == PackageManager::apt && !repo.signed_by_path.empty()) {
-        std::ifstream in(repo.signed_by_path, std::ios::binary);
+    if (repo.manager == PackageManager::apt && !repo.signed_by_key.path.empty()) {
+        std::ifstream in(repo.signed_by_key.path, std::ios::binary);
         if (!in)
             throw LocatedError(repo.signed_by.where,
                                "key file '" + repo.signed_by.value + "' cannot be read");
@@ -214,24 +214,25 @@ struct NoServiceStarts {
 
 }  // namespace
 
-void install_packages(Context& ctx, const profile::TextList& packages) {
-    auto driver = PackageDriver::make(ctx.profile.package_manager);
-    NoServiceStarts guard(*ctx.root, ctx.profile.package_manager == PackageManager::apt);
-    for (const auto& command : driver->install_commands(values(packages))) {
+void install_packages(Context& ctx, const plan::InstallPackages& install) {
+    auto driver = PackageDriver::make(install.manager);
+    NoServiceStarts guard(*ctx.root, install.manager == PackageManager::apt);
+    for (const auto& command : driver->install_commands(values(install.packages))) {
         ProcessResult r = ctx.root->run(command);
-        if (!r.succeeded()) fail_packages(ctx, packages, r, command.front() + " " + command[1]);
+        if (!r.succeeded())
+            fail_packages(install.manager, install.packages, r, command.front() + " " + command[1]);
     }
-    ctx.note = std::to_string(packages.size()) + " packages";
+    ctx.note = std::to_string(install.packages.size()) + " packages";
 }
 
-void remove_packages(Context& ctx, const profile::TextList& packages) {
-    auto driver = PackageDriver::make(ctx.profile.package_manager);
-    ProcessResult r = ctx.root->run(driver->remove_command(values(packages)));
-    if (!r.succeeded()) fail_packages(ctx, packages, r, "removing packages");
+void remove_packages(Context& ctx, const plan::RemovePackages& remove) {
+    auto driver = PackageDriver::make(remove.manager);
+    ProcessResult r = ctx.root->run(driver->remove_command(values(remove.packages)));
+    if (!r.succeeded()) fail_packages(remove.manager, remove.packages, r, "removing packages");
 }
 
 std::vector<InstalledPackage> installed_packages(Context& ctx) {
-    auto driver = PackageDriver::make(ctx.profile.package_manager);
+    auto driver = PackageDriver::make(ctx.package_manager);
     ProcessResult r = ctx.root->run(driver->query_command(), {}, StdoutTo::result);
     if (!r.succeeded()) throw Error("cannot list the installed packages: " + r.describe());
     return parse_package_list(r.out);

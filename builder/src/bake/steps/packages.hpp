@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bake/context.hpp"
+#include "plan/actions.hpp"
 
 namespace kiln::bake {
 
@@ -22,7 +23,7 @@ public:
     virtual ~PackageDriver() = default;
     // The file a repository becomes in the guest, and its text.
     virtual std::pair<std::string, std::string> repository_file(
-        const profile::Repository& repo) const = 0;
+        const plan::AddRepository& repo) const = 0;
     virtual std::vector<std::vector<std::string>> install_commands(
         const std::vector<std::string>& packages) const = 0;
     virtual std::vector<std::string> remove_command(
@@ -42,9 +43,10 @@ const profile::Text* find_package(const profile::TextList& list, const std::stri
 std::vector<InstalledPackage> parse_package_list(const std::string& tab_separated);
 
 // add-repository / install-packages / remove-packages on ctx.root.
-void add_repository(Context& ctx, const profile::Repository& repo);
-void install_packages(Context& ctx, const profile::TextList& packages);
-void remove_packages(Context& ctx, const profile::TextList& packages);
+void add_repository(Context& ctx, const plan::AddRepository& repo);
+void install_packages(Context& ctx, const plan::InstallPackages& install);
+void remove_packages(Context& ctx, const plan::RemovePackages& remove);
+// What the guest's own package manager says is installed, for the build record.
 std::vector<InstalledPackage> installed_packages(Context& ctx);
 
 }  // namespace kiln::bake

@@ -4,14 +4,6 @@
 
 namespace kiln::bake {
 
-namespace {
-
-bool is_debian(const Context& ctx) {
-    return ctx.profile.package_manager == profile::PackageManager::apt;
-}
-
-}  // namespace
-
 std::string set_key_value_lines(const std::string& text, const std::string& key,
                                 const std::string& value) {
     std::istringstream in(text);
@@ -50,14 +42,14 @@ void set_timezone(Context& ctx, const profile::Text& zone) {
         throw LocatedError(zone.where, "time zone '" + zone.value + "' is not in the image (" +
                                            target + " missing; is tzdata installed?)");
     root.symlink(".." + target, "/etc/localtime");
-    if (is_debian(ctx)) root.write_file("/etc/timezone", zone.value + "\n", 0644, 0, 0);
+    if (ctx.debian()) root.write_file("/etc/timezone", zone.value + "\n", 0644, 0, 0);
 }
 
 void set_locale(Context& ctx, const profile::Text& locale) {
     Root& root = *ctx.root;
     const std::string& l = locale.value;
     bool builtin = l == "C" || l == "POSIX" || l.starts_with("C.");
-    if (!is_debian(ctx)) {
+    if (!ctx.debian()) {
         root.write_file("/etc/locale.conf", "LANG=" + l + "\n", 0644, 0, 0);
         return;
     }

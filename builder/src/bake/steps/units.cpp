@@ -2,15 +2,14 @@
 
 namespace kiln::bake {
 
-void apply_units(Context& ctx, UnitAction action, const profile::TextList& units) {
-    const char* verb = action == UnitAction::enable    ? "enable"
-                       : action == UnitAction::disable ? "disable"
-                                                       : "mask";
+void apply_units(Context& ctx, plan::UnitAction action, const profile::TextList& units) {
+    const std::string verb = plan::to_string(action);
     for (const auto& unit : units) {
         ProcessResult r = ctx.root->run({"systemctl", verb, unit.value});
         if (!r.succeeded())
-            throw LocatedError(unit.where, std::string("cannot ") + verb + " unit '" + unit.value +
-                                               "' in the image: " + r.describe());
+            throw LocatedError(unit.where, "cannot " + verb + " unit '" + unit.value +
+                                               "' in the image: " +
+                                               r.describe());
     }
     ctx.note = std::to_string(units.size()) + " units";
 }
