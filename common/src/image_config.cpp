@@ -12,29 +12,13 @@
 
 namespace kiln::image {
 
-std::string_view to_string(OsFamily family) {
-    return family == OsFamily::el ? "el" : "debian";
-}
-
-std::string_view to_string(NetworkBackend backend) {
-    switch (backend) {
-        case NetworkBackend::ifupdown:
-            return "ifupdown";
-        case NetworkBackend::networkd:
-            return "networkd";
-        case NetworkBackend::ifcfg:
-            return "ifcfg";
-    }
-    return "ifupdown";
-}
-
 std::string to_yaml(const ImageConfig& c) {
     YAML::Emitter out;
     out << YAML::Comment("Written by kiln at build time; read by kiln-firstboot on first boot.");
     out << YAML::BeginMap;
     out << YAML::Key << "version" << YAML::Value << c.version;
-    out << YAML::Key << "os_family" << YAML::Value << std::string(to_string(c.os_family));
-    out << YAML::Key << "network" << YAML::Value << std::string(to_string(c.network));
+    out << YAML::Key << "os_family" << YAML::Value << to_string(c.os_family);
+    out << YAML::Key << "network" << YAML::Value << to_string(c.network);
     out << YAML::Key << "dcs" << YAML::Value << c.dcs;
     out << YAML::Key << "services" << YAML::Value << YAML::Flow << c.services;
     out << YAML::Key << "admin_user" << YAML::Value << c.admin_user;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "kiln/enum_names.hpp"
 #include "kiln/grammar.hpp"
 
 namespace kiln::node {
@@ -156,11 +157,9 @@ std::optional<std::string> check_item(const KeySpec& spec, std::string_view item
                        "' is not of the form name=address (a hostname and an IP address)";
             return std::nullopt;
         case choice:
-            if (std::find(spec.choices.begin(), spec.choices.end(), item) == spec.choices.end()) {
-                std::string list;
-                for (auto c : spec.choices) list += (list.empty() ? "" : ", ") + std::string(c);
-                return "'" + std::string(item) + "' is not one of " + list;
-            }
+            if (std::find(spec.choices.begin(), spec.choices.end(), item) == spec.choices.end())
+                return "'" + std::string(item) + "' is not " +
+                       one_of({spec.choices.begin(), spec.choices.end()});
             return std::nullopt;
         case ValueType::timezone:
             return grammar::time_zone(item);

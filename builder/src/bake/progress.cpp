@@ -6,20 +6,6 @@
 
 namespace kiln::bake {
 
-std::string to_string(OpStatus status) {
-    switch (status) {
-        case OpStatus::done:
-            return "done";
-        case OpStatus::cached:
-            return "cached";
-        case OpStatus::skipped:
-            return "skipped";
-        case OpStatus::failed:
-            return "failed";
-    }
-    return "?";
-}
-
 Progress::Progress(std::ostream& out, bool json, std::size_t total_operations)
     : out_(out), json_(json), total_(total_operations) {}
 

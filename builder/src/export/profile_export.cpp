@@ -38,17 +38,7 @@ ExportRequest request_for_output(const profile::Profile& p, const profile::Outpu
     ExportRequest r;
     r.source = disk;
     r.output = output_dir / output.file.value;
-    switch (output.format) {
-        case profile::OutputFormat::qcow2:
-            r.format = ExportFormat::qcow2;
-            break;
-        case profile::OutputFormat::vmdk:
-            r.format = ExportFormat::vmdk;
-            break;
-        case profile::OutputFormat::ova:
-            r.format = ExportFormat::ova;
-            break;
-    }
+    r.format = output.format;
     r.base_name = p.name.value;
     if (output.ovf)
         r.ovf = ovf_settings_for(p, *output.ovf);

@@ -1,6 +1,7 @@
 #include "export/verify.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <libdeflate.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -586,11 +587,9 @@ std::string VerifyReport::format() const {
     std::ostringstream out;
     std::size_t warnings = 0;
     for (const auto& f : findings) {
-        const char* tag = f.outcome == Outcome::ok        ? "ok     "
-                          : f.outcome == Outcome::warning ? "warning"
-                                                          : "FAULT  ";
+        std::string tag = f.outcome == Outcome::fault ? "FAULT" : to_string(f.outcome);
         if (f.outcome == Outcome::warning) ++warnings;
-        out << "  " << tag << " " << f.check << ": " << f.detail << "\n";
+        out << fmt::format("  {:<7} {}: {}\n", tag, f.check, f.detail);
     }
     std::size_t n = faults();
     out << path.string() << ": " << (n ? "INVALID" : "valid") << " (" << n << " fault"
@@ -602,11 +601,8 @@ std::string VerifyReport::format() const {
 nlohmann::json VerifyReport::to_json() const {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& f : findings)
-        list.push_back({{"outcome", f.outcome == Outcome::ok        ? "ok"
-                                    : f.outcome == Outcome::warning ? "warning"
-                                                                    : "fault"},
-                        {"check", f.check},
-                        {"detail", f.detail}});
+        list.push_back(
+            {{"outcome", to_string(f.outcome)}, {"check", f.check}, {"detail", f.detail}});
     return {{"path", path.string()}, {"valid", passed()}, {"faults", faults()}, {"findings", list}};
 }
 
@@ -737,7 +733,7 @@ VerifyReport verify_ova(const std::filesystem::path& path) {
             }
             std::string actual = member_digest(file.fd(), *it, e.kind);
             if (actual != e.hex) {
-                report.fault("manifest", manifest_name(e.kind) + " of " + e.name + " is " +
+                report.fault("manifest", to_string(e.kind) + " of " + e.name + " is " +
                                              hex_short(actual) + ", the manifest says " +
                                              hex_short(e.hex));
                 digests_ok = false;

@@ -1,15 +1,22 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
+#include "kiln/enum_names.hpp"
+
 // `kiln verify`: checks an OVA the way its consumers will read it, and reports every fault.
 namespace kiln::exporter {
 
 enum class Outcome { ok, warning, fault };
+constexpr auto name_table(Outcome) {
+    using enum Outcome;
+    return std::to_array<EnumName<Outcome>>({{ok, "ok"}, {warning, "warning"}, {fault, "fault"}});
+}
 
 struct Finding {
     Outcome outcome;

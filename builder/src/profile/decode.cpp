@@ -1,5 +1,7 @@
 #include "profile/decode.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
@@ -115,13 +117,7 @@ private:
         b.where = node.location;
         MapReader r(node, "base.bootstrap", report_);
         if (!r.valid()) return b;
-        if (auto tool = r.choice<BootstrapTool>("tool",
-                                                {{"debootstrap", BootstrapTool::debootstrap},
-                                                 {"mmdebstrap", BootstrapTool::mmdebstrap},
-                                                 {"dnf", BootstrapTool::dnf},
-                                                 {"yum", BootstrapTool::yum}},
-                                                true))
-            b.tool = *tool;
+        if (auto tool = r.choice<BootstrapTool>("tool", true)) b.tool = *tool;
         if (auto v = r.text("release", true)) {
             check(*v, grammar::single_line, r.path("release"));
             b.release = *v;
@@ -191,10 +187,7 @@ private:
                     break;
             }
         }
-        auto declared =
-            top.choice<PackageManager>("package_manager", {{"apt", PackageManager::apt},
-                                                           {"yum", PackageManager::yum},
-                                                           {"dnf", PackageManager::dnf}});
+        auto declared = top.choice<PackageManager>("package_manager");
         if (declared) {
             p.package_manager = *declared;
             if (implied && *implied != *declared) {
@@ -206,10 +199,9 @@ private:
         } else if (implied) {
             p.package_manager = *implied;
         } else if (p.base.image && !top.has("package_manager")) {
-            report_.error(
-                top.location(),
-                "missing required key 'package_manager' in 'the profile' (apt, yum or dnf; "
-                "required with an image base)");
+            report_.error(top.location(),
+                          "missing required key 'package_manager' in 'the profile' (" +
+                              one_of<PackageManager>() + "; required with an image base)");
         }
     }
 
@@ -512,16 +504,9 @@ private:
             else
                 d.size = {*bytes, v->where};
         }
-        if (auto v = r.choice<Filesystem>("filesystem",
-                                          {{"ext4", Filesystem::ext4}, {"xfs", Filesystem::xfs}}))
-            d.filesystem = *v;
-        if (auto v = r.choice<PartitionTable>(
-                "partition_table", {{"gpt", PartitionTable::gpt}, {"mbr", PartitionTable::mbr}}))
-            d.partition_table = *v;
-        if (auto v = r.choice<Firmware>(
-                "firmware",
-                {{"bios", Firmware::bios}, {"uefi", Firmware::uefi}, {"hybrid", Firmware::hybrid}}))
-            d.firmware = *v;
+        if (auto v = r.choice<Filesystem>("filesystem")) d.filesystem = *v;
+        if (auto v = r.choice<PartitionTable>("partition_table")) d.partition_table = *v;
+        if (auto v = r.choice<Firmware>("firmware")) d.firmware = *v;
         if (d.firmware != Firmware::bios && d.partition_table == PartitionTable::mbr)
             report_.error(r.get("firmware")->location,
                           "'disk.firmware' " + to_string(d.firmware) +
@@ -558,7 +543,7 @@ private:
             if (std::find(known.begin(), known.end(), v->value) == known.end())
                 report_.error(v->where, "'outputs.ova.ovf.os_type' '" + v->value +
                                             "' is not a VMware guest OS id kiln knows (" +
-                                            MapReader::join(known) + ")");
+                                            fmt::to_string(fmt::join(known, ", ")) + ")");
             o.os_type = *v;
         }
         o.properties = r.text_list("properties");
@@ -581,25 +566,20 @@ private:
         std::vector<Output> list;
         if (!node.is_mapping()) {
             report_.error(node.location,
-                          "'outputs' must be a mapping from format (qcow2, vmdk, ova) to its "
-                          "settings, found " +
-                              std::string(yaml::kind_name(node)));
+                          "'outputs' must be a mapping from format (" +
+                              fmt::to_string(fmt::join(enum_names<OutputFormat>(), ", ")) +
+                              ") to its settings, found " + std::string(yaml::kind_name(node)));
             return list;
         }
-        static const std::vector<std::pair<std::string, OutputFormat>> formats = {
-            {"qcow2", OutputFormat::qcow2},
-            {"vmdk", OutputFormat::vmdk},
-            {"ova", OutputFormat::ova}};
         for (const auto& item : node.children) {
-            auto format = std::find_if(formats.begin(), formats.end(),
-                                       [&](const auto& f) { return f.first == item.key; });
-            if (format == formats.end()) {
-                report_.error(item.key_location,
-                              "unknown output format '" + item.key + "' (qcow2, vmdk or ova)");
+            auto format = parse_enum<OutputFormat>(item.key);
+            if (!format) {
+                report_.error(item.key_location, "unknown output format '" + item.key + "' (" +
+                                                     one_of<OutputFormat>() + ")");
                 continue;
             }
             Output o;
-            o.format = format->second;
+            o.format = *format;
             o.where = item.key_location;
             yaml::Node settings = item;
             if (settings.is_null()) {

@@ -112,15 +112,9 @@ std::optional<Text> MapReader::one_of(std::string_view key,
     return value;
 }
 
-std::string MapReader::join(const std::vector<std::string>& names) {
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
-    return out;
-}
-
 void MapReader::report_choice_error(std::string_view key, const Text& value,
                                     const std::vector<std::string>& names) {
-    report_.error(value.where, "'" + path(key) + "' must be one of " + join(names) + "; found '" +
+    report_.error(value.where, "'" + path(key) + "' must be " + kiln::one_of(names) + "; found '" +
                                    value.value + "'");
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kiln/diagnostics.hpp"
+#include "kiln/enum_names.hpp"
 #include "kiln/yaml_tree.hpp"
 #include "profile/profile.hpp"
 
@@ -37,17 +38,13 @@ public:
     std::optional<Located<long long>> integer(std::string_view key, long long min, long long max);
     std::optional<bool> boolean(std::string_view key);
 
-    template <class E>
-    std::optional<E> choice(std::string_view key,
-                            const std::vector<std::pair<std::string, E>>& choices,
-                            bool required = false) {
+    // A value named in E's name table (reported with every name it could have been).
+    template <NamedEnum E>
+    std::optional<E> choice(std::string_view key, bool required = false) {
         auto value = text(key, required);
         if (!value) return std::nullopt;
-        for (const auto& [name, e] : choices)
-            if (value->value == name) return e;
-        std::vector<std::string> names;
-        for (const auto& c : choices) names.push_back(c.first);
-        report_choice_error(key, *value, names);
+        if (auto e = parse_enum<E>(value->value)) return e;
+        report_choice_error(key, *value, enum_names<E>());
         return std::nullopt;
     }
 
@@ -58,7 +55,6 @@ public:
     void finish();
 
     Report& report() { return report_; }
-    static std::string join(const std::vector<std::string>& names);
 
 private:
     void report_choice_error(std::string_view key, const Text& value,

@@ -116,19 +116,7 @@ std::vector<CheckOutcome> run_checks(const Rendering& rendering, const CheckOpti
             content = replace_all(content, from, to);
         std::vector<std::string> argv;
         std::string staged_name = file.path.filename().string();
-        switch (file.checker) {
-            case Checker::haproxy:
-                outcome.tool = "haproxy";
-                break;
-            case Checker::keepalived:
-                outcome.tool = "keepalived";
-                break;
-            case Checker::patroni:
-                outcome.tool = "patroni";
-                break;
-            case Checker::none:
-                break;
-        }
+        outcome.tool = to_string(file.checker);
         auto tool = find_program(outcome.tool);
         if (!tool) {
             outcome.note = outcome.tool + " is not installed here; not checked";

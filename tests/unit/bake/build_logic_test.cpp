@@ -3,13 +3,16 @@
 // command lines, settings edits, accounts, unit parsing.
 #include <gtest/gtest.h>
 
+#include "bake/build_options.hpp"
 #include "bake/guest/accounts.hpp"
+#include "bake/progress.hpp"
 #include "bake/steps/bootloader_native.hpp"
 #include "bake/steps/bootstrap.hpp"
 #include "bake/steps/disk.hpp"
 #include "bake/steps/firstboot_install.hpp"
 #include "bake/steps/packages.hpp"
 #include "bake/steps/settings.hpp"
+#include "enum_names_check.hpp"
 
 using namespace kiln;
 using namespace kiln::bake;
@@ -237,6 +240,12 @@ TEST(Accounts, ReadsTheGuestsOwnIds) {
     EXPECT_EQ(a.uid("postgres"), 105u);
     EXPECT_EQ(a.gid("postgres"), 110u);
     EXPECT_FALSE(a.uid("nobody").has_value());
+}
+
+TEST(EnumNames, BuildEnumsRoundTrip) {
+    kiln::test::expect_names_round_trip(Accel::tcg);
+    kiln::test::expect_names_round_trip(OpStatus::failed);
+    EXPECT_EQ(parse_enum<Accel>("auto"), Accel::automatic);
 }
 
 TEST(Firstboot, ExecStartProgram) {
