@@ -6,15 +6,18 @@
 #include <set>
 
 #include "kiln/grammar.hpp"
+#include "kiln/map_reader.hpp"
 #include "kiln/node_schema.hpp"
 #include "kiln/sha256.hpp"
-#include "profile/reader.hpp"
 
 namespace kiln::profile {
 
 namespace {
 
 namespace fs = std::filesystem;
+using yaml::as_text;
+using yaml::as_text_list;
+using yaml::MapReader;
 
 class Decoder {
 public:
@@ -22,7 +25,7 @@ public:
 
     Profile run(const yaml::Node& root) {
         Profile p;
-        MapReader top(root, "", report_);
+        MapReader top(root, "", report_, "the profile");
         if (!top.valid()) return p;
         top.ignore("variables");  // consumed by the loader
         version(top);

@@ -15,14 +15,9 @@
 // later stage (a build that finds a package missing) can still name the profile line.
 namespace kiln::profile {
 
-template <class T>
-struct Located {
-    T value{};
-    Location where;
-};
-
-using Text = Located<std::string>;
-using TextList = std::vector<Text>;
+using kiln::Located;
+using kiln::Text;
+using kiln::TextList;
 
 enum class PackageManager { apt, yum, dnf };
 constexpr auto name_table(PackageManager) {
