@@ -8,6 +8,7 @@
 
 #include "kiln/grammar.hpp"
 #include "kiln/map_reader.hpp"
+#include "kiln/node_reader.hpp"
 #include "kiln/node_schema.hpp"
 #include "kiln/yaml_tree.hpp"
 
@@ -68,7 +69,12 @@ public:
         }
         if (auto v = r.boolean("scrub_secrets")) c_.scrub_secrets = *v;
         if (const auto* n = r.get("postgresql")) postgresql(*n);
-        if (const auto* n = r.get("defaults"); n && !n->is_null()) defaults(*n);
+        if (const auto* n = r.get("defaults"); n && !n->is_null()) {
+            for (auto& [key, value] : node::read_defaults(*n, "defaults", report_)) {
+                c_.defaults[key] = std::move(value.value);
+                c_.default_where[key] = value.where;
+            }
+        }
     }
 
 private:
@@ -95,45 +101,6 @@ private:
                 report_.error(v->where, "'" + r.path(key) + "' must be an absolute path");
             else
                 *field = v->value;
-        }
-    }
-
-    void defaults(const yaml::Node& n) {
-        if (!n.is_mapping()) {
-            report_.error(n.location, "'defaults' must be a mapping of node keys");
-            return;
-        }
-        for (const auto& child : n.children) {
-            const auto* spec = node::find_key(child.key);
-            if (!spec) {
-                auto hint = node::closest_key(child.key);
-                report_.error(child.key_location,
-                              "unknown node key '" + child.key + "' in 'defaults'" +
-                                  (hint ? " (did you mean '" + std::string(*hint) + "'?)" : ""));
-                continue;
-            }
-            if (spec->is_secret()) {
-                report_.error(child.key_location,
-                              "'" + child.key + "' is a secret and cannot be baked as a default");
-                continue;
-            }
-            std::string text;
-            if (child.is_sequence() && spec->is_list()) {
-                std::vector<std::string> items;
-                for (const auto& item : yaml::as_text_list(child, "defaults." + child.key, report_))
-                    items.push_back(item.value);
-                text = node::join_items(*spec, items);
-            } else if (auto v = yaml::as_text(child, "defaults." + child.key, report_)) {
-                text = v->value;
-            } else {
-                continue;
-            }
-            if (auto problem = node::check_value(*spec, text)) {
-                report_.error(child.location, "'defaults." + child.key + "': " + *problem);
-                continue;
-            }
-            c_.defaults[child.key] = text;
-            c_.default_where[child.key] = child.location;
         }
     }
 

@@ -8,6 +8,7 @@
 
 #include "kiln/grammar.hpp"
 #include "kiln/map_reader.hpp"
+#include "kiln/node_reader.hpp"
 #include "kiln/node_schema.hpp"
 #include "kiln/yaml_tree.hpp"
 
@@ -80,22 +81,9 @@ private:
         const node::KeySpec& spec = *node::find_key(schema_key.empty() ? key : schema_key);
         const yaml::Node* n = required ? r.require(key) : r.get(key);
         if (!n) return std::nullopt;
-        std::string text;
-        if (spec.is_list() && n->is_sequence()) {
-            std::vector<std::string> items;
-            for (const auto& item : yaml::as_text_list(*n, r.path(key), report_))
-                items.push_back(item.value);
-            text = node::join_items(spec, items);
-        } else if (auto t = yaml::as_text(*n, r.path(key), report_)) {
-            text = t->value;
-        } else {
-            return std::nullopt;
-        }
-        if (auto problem = node::check_value(spec, text)) {
-            report_.error(n->location, "'" + r.path(key) + "': " + *problem);
-            return std::nullopt;
-        }
-        return text;
+        auto value = node::read_value(spec, *n, r.path(key), report_);
+        if (!value) return std::nullopt;
+        return value->value;
     }
 
     void read_nodes(const yaml::Node& list, Inventory& inv) {

@@ -7,6 +7,7 @@
 
 #include "kiln/grammar.hpp"
 #include "kiln/map_reader.hpp"
+#include "kiln/node_reader.hpp"
 #include "kiln/node_schema.hpp"
 #include "kiln/sha256.hpp"
 
@@ -416,51 +417,9 @@ private:
         f.admin_user = r.text("admin_user").value_or(Text{"kiln", node.location});
         check(f.admin_user, grammar::user_name, r.path("admin_user"));
         if (auto v = r.boolean("scrub_secrets")) f.scrub_secrets = *v;
-        if (const auto* defaults = r.get("defaults")) f.defaults = node_defaults(*defaults);
+        if (const auto* defaults = r.get("defaults"))
+            f.defaults = node::read_defaults(*defaults, r.path("defaults"), report_);
         return f;
-    }
-
-    std::map<std::string, Text> node_defaults(const yaml::Node& node) {
-        std::map<std::string, Text> out;
-        if (!node.is_mapping()) {
-            report_.error(node.location,
-                          "'firstboot.defaults' must be a mapping of node keys, found " +
-                              std::string(yaml::kind_name(node)));
-            return out;
-        }
-        for (const auto& child : node.children) {
-            const node::KeySpec* spec = node::find_key(child.key);
-            if (!spec) {
-                auto hint = node::closest_key(child.key);
-                report_.error(child.key_location,
-                              "unknown node key '" + child.key + "' in 'firstboot.defaults'" +
-                                  (hint ? " (did you mean '" + std::string(*hint) + "'?)" : ""));
-                continue;
-            }
-            if (spec->is_secret()) {
-                report_.error(child.key_location,
-                              "'" + child.key +
-                                  "' is a secret and cannot have a default: it would be "
-                                  "baked into the image; pass it as node metadata");
-                continue;
-            }
-            std::optional<Text> value;
-            if (spec->is_list() && child.is_sequence()) {
-                std::vector<std::string> items;
-                for (const auto& t :
-                     as_text_list(child, "firstboot.defaults." + child.key, report_))
-                    items.push_back(t.value);
-                value = Text{node::join_items(*spec, items), child.location};
-            } else {
-                value = as_text(child, "firstboot.defaults." + child.key, report_);
-            }
-            if (!value) continue;
-            if (auto problem = node::check_value(*spec, value->value))
-                report_.error(value->where, "'firstboot.defaults." + child.key + "': " + *problem);
-            else
-                out[child.key] = *value;
-        }
-        return out;
     }
 
     TextList default_sysprep(const Location& where) {

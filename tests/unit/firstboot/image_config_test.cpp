@@ -66,7 +66,7 @@ TEST(ImageConfig, EveryFieldIsCheckedAndSecretsAreRefused) {
          "'dcs': 'mongodb' is not one of", "service 'etcd.service' appears twice",
          "is not a valid systemd unit name", "'admin_user': 'Root'",
          "'scrub_secrets' must be true or false", "'postgresql.bin_dir' must be an absolute path",
-         "'postgres_password' is a secret and cannot be baked",
+         "image.yml:10:3: error: 'postgres_password' is a secret and cannot have a default",
          "unknown node key 'prority' in 'defaults' (did you mean 'priority'?)",
          "'defaults.priority': '900' is not an integer from 1 to 254",
          "warning: unknown key 'future_key'"});
