@@ -77,7 +77,7 @@ private:
             }
 
         begin("render");
-        Accounts accounts = Accounts::load(o_.root);
+        Accounts accounts = load_accounts(o_.root);
         RenderContext context{*node, o_.root, accounts, layout_for(node->image.os_family)};
         Report render_report;
         Rendering rendering = render_all(context, render_report);

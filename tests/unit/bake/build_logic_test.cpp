@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "bake/build_options.hpp"
-#include "bake/guest/accounts.hpp"
 #include "bake/progress.hpp"
 #include "bake/steps/bootloader_native.hpp"
 #include "bake/steps/bootstrap.hpp"
@@ -231,15 +230,6 @@ TEST(Settings, KeyValueAndCommentEdits) {
     EXPECT_EQ(set_key_value_lines("A=1\n", "B", "2"), "A=1\nB=2\n");
     EXPECT_EQ(comment_lines("pool 2.debian.pool.ntp.org iburst\nmakestep 1 3\n", {"pool "}),
               "# (kiln) pool 2.debian.pool.ntp.org iburst\nmakestep 1 3\n");
-}
-
-TEST(Accounts, ReadsTheGuestsOwnIds) {
-    auto a = Accounts::parse(
-        "root:x:0:0::/root:/bin/bash\npostgres:x:105:110::/var/lib/postgresql:/bin/bash\n",
-        "root:x:0:\npostgres:x:110:\nbroken\n");
-    EXPECT_EQ(a.uid("postgres"), 105u);
-    EXPECT_EQ(a.gid("postgres"), 110u);
-    EXPECT_FALSE(a.uid("nobody").has_value());
 }
 
 TEST(EnumNames, BuildEnumsRoundTrip) {

@@ -25,8 +25,8 @@ unsigned mode_of(const fs::path& p) {
     return st.st_mode & 07777;
 }
 
-Accounts test_accounts() {
-    return Accounts::parse(
+kiln::Accounts test_accounts() {
+    return kiln::Accounts::parse(
         "root:x:0:0:root:/root:/bin/bash\n# "
         "comment\n+nis\npostgres:x:107:114::/var/lib/postgresql:/bin/sh\n"
         "broken-line\nkiln:x:1000:1000:Kiln Admin:/home/kiln:/bin/bash\n",
@@ -36,7 +36,7 @@ Accounts test_accounts() {
 }  // namespace
 
 TEST(Accounts, ReadFromPasswdAndGroupWithoutNss) {
-    Accounts a = test_accounts();
+    kiln::Accounts a = test_accounts();
     ASSERT_TRUE(a.user("postgres"));
     EXPECT_EQ(a.user("postgres")->uid, 107u);
     EXPECT_EQ(a.user("postgres")->gid, 114u);
@@ -47,7 +47,7 @@ TEST(Accounts, ReadFromPasswdAndGroupWithoutNss) {
     EXPECT_FALSE(a.user("nobody"));
     TempDir root;
     write_file(root / "etc/passwd", "alice:x:2001:2002::/home/alice:/bin/sh\n");
-    EXPECT_EQ(Accounts::load(root.path()).user("alice")->uid, 2001u);
+    EXPECT_EQ(load_accounts(root.path()).user("alice")->uid, 2001u);
 }
 
 TEST(Commit, WritesModesOwnersAndSymlinks) {
