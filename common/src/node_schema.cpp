@@ -1,5 +1,7 @@
 #include "kiln/node_schema.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
@@ -102,10 +104,7 @@ std::vector<std::string> split_items(const KeySpec& spec, std::string_view text)
 }
 
 std::string join_items(const KeySpec& spec, const std::vector<std::string>& items) {
-    std::string separator = spec.type == ssh_keys ? "\n" : ",";
-    std::string out;
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? separator : "") + items[i];
-    return out;
+    return fmt::to_string(fmt::join(items, spec.type == ssh_keys ? "\n" : ","));
 }
 
 std::optional<Peer> parse_peer(std::string_view item) {

@@ -1,6 +1,9 @@
 #include "first_boot.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
+
+#include <ranges>
 
 #include "apply/commit.hpp"
 #include "apply/identity.hpp"
@@ -89,14 +92,14 @@ private:
             Report check_report_;
             CheckOptions options{o_.root, o_.render_only, node->secrets()};
             auto outcomes = run_checks(rendering, options, check_report_);
-            std::string summary;
-            for (const auto& outcome : outcomes) {
-                summary += (summary.empty() ? "" : ", ") + outcome.tool +
-                           (outcome.ran ? (outcome.ok ? " ok" : " FAILED") : " not installed");
+            auto summary = [](const CheckOutcome& outcome) {
+                return outcome.tool +
+                       (outcome.ran ? (outcome.ok ? " ok" : " FAILED") : " not installed");
+            };
+            for (const auto& outcome : outcomes)
                 if (!outcome.note.empty()) log_.info(outcome.tool + ": " + outcome.note);
-            }
             check_report(check_report_);
-            finish(summary);
+            finish(join(outcomes | std::views::transform(summary)));
         }
 
         begin("commit");
@@ -294,10 +297,9 @@ private:
         if (guestinfo_) guestinfo_->set(node::kGuestinfoStatus, guestinfo_status(status_));
     }
 
-    static std::string join(const std::vector<std::string>& items) {
-        std::string out;
-        for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-        return out;
+    template <class Range>
+    static std::string join(Range&& items) {
+        return fmt::to_string(fmt::join(std::forward<Range>(items), ", "));
     }
 
     const RunOptions& o_;

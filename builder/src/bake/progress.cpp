@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <ranges>
 
 namespace kiln::bake {
 
@@ -95,10 +96,12 @@ void Progress::finished(bool ok, double seconds) {
         return;
     }
     if (!ok) return;
-    std::string stages;
-    for (const auto& [name, s] : stages_)
-        stages += fmt::format("{}{} {:.1f}s", stages.empty() ? "" : ", ", name, s);
-    out_ << fmt::format("built in {:.1f}s ({})\n", seconds, stages) << std::flush;
+    auto stage = [](const auto& entry) {
+        return fmt::format("{} {:.1f}s", entry.first, entry.second);
+    };
+    out_ << fmt::format("built in {:.1f}s ({})\n", seconds,
+                        fmt::join(stages_ | std::views::transform(stage), ", "))
+         << std::flush;
 }
 
 std::vector<std::pair<std::string, double>> Progress::stage_seconds() const {

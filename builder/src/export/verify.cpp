@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <pugixml.hpp>
+#include <ranges>
 #include <set>
 #include <sstream>
 
@@ -641,8 +642,8 @@ VerifyReport verify_ova(const std::filesystem::path& path) {
     if (tar_ok) report.ok("tar", std::to_string(members.size()) + " USTAR members");
 
     // Order: .ovf, .mf, optional .cert, then the disks.
-    std::string order;
-    for (const auto& m : members) order += (order.empty() ? "" : ", ") + m.name;
+    std::string order =
+        fmt::to_string(fmt::join(members | std::views::transform(&Member::name), ", "));
     const Member* ovf = nullptr;
     const Member* mf = nullptr;
     const Member* cert = nullptr;

@@ -1,3 +1,7 @@
+#include <fmt/format.h>
+
+#include <ranges>
+
 #include "render/render.hpp"
 
 namespace kiln::firstboot {
@@ -7,10 +11,10 @@ namespace kiln::firstboot {
 void render_etcd(const RenderContext& c, Rendering& out) {
     const NodeConfig& n = c.node;
     const std::string self = url_host(n.self.address);
-    std::string initial;
-    for (const auto& p : n.peers)
-        initial +=
-            (initial.empty() ? "" : ",") + p.name + "=http://" + url_host(p.address) + ":2380";
+    auto member = [](const node::Peer& p) {
+        return fmt::format("{}=http://{}:2380", p.name, url_host(p.address));
+    };
+    std::string initial = fmt::to_string(fmt::join(n.peers | std::views::transform(member), ","));
     std::string text = "# Written by kiln-firstboot: this node's etcd member.\n";
     auto set = [&](const char* name, const std::string& value) {
         text += std::string(name) + "=\"" + value + "\"\n";
