@@ -11,6 +11,7 @@
 #include "bake/steps/firstboot_install.hpp"
 #include "bake/steps/packages.hpp"
 #include "bake/steps/settings.hpp"
+#include "bake/steps/units.hpp"
 #include "enum_names_check.hpp"
 
 using namespace kiln;
@@ -235,6 +236,7 @@ TEST(Settings, KeyValueAndCommentEdits) {
 TEST(EnumNames, BuildEnumsRoundTrip) {
     kiln::test::expect_names_round_trip(Accel::tcg);
     kiln::test::expect_names_round_trip(OpStatus::failed);
+    kiln::test::expect_names_round_trip(UnitAction::mask);
     EXPECT_EQ(parse_enum<Accel>("auto"), Accel::automatic);
 }
 

@@ -3,13 +3,11 @@
 namespace kiln::bake {
 
 void apply_units(Context& ctx, UnitAction action, const profile::TextList& units) {
-    const char* verb = action == UnitAction::enable    ? "enable"
-                       : action == UnitAction::disable ? "disable"
-                                                       : "mask";
+    const std::string verb = to_string(action);
     for (const auto& unit : units) {
         Result r = ctx.root->run({"systemctl", verb, unit.value});
         if (r.status != 0)
-            throw LocatedError(unit.where, std::string("cannot ") + verb + " unit '" + unit.value +
+            throw LocatedError(unit.where, "cannot " + verb + " unit '" + unit.value +
                                                "' in the image: " +
                                                (r.tail.empty() ? "systemctl failed" : r.tail));
     }
