@@ -5,10 +5,6 @@
 
 namespace kiln {
 
-std::string to_string(Severity severity) {
-    return severity == Severity::error ? "error" : "warning";
-}
-
 void Report::error(const Location& where, std::string message) {
     items_.push_back({Severity::error, where, std::move(message)});
 }

@@ -7,34 +7,20 @@
 #include <sstream>
 
 #include "kiln/grammar.hpp"
+#include "kiln/map_reader.hpp"
+#include "kiln/node_reader.hpp"
 #include "kiln/node_schema.hpp"
 #include "kiln/yaml_tree.hpp"
 
 namespace kiln::image {
-
-std::string_view to_string(OsFamily family) {
-    return family == OsFamily::el ? "el" : "debian";
-}
-
-std::string_view to_string(NetworkBackend backend) {
-    switch (backend) {
-        case NetworkBackend::ifupdown:
-            return "ifupdown";
-        case NetworkBackend::networkd:
-            return "networkd";
-        case NetworkBackend::ifcfg:
-            return "ifcfg";
-    }
-    return "ifupdown";
-}
 
 std::string to_yaml(const ImageConfig& c) {
     YAML::Emitter out;
     out << YAML::Comment("Written by kiln at build time; read by kiln-firstboot on first boot.");
     out << YAML::BeginMap;
     out << YAML::Key << "version" << YAML::Value << c.version;
-    out << YAML::Key << "os_family" << YAML::Value << std::string(to_string(c.os_family));
-    out << YAML::Key << "network" << YAML::Value << std::string(to_string(c.network));
+    out << YAML::Key << "os_family" << YAML::Value << to_string(c.os_family);
+    out << YAML::Key << "network" << YAML::Value << to_string(c.network);
     out << YAML::Key << "dcs" << YAML::Value << c.dcs;
     out << YAML::Key << "services" << YAML::Value << YAML::Flow << c.services;
     out << YAML::Key << "admin_user" << YAML::Value << c.admin_user;
@@ -63,156 +49,58 @@ public:
     Decoder(ImageConfig& out, Report& report) : c_(out), report_(report) {}
 
     void run(const yaml::Node& root) {
-        if (!root.is_mapping()) {
-            report_.error(root.location, "the image configuration must be a mapping");
-            return;
+        yaml::MapReader r(root, "", report_, "the image configuration");
+        if (!r.valid()) return;
+        if (auto v = r.text("version", true); v && v->value != "1")
+            report_.error(v->where, "unsupported image configuration version '" + v->value +
+                                        "' (this kiln-firstboot reads version 1)");
+        if (auto v = r.choice<OsFamily>("os_family")) c_.os_family = *v;
+        if (auto v = r.choice<NetworkBackend>("network")) c_.network = *v;
+        if (auto v = r.text("dcs")) {
+            if (auto problem = node::check_value(*node::find_key("dcs"), v->value))
+                report_.error(v->where, "'dcs': " + *problem);
+            c_.dcs = v->value;
         }
-        for (const auto& child : root.children) field(child);
-        if (!root.find("version")) report_.error(root.location, "'version' is missing");
+        services(r);
+        if (auto v = r.text("admin_user")) {
+            if (auto problem = grammar::user_name(v->value))
+                report_.error(v->where, "'admin_user': " + *problem);
+            c_.admin_user = v->value;
+        }
+        if (auto v = r.boolean("scrub_secrets")) c_.scrub_secrets = *v;
+        if (const auto* n = r.get("postgresql")) postgresql(*n);
+        if (const auto* n = r.get("defaults"); n && !n->is_null()) {
+            for (auto& [key, value] : node::read_defaults(*n, "defaults", report_)) {
+                c_.defaults[key] = std::move(value.value);
+                c_.default_where[key] = value.where;
+            }
+        }
     }
 
 private:
-    std::optional<std::string> scalar(const yaml::Node& node) {
-        if (node.is_scalar()) return node.scalar;
-        report_.error(node.location, "'" + node.key + "' must be a string, found " +
-                                         std::string(yaml::kind_name(node)));
-        return std::nullopt;
-    }
-
-    void field(const yaml::Node& n) {
-        const std::string& k = n.key;
-        if (k == "version") {
-            auto v = scalar(n);
-            if (v && *v != "1")
-                report_.error(n.location, "unsupported image configuration version '" + *v +
-                                              "' (this kiln-firstboot reads version 1)");
-        } else if (k == "os_family") {
-            auto v = scalar(n);
-            if (v && *v == "debian")
-                c_.os_family = OsFamily::debian;
-            else if (v && *v == "el")
-                c_.os_family = OsFamily::el;
-            else if (v)
-                report_.error(n.location, "'os_family' must be debian or el, not '" + *v + "'");
-        } else if (k == "network") {
-            auto v = scalar(n);
-            if (v && *v == "ifupdown")
-                c_.network = NetworkBackend::ifupdown;
-            else if (v && *v == "networkd")
-                c_.network = NetworkBackend::networkd;
-            else if (v && *v == "ifcfg")
-                c_.network = NetworkBackend::ifcfg;
-            else if (v)
-                report_.error(n.location,
-                              "'network' must be ifupdown, networkd or ifcfg, not '" + *v + "'");
-        } else if (k == "dcs") {
-            auto v = scalar(n);
-            if (v) {
-                if (auto problem = node::check_value(*node::find_key("dcs"), *v))
-                    report_.error(n.location, "'dcs': " + *problem);
-                c_.dcs = *v;
-            }
-        } else if (k == "services") {
-            services(n);
-        } else if (k == "admin_user") {
-            auto v = scalar(n);
-            if (v) {
-                if (auto problem = grammar::user_name(*v))
-                    report_.error(n.location, "'admin_user': " + *problem);
-                c_.admin_user = *v;
-            }
-        } else if (k == "scrub_secrets") {
-            auto v = scalar(n);
-            if (v && (*v == "true" || *v == "false"))
-                c_.scrub_secrets = *v == "true";
-            else if (v)
-                report_.error(n.location, "'scrub_secrets' must be true or false");
-        } else if (k == "postgresql") {
-            postgresql(n);
-        } else if (k == "defaults") {
-            defaults(n);
-        } else {
-            report_.warning(n.key_location, "unknown key '" + k + "' in the image configuration");
-        }
-    }
-
-    void services(const yaml::Node& n) {
-        if (!n.is_sequence()) {
-            report_.error(n.location, "'services' must be a list of unit names");
-            return;
-        }
+    void services(yaml::MapReader& r) {
         std::set<std::string> seen;
-        for (const auto& item : n.children) {
-            auto v = scalar(item);
-            if (!v) continue;
-            if (auto problem = grammar::unit_name(*v))
-                report_.error(item.location, "'services': " + *problem);
-            else if (!seen.insert(*v).second)
-                report_.error(item.location, "service '" + *v + "' appears twice");
+        for (const auto& unit : r.text_list("services")) {
+            if (auto problem = grammar::unit_name(unit.value))
+                report_.error(unit.where, "'services': " + *problem);
+            else if (!seen.insert(unit.value).second)
+                report_.error(unit.where, "service '" + unit.value + "' appears twice");
             else
-                c_.services.push_back(*v);
+                c_.services.push_back(unit.value);
         }
     }
 
     void postgresql(const yaml::Node& n) {
-        if (!n.is_mapping()) {
-            report_.error(n.location, "'postgresql' must be a mapping");
-            return;
-        }
-        for (const auto& child : n.children) {
-            auto v = scalar(child);
+        yaml::MapReader r(n, "postgresql", report_);
+        if (!r.valid()) return;
+        for (auto [key, field] : {std::pair{"bin_dir", &c_.postgres_bin_dir},
+                                  std::pair{"data_dir", &c_.postgres_data_dir}}) {
+            auto v = r.text(key);
             if (!v) continue;
-            if (v->empty() || v->front() != '/' || grammar::single_line(*v)) {
-                report_.error(child.location,
-                              "'postgresql." + child.key + "' must be an absolute path");
-                continue;
-            }
-            if (child.key == "bin_dir")
-                c_.postgres_bin_dir = *v;
-            else if (child.key == "data_dir")
-                c_.postgres_data_dir = *v;
+            if (v->value.empty() || v->value.front() != '/' || grammar::single_line(v->value))
+                report_.error(v->where, "'" + r.path(key) + "' must be an absolute path");
             else
-                report_.warning(child.key_location, "unknown key 'postgresql." + child.key + "'");
-        }
-    }
-
-    void defaults(const yaml::Node& n) {
-        if (n.is_null()) return;
-        if (!n.is_mapping()) {
-            report_.error(n.location, "'defaults' must be a mapping of node keys");
-            return;
-        }
-        for (const auto& child : n.children) {
-            const auto* spec = node::find_key(child.key);
-            if (!spec) {
-                auto hint = node::closest_key(child.key);
-                report_.error(child.key_location,
-                              "unknown node key '" + child.key + "' in 'defaults'" +
-                                  (hint ? " (did you mean '" + std::string(*hint) + "'?)" : ""));
-                continue;
-            }
-            if (spec->is_secret()) {
-                report_.error(child.key_location,
-                              "'" + child.key + "' is a secret and cannot be baked as a default");
-                continue;
-            }
-            std::string text;
-            if (child.is_sequence() && spec->is_list()) {
-                std::vector<std::string> items;
-                for (const auto& item : child.children)
-                    if (auto v = scalar(item)) items.push_back(*v);
-                text = node::join_items(*spec, items);
-            } else if (auto v = scalar(child)) {
-                text = *v;
-            } else {
-                continue;
-            }
-            if (auto problem = node::check_value(*spec, text)) {
-                report_.error(child.location, "'defaults." + child.key + "': " + *problem);
-                continue;
-            }
-            c_.defaults[child.key] = text;
-            c_.default_where[child.key] = child.location;
+                *field = v->value;
         }
     }
 

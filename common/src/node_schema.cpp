@@ -1,8 +1,11 @@
 #include "kiln/node_schema.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
+#include "kiln/enum_names.hpp"
 #include "kiln/grammar.hpp"
 
 namespace kiln::node {
@@ -101,10 +104,7 @@ std::vector<std::string> split_items(const KeySpec& spec, std::string_view text)
 }
 
 std::string join_items(const KeySpec& spec, const std::vector<std::string>& items) {
-    std::string separator = spec.type == ssh_keys ? "\n" : ",";
-    std::string out;
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? separator : "") + items[i];
-    return out;
+    return fmt::to_string(fmt::join(items, spec.type == ssh_keys ? "\n" : ","));
 }
 
 std::optional<Peer> parse_peer(std::string_view item) {
@@ -156,11 +156,9 @@ std::optional<std::string> check_item(const KeySpec& spec, std::string_view item
                        "' is not of the form name=address (a hostname and an IP address)";
             return std::nullopt;
         case choice:
-            if (std::find(spec.choices.begin(), spec.choices.end(), item) == spec.choices.end()) {
-                std::string list;
-                for (auto c : spec.choices) list += (list.empty() ? "" : ", ") + std::string(c);
-                return "'" + std::string(item) + "' is not one of " + list;
-            }
+            if (std::find(spec.choices.begin(), spec.choices.end(), item) == spec.choices.end())
+                return "'" + std::string(item) + "' is not " +
+                       one_of({spec.choices.begin(), spec.choices.end()});
             return std::nullopt;
         case ValueType::timezone:
             return grammar::time_zone(item);

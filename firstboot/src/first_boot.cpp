@@ -1,6 +1,11 @@
 #include "first_boot.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <thread>
+
+#include <ranges>
 
 #include "apply/commit.hpp"
 #include "apply/identity.hpp"
@@ -81,7 +86,7 @@ private:
         }
 
         begin("render");
-        Accounts accounts = Accounts::load(o_.root);
+        Accounts accounts = load_accounts(o_.root);
         Layout layout = layout_for(node->image.os_family);
         StatePaths paths = state_paths(node->image, layout.etcd_data_dir);
         node->image.postgres_data_dir = paths.postgres_data_dir.string();
@@ -99,14 +104,14 @@ private:
             Report check_report_;
             CheckOptions options{o_.root, mode_.render_only(), node->secrets()};
             auto outcomes = run_checks(rendering, options, check_report_);
-            std::string summary;
-            for (const auto& outcome : outcomes) {
-                summary += (summary.empty() ? "" : ", ") + outcome.tool +
-                           (outcome.ran ? (outcome.ok ? " ok" : " FAILED") : " not installed");
+            auto summary = [](const CheckOutcome& outcome) {
+                return outcome.tool +
+                       (outcome.ran ? (outcome.ok ? " ok" : " FAILED") : " not installed");
+            };
+            for (const auto& outcome : outcomes)
                 if (!outcome.note.empty()) log_.info(outcome.tool + ": " + outcome.note);
-            }
             check_report(check_report_);
-            finish(summary);
+            finish(join(outcomes | std::views::transform(summary)));
         }
 
         // Only now, with every file rendered and checked, does the run touch disks and the
@@ -324,7 +329,7 @@ private:
         if (!image) throw Error("cannot read " + std::string(image::kImageConfigPath));
         // Without a data disk the services' state lives on this OS disk, which never lost it.
         if (!image->data_disk) return report_configured(stamp);
-        Accounts accounts = Accounts::load(o_.root);
+        Accounts accounts = load_accounts(o_.root);
         Layout layout = layout_for(image->os_family);
         StatePaths paths = state_paths(*image, layout.etcd_data_dir);
         bus::Bus bus = open_bus();
@@ -346,7 +351,7 @@ private:
             env.files.push_back({layout.etcd_environment,
                                  etcd_environment({member.name, member.address, member.cluster,
                                                    paths.etcd_data_dir, etcd})});
-            commit_rendering(env, Accounts::load(o_.root), {o_.root, mode_.sets_owners()});
+            commit_rendering(env, load_accounts(o_.root), {o_.root, mode_.sets_owners()});
         };
         EtcdBootstrap etcd = join_etcd(member, paths.etcd_data_dir, true);
         write_environment(etcd);
@@ -453,10 +458,9 @@ private:
         if (guestinfo_) guestinfo_->set(node::kGuestinfoStatus, guestinfo_status(status_));
     }
 
-    static std::string join(const std::vector<std::string>& items) {
-        std::string out;
-        for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-        return out;
+    template <class Range>
+    static std::string join(Range&& items) {
+        return fmt::to_string(fmt::join(std::forward<Range>(items), ", "));
     }
 
     const RunOptions& o_;

@@ -19,29 +19,10 @@ std::filesystem::path default_work_parent() {
     return "/var/tmp/kiln-work";
 }
 
-std::string to_string(Accel accel) {
-    switch (accel) {
-        case Accel::automatic:
-            return "auto";
-        case Accel::kvm:
-            return "kvm";
-        case Accel::tcg:
-            return "tcg";
-    }
-    return "?";
-}
-
-std::optional<Accel> parse_accel(const std::string& text) {
-    if (text == "auto") return Accel::automatic;
-    if (text == "kvm") return Accel::kvm;
-    if (text == "tcg") return Accel::tcg;
-    return std::nullopt;
-}
-
 Accel resolve_accel(Accel requested) {
     if (requested != Accel::automatic) return requested;
     if (const char* v = std::getenv("KILN_ACCEL"); v && *v) {
-        if (auto a = parse_accel(v); a && *a != Accel::automatic) return *a;
+        if (auto a = parse_enum<Accel>(v); a && *a != Accel::automatic) return *a;
     }
     UniqueFd kvm(::open("/dev/kvm", O_RDWR | O_CLOEXEC));
     return kvm ? Accel::kvm : Accel::tcg;

@@ -1,12 +1,17 @@
 #pragma once
 
+#include <array>
 #include <filesystem>
-#include <optional>
-#include <string>
+
+#include "kiln/enum_names.hpp"
 
 namespace kiln::bake {
 
 enum class Accel { automatic, kvm, tcg };
+constexpr auto name_table(Accel) {
+    using enum Accel;
+    return std::to_array<EnumName<Accel>>({{automatic, "auto"}, {kvm, "kvm"}, {tcg, "tcg"}});
+}
 
 struct BuildOptions {
     std::filesystem::path output_dir = ".";
@@ -27,7 +32,5 @@ std::filesystem::path default_work_parent();
 
 // auto: $KILN_ACCEL if set, else KVM when /dev/kvm can be opened, else TCG.
 Accel resolve_accel(Accel requested);
-std::string to_string(Accel accel);
-std::optional<Accel> parse_accel(const std::string& text);
 
 }  // namespace kiln::bake

@@ -3,22 +3,9 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <ranges>
 
 namespace kiln::bake {
-
-std::string to_string(OpStatus status) {
-    switch (status) {
-        case OpStatus::done:
-            return "done";
-        case OpStatus::cached:
-            return "cached";
-        case OpStatus::skipped:
-            return "skipped";
-        case OpStatus::failed:
-            return "failed";
-    }
-    return "?";
-}
 
 Progress::Progress(std::ostream& out, bool json, std::size_t total_operations)
     : out_(out), json_(json), total_(total_operations) {}
@@ -109,10 +96,12 @@ void Progress::finished(bool ok, double seconds) {
         return;
     }
     if (!ok) return;
-    std::string stages;
-    for (const auto& [name, s] : stages_)
-        stages += fmt::format("{}{} {:.1f}s", stages.empty() ? "" : ", ", name, s);
-    out_ << fmt::format("built in {:.1f}s ({})\n", seconds, stages) << std::flush;
+    auto stage = [](const auto& entry) {
+        return fmt::format("{} {:.1f}s", entry.first, entry.second);
+    };
+    out_ << fmt::format("built in {:.1f}s ({})\n", seconds,
+                        fmt::join(stages_ | std::views::transform(stage), ", "))
+         << std::flush;
 }
 
 std::vector<std::pair<std::string, double>> Progress::stage_seconds() const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -7,13 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "kiln/enum_names.hpp"
 #include "plan/operation.hpp"
 
 namespace kiln::bake {
 
 // How one operation of the plan ended.
 enum class OpStatus { done, cached, skipped, failed };
-std::string to_string(OpStatus status);
+constexpr auto name_table(OpStatus) {
+    using enum OpStatus;
+    return std::to_array<EnumName<OpStatus>>(
+        {{done, "done"}, {cached, "cached"}, {skipped, "skipped"}, {failed, "failed"}});
+}
 
 struct OpRecord {
     const plan::Operation* op = nullptr;

@@ -25,7 +25,7 @@ public:
         variables_.register_options(app);
         app.add_option("--accel", accel_,
                        "Virtualisation for the libguestfs appliance: auto, kvm or tcg")
-            ->check(CLI::IsMember({"auto", "kvm", "tcg"}));
+            ->check(CLI::IsMember(enum_names<bake::Accel>()));
         app.add_flag("--json", global.json, "Progress as JSON events, one per line");
         app.add_flag("--no-cache", no_cache_, "Neither use nor fill the package layer cache");
         app.add_option("--cache-dir", cache_dir_,
@@ -58,7 +58,7 @@ public:
         options.cache_dir = cache_dir_;
         options.work_parent = work_dir_;
         options.keep_work = keep_work_;
-        options.accel = *bake::parse_accel(accel_);
+        options.accel = *parse_enum<bake::Accel>(accel_);
         options.compress_qcow2 = compress_;
         options.appliance_bootloader = appliance_bootloader_;
         options.json = global_->json;
@@ -67,7 +67,7 @@ public:
             std::cout << "building " << plan.profile_name << " (profile digest "
                       << plan.profile_digest.substr(0, 16) << ", package layer "
                       << plan.package_layer_digest.substr(0, 16) << ", accel "
-                      << bake::to_string(bake::resolve_accel(options.accel)) << ")\n";
+                      << to_string(bake::resolve_accel(options.accel)) << ")\n";
         bake::BuildResult result;
         try {
             result = bake::run_build(profile, plan, options, progress);

@@ -10,6 +10,7 @@
 #include "cli/profile_options.hpp"
 #include "export/exporter.hpp"
 #include "export/profile_export.hpp"
+#include "kiln/enum_names.hpp"
 #include "kiln/error.hpp"
 
 namespace kiln::cli {
@@ -25,7 +26,7 @@ public:
             ->required();
         app.add_option("--format", format_,
                        "ova, vmdk or qcow2 (default: from the output's extension, else ova)")
-            ->check(CLI::IsMember({"ova", "vmdk", "qcow2"}));
+            ->check(CLI::IsMember(enum_names<profile::OutputFormat>()));
         app.add_option("--input-format", input_format_,
                        "The disk's format (default: detected by qemu-img)");
         app.add_option("--profile", profile_,
@@ -55,14 +56,12 @@ public:
         r.source_format = input_format_;
         r.output = output_;
         std::string format = format_;
-        if (format.empty()) {
-            std::string ext = r.output.extension().string();
-            format = ext == ".vmdk" ? "vmdk" : ext == ".qcow2" ? "qcow2" : "ova";
-        }
-        r.format = *exporter::parse_format(format);
+        if (format.empty() && r.output.has_extension())
+            format = r.output.extension().string().substr(1);
+        r.format = parse_enum<profile::OutputFormat>(format).value_or(profile::OutputFormat::ova);
         if (key_.empty() != cert_.empty()) throw UsageError("--sign and --cert go together");
         if (!key_.empty()) {
-            if (r.format != exporter::ExportFormat::ova)
+            if (r.format != profile::OutputFormat::ova)
                 throw UsageError("--sign applies to --format ova only");
             r.signing = exporter::Signing{key_, cert_};
         }
@@ -100,7 +99,7 @@ public:
         unsigned threads = threads_ ? threads_ : std::max(1u, std::thread::hardware_concurrency());
         if (global_->json) {
             nlohmann::json j = {{"output", result.output.string()},
-                                {"format", exporter::to_string(r.format)},
+                                {"format", to_string(r.format)},
                                 {"bytes", result.bytes},
                                 {"sha256", result.sha256},
                                 {"members", result.members},
@@ -116,8 +115,8 @@ public:
             std::cout << j.dump(2) << "\n";
             return 0;
         }
-        std::cout << result.output.string() << ": " << exporter::to_string(r.format) << ", "
-                  << result.bytes << " bytes, sha256 " << result.sha256 << "\n";
+        std::cout << result.output.string() << ": " << to_string(r.format) << ", " << result.bytes
+                  << " bytes, sha256 " << result.sha256 << "\n";
         if (result.vmdk) {
             const auto& v = *result.vmdk;
             double mb = static_cast<double>(v.data_bytes) / 1e6;

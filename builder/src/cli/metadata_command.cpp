@@ -19,7 +19,8 @@ public:
         app.add_option("--inventory", inventory_, "Cluster inventory (YAML)")->required();
         app.add_option("--node", node_, "Only this node (default: every node)");
         std::map<std::string, metadata::Format> formats;
-        for (const auto& [name, format] : metadata::format_names()) formats[name] = format;
+        for (const auto& [format, name] : name_table(metadata::Format{}))
+            formats[std::string(name)] = format;
         app.add_option("--format", format_,
                        "guestinfo, govc, terraform, ovf-properties, cloud-init or fw_cfg")
             ->required()

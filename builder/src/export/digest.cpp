@@ -12,9 +12,6 @@ struct Digest::Context {
     ~Context() { EVP_MD_CTX_free(ctx); }
 };
 
-std::string manifest_name(DigestKind kind) {
-    return kind == DigestKind::sha1 ? "SHA1" : "SHA256";
-}
 std::size_t hex_length(DigestKind kind) {
     return kind == DigestKind::sha1 ? 40 : 64;
 }
@@ -23,7 +20,7 @@ Digest::Digest(DigestKind kind) : kind_(kind), context_(std::make_unique<Context
     context_->ctx = EVP_MD_CTX_new();
     const EVP_MD* md = kind == DigestKind::sha1 ? EVP_sha1() : EVP_sha256();
     if (!context_->ctx || EVP_DigestInit_ex(context_->ctx, md, nullptr) != 1)
-        throw Error("cannot initialise " + manifest_name(kind));
+        throw Error("cannot initialise " + to_string(kind));
 }
 
 Digest::~Digest() = default;

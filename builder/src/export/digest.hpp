@@ -1,17 +1,24 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "kiln/enum_names.hpp"
+
 namespace kiln::exporter {
 
+// Named as in a manifest line: "SHA256(disk.vmdk)= ...".
 enum class DigestKind { sha256, sha1 };
+constexpr auto name_table(DigestKind) {
+    using enum DigestKind;
+    return std::to_array<EnumName<DigestKind>>({{sha256, "SHA256"}, {sha1, "SHA1"}});
+}
 
-std::string manifest_name(DigestKind kind);  // "SHA256" / "SHA1", as in a manifest line
-std::size_t hex_length(DigestKind kind);     // 64 / 40
+std::size_t hex_length(DigestKind kind);  // 64 / 40
 
 // Incremental digest through OpenSSL EVP; SHA-1 only for the old-ESXi manifest option.
 class Digest {

@@ -259,25 +259,6 @@ ExportResult write_qcow2(const ExportRequest& r) {
 
 }  // namespace
 
-std::string to_string(ExportFormat format) {
-    switch (format) {
-        case ExportFormat::ova:
-            return "ova";
-        case ExportFormat::vmdk:
-            return "vmdk";
-        case ExportFormat::qcow2:
-            return "qcow2";
-    }
-    return "ova";
-}
-
-std::optional<ExportFormat> parse_format(const std::string& text) {
-    if (text == "ova") return ExportFormat::ova;
-    if (text == "vmdk") return ExportFormat::vmdk;
-    if (text == "qcow2") return ExportFormat::qcow2;
-    return std::nullopt;
-}
-
 MemberNames member_names(const std::string& base) {
     return {base + ".ovf", base + ".mf", base + ".cert", base + "-disk1.vmdk"};
 }
@@ -296,13 +277,13 @@ ExportResult export_disk(const ExportRequest& r) {
     auto started = std::chrono::steady_clock::now();
     ExportResult result;
     switch (r.format) {
-        case ExportFormat::ova:
+        case profile::OutputFormat::ova:
             result = write_ova(r);
             break;
-        case ExportFormat::vmdk:
+        case profile::OutputFormat::vmdk:
             result = write_vmdk(r);
             break;
-        case ExportFormat::qcow2:
+        case profile::OutputFormat::qcow2:
             result = write_qcow2(r);
             break;
     }

@@ -10,14 +10,10 @@
 #include "export/digest.hpp"
 #include "export/ovf.hpp"
 #include "export/vmdk_writer.hpp"
+#include "profile/output_format.hpp"
 
 // The export API that `kiln export` and `kiln build` (for the outputs a profile declares) call.
 namespace kiln::exporter {
-
-enum class ExportFormat { ova, vmdk, qcow2 };
-
-std::string to_string(ExportFormat format);
-std::optional<ExportFormat> parse_format(const std::string& text);
 
 struct Signing {
     std::filesystem::path key;   // PEM private key
@@ -28,7 +24,7 @@ struct ExportRequest {
     std::filesystem::path source;  // any disk QEMU reads
     std::string source_format;     // empty: detect
     std::filesystem::path output;  // the artifact; appears only when complete
-    ExportFormat format = ExportFormat::ova;
+    profile::OutputFormat format = profile::OutputFormat::ova;
     std::string base_name;  // OVA member names; empty: the output's stem
     OvfSettings ovf;
     unsigned threads = 0;       // compression workers; 0: one per core

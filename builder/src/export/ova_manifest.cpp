@@ -6,8 +6,7 @@ namespace kiln::exporter {
 
 std::string format_manifest(const std::vector<ManifestEntry>& entries) {
     std::string out;
-    for (const auto& e : entries)
-        out += manifest_name(e.kind) + "(" + e.name + ")= " + e.hex + "\n";
+    for (const auto& e : entries) out += to_string(e.kind) + "(" + e.name + ")= " + e.hex + "\n";
     return out;
 }
 
@@ -20,12 +19,11 @@ std::optional<ManifestEntry> parse_manifest_line(std::string_view line, std::str
     std::size_t open = line.find('(');
     if (open == std::string_view::npos) return fail("no '(' after the digest name");
     std::string_view algorithm = line.substr(0, open);
-    if (algorithm == "SHA256")
-        e.kind = DigestKind::sha256;
-    else if (algorithm == "SHA1")
-        e.kind = DigestKind::sha1;
-    else
-        return fail("unknown digest '" + std::string(algorithm) + "' (SHA256 or SHA1)");
+    auto kind = parse_enum<DigestKind>(algorithm);
+    if (!kind)
+        return fail("unknown digest '" + std::string(algorithm) + "' (" + one_of<DigestKind>() +
+                    ")");
+    e.kind = *kind;
     std::size_t close = line.rfind(")= ");
     if (close == std::string_view::npos || close <= open)
         return fail("expected 'NAME)= HEX' after '" + std::string(algorithm) + "('");

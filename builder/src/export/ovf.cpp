@@ -1,7 +1,10 @@
 #include "export/ovf.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <pugixml.hpp>
+#include <ranges>
 #include <set>
 #include <sstream>
 
@@ -212,11 +215,11 @@ std::string make_ovf(const OvfSettings& s, const OvfDisk& disk) {
             p.append_attribute("ovf:key") = ("kiln." + key).c_str();
             p.append_attribute("ovf:type") = "string";
             if (spec->type == node::ValueType::choice) {
-                std::string map = "ValueMap{";
-                for (std::size_t i = 0; i < spec->choices.size(); ++i)
-                    map +=
-                        (i ? "," : "") + std::string("\"") + std::string(spec->choices[i]) + "\"";
-                p.append_attribute("ovf:qualifiers") = (map + "}").c_str();
+                auto quoted = [](std::string_view choice) { return fmt::format("\"{}\"", choice); };
+                p.append_attribute("ovf:qualifiers") =
+                    fmt::format("ValueMap{{{}}}",
+                                fmt::join(spec->choices | std::views::transform(quoted), ","))
+                        .c_str();
             } else if (spec->type == node::ValueType::integer) {
                 std::string digits = std::to_string(std::to_string(spec->max).size());
                 p.append_attribute("ovf:qualifiers") = ("MinLen(0) MaxLen(" + digits + ")").c_str();

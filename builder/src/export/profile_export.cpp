@@ -37,17 +37,7 @@ ExportRequest request_for_output(const plan::WriteOutput& output, const std::fil
     ExportRequest r;
     r.source = disk;
     r.output = output_dir / output.file.value;
-    switch (output.format) {
-        case profile::OutputFormat::qcow2:
-            r.format = ExportFormat::qcow2;
-            break;
-        case profile::OutputFormat::vmdk:
-            r.format = ExportFormat::vmdk;
-            break;
-        case profile::OutputFormat::ova:
-            r.format = ExportFormat::ova;
-            break;
-    }
+    r.format = output.format;
     if (output.ovf) {
         r.base_name = output.ovf->base_name.value;
         r.ovf = ovf_settings_for(*output.ovf);

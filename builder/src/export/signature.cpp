@@ -119,16 +119,14 @@ SignatureCheck verify_manifest_signature(std::string_view member, std::string_vi
     std::string_view first = member.substr(0, newline);
     std::size_t open = first.find('(');
     std::size_t close = first.rfind(")= ");
-    std::string algorithm(first.substr(0, open == std::string_view::npos ? 0 : open));
+    auto kind = parse_enum<DigestKind>(first.substr(0, open == std::string_view::npos ? 0 : open));
     if (newline == std::string_view::npos || open == std::string_view::npos ||
-        close == std::string_view::npos || close < open ||
-        (algorithm != "SHA256" && algorithm != "SHA1")) {
+        close == std::string_view::npos || close < open || !kind) {
         check.problem = "the first line is not 'SHA256(" + manifest_name + ")= SIGNATURE'";
         return check;
     }
     std::optional<ManifestEntry> line =
-        ManifestEntry{algorithm == "SHA1" ? DigestKind::sha1 : DigestKind::sha256,
-                      std::string(first.substr(open + 1, close - open - 1)),
+        ManifestEntry{*kind, std::string(first.substr(open + 1, close - open - 1)),
                       std::string(first.substr(close + 3))};
     if (line->name != manifest_name) {
         check.problem =

@@ -5,6 +5,8 @@
 #include "export/verify/report.hpp"
 #include "export/verify/vmdk_check.hpp"
 
+#include "kiln/enum_names.hpp"
+
 // `kiln verify`: checks an OVA the way its consumers will read it, and reports every fault.
 // The checks, one per file, are in export/verify/.
 namespace kiln::exporter {

@@ -7,15 +7,16 @@
 #include <set>
 
 #include "kiln/grammar.hpp"
+#include "kiln/map_reader.hpp"
+#include "kiln/node_reader.hpp"
 #include "kiln/node_schema.hpp"
 #include "kiln/yaml_tree.hpp"
-#include "profile/reader.hpp"
 
 namespace kiln::inventory {
 
 namespace {
 
-using profile::MapReader;
+using yaml::MapReader;
 
 const std::vector<std::string> kCommonKeys = {
     "vip_interface", "vrrp_router_id", "interface",          "gateway", "dns", "ntp_servers",
@@ -49,7 +50,7 @@ public:
         if (!root) return std::nullopt;
         Inventory inv;
         inv.path = path;
-        MapReader r(*root, "", report_);
+        MapReader r(*root, "", report_, "the inventory");
         if (!r.valid()) return std::nullopt;
         if (auto v = r.text("version", true); v && v->value != "1")
             report_.error(v->where, "unsupported inventory version '" + v->value +
@@ -80,22 +81,9 @@ private:
         const node::KeySpec& spec = *node::find_key(schema_key.empty() ? key : schema_key);
         const yaml::Node* n = required ? r.require(key) : r.get(key);
         if (!n) return std::nullopt;
-        std::string text;
-        if (spec.is_list() && n->is_sequence()) {
-            std::vector<std::string> items;
-            for (const auto& item : profile::as_text_list(*n, r.path(key), report_))
-                items.push_back(item.value);
-            text = node::join_items(spec, items);
-        } else if (auto t = profile::as_text(*n, r.path(key), report_)) {
-            text = t->value;
-        } else {
-            return std::nullopt;
-        }
-        if (auto problem = node::check_value(spec, text)) {
-            report_.error(n->location, "'" + r.path(key) + "': " + *problem);
-            return std::nullopt;
-        }
-        return text;
+        auto value = node::read_value(spec, *n, r.path(key), report_);
+        if (!value) return std::nullopt;
+        return value->value;
     }
 
     void read_nodes(const yaml::Node& list, Inventory& inv) {
@@ -188,7 +176,7 @@ std::map<std::string, std::string> load_secrets(const std::optional<std::string>
             report.warning(Location{*file},
                            "secrets file is readable by other users; chmod 600 it");
         if (auto root = yaml::load_file(*file, *file, sources, report)) {
-            MapReader r(*root, "", report);
+            MapReader r(*root, "", report, "the secrets file");
             for (const auto& [key, env] : names)
                 if (auto v = r.text(key)) {
                     if (auto problem = node::check_value(*node::find_key(key), v->value))

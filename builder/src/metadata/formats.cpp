@@ -76,12 +76,6 @@ File ovf_properties(const std::string& node, const Values& values, const std::st
 
 }  // namespace
 
-std::vector<std::pair<std::string, Format>> format_names() {
-    return {{"guestinfo", Format::guestinfo},   {"govc", Format::govc},
-            {"terraform", Format::terraform},   {"ovf-properties", Format::ovf_properties},
-            {"cloud-init", Format::cloud_init}, {"fw_cfg", Format::fw_cfg}};
-}
-
 std::string vmx_escape(const std::string& value) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;

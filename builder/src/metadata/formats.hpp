@@ -1,20 +1,29 @@
 #pragma once
 
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "inventory/inventory.hpp"
+#include "kiln/enum_names.hpp"
 
 // Per-node metadata in the shape each deployment tool takes it.
 namespace kiln::metadata {
 
 enum class Format { guestinfo, govc, terraform, ovf_properties, cloud_init, fw_cfg };
-
-std::vector<std::pair<std::string, Format>> format_names();
+constexpr auto name_table(Format) {
+    using enum Format;
+    return std::to_array<EnumName<Format>>({{guestinfo, "guestinfo"},
+                                            {govc, "govc"},
+                                            {terraform, "terraform"},
+                                            {ovf_properties, "ovf-properties"},
+                                            {cloud_init, "cloud-init"},
+                                            {fw_cfg, "fw_cfg"}});
+}
 
 struct File {
-    std::string name;     // plain file name, prefixed with the node's name
+    std::string name;  // plain file name, prefixed with the node's name
     std::string content;
     unsigned mode = 0600;  // every file here may carry secrets
 };

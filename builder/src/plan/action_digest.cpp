@@ -5,18 +5,6 @@
 
 namespace kiln::plan {
 
-std::string to_string(UnitAction action) {
-    switch (action) {
-        case UnitAction::enable:
-            return "enable";
-        case UnitAction::disable:
-            return "disable";
-        case UnitAction::mask:
-            return "mask";
-    }
-    return "?";
-}
-
 namespace {
 
 // One canonical text per member type, as the digest and `kiln plan --json` show it.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "kiln/enum_names.hpp"
 #include "kiln/source.hpp"
 #include "profile/profile.hpp"
 #include "sysprep/operations.hpp"
@@ -15,6 +16,9 @@
 // with one of the roles below; the digest of an operation is computed from that list
 // (plan/action_digest.cpp), so it covers what runs and nothing else.
 namespace kiln::plan {
+
+// The enum names of every layer (profile's, plan's) by one lookup.
+using kiln::to_string;
 
 using profile::Text;
 using profile::TextList;
@@ -244,8 +248,13 @@ struct SetHostname {
     }
 };
 
+// Named by its systemctl verb.
 enum class UnitAction { enable, disable, mask };
-std::string to_string(UnitAction action);  // the systemctl verb
+constexpr auto name_table(UnitAction) {
+    using enum UnitAction;
+    return std::to_array<EnumName<UnitAction>>(
+        {{enable, "enable"}, {disable, "disable"}, {mask, "mask"}});
+}
 
 struct ApplyUnits {
     UnitAction action{};

@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "kiln/enum_names.hpp"
 #include "kiln/source.hpp"
 #include "plan/actions.hpp"
 
@@ -12,7 +13,17 @@ namespace kiln::plan {
 
 // The stages of a build, in the order they run.
 enum class Stage { base, packages, customize, firstboot, seal, sysprep, disk, output };
-std::string to_string(Stage stage);
+constexpr auto name_table(Stage) {
+    using enum Stage;
+    return std::to_array<EnumName<Stage>>({{base, "base"},
+                                           {packages, "packages"},
+                                           {customize, "customize"},
+                                           {firstboot, "firstboot"},
+                                           {seal, "seal"},
+                                           {sysprep, "sysprep"},
+                                           {disk, "disk"},
+                                           {output, "output"}});
+}
 
 // What an operation does; the build has one executor per alternative.
 using Action =

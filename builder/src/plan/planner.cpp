@@ -8,28 +8,6 @@ namespace kiln::plan {
 
 using namespace kiln::profile;
 
-std::string to_string(Stage stage) {
-    switch (stage) {
-        case Stage::base:
-            return "base";
-        case Stage::packages:
-            return "packages";
-        case Stage::customize:
-            return "customize";
-        case Stage::firstboot:
-            return "firstboot";
-        case Stage::seal:
-            return "seal";
-        case Stage::sysprep:
-            return "sysprep";
-        case Stage::disk:
-            return "disk";
-        case Stage::output:
-            return "output";
-    }
-    return "?";
-}
-
 std::string fallback_firstboot_unit() {
     return "# Installed by kiln build (the build tree had no units/kiln-firstboot.service).\n"
            "[Unit]\n"

@@ -1,12 +1,15 @@
 #include "profile/decode.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
 #include "kiln/grammar.hpp"
+#include "kiln/map_reader.hpp"
+#include "kiln/node_reader.hpp"
 #include "kiln/node_schema.hpp"
 #include "kiln/sha256.hpp"
-#include "profile/reader.hpp"
 #include "sysprep/operations.hpp"
 
 namespace kiln::profile {
@@ -14,6 +17,9 @@ namespace kiln::profile {
 namespace {
 
 namespace fs = std::filesystem;
+using yaml::as_text;
+using yaml::as_text_list;
+using yaml::MapReader;
 
 class Decoder {
 public:
@@ -21,7 +27,7 @@ public:
 
     Profile run(const yaml::Node& root) {
         Profile p;
-        MapReader top(root, "", report_);
+        MapReader top(root, "", report_, "the profile");
         if (!top.valid()) return p;
         top.ignore("variables");  // consumed by the loader
         version(top);
@@ -116,13 +122,7 @@ private:
         b.where = node.location;
         MapReader r(node, "base.bootstrap", report_);
         if (!r.valid()) return b;
-        if (auto tool = r.choice<BootstrapTool>("tool",
-                                                {{"debootstrap", BootstrapTool::debootstrap},
-                                                 {"mmdebstrap", BootstrapTool::mmdebstrap},
-                                                 {"dnf", BootstrapTool::dnf},
-                                                 {"yum", BootstrapTool::yum}},
-                                                true))
-            b.tool = *tool;
+        if (auto tool = r.choice<BootstrapTool>("tool", true)) b.tool = *tool;
         if (auto v = r.text("release", true)) {
             check(*v, grammar::single_line, r.path("release"));
             b.release = *v;
@@ -192,10 +192,7 @@ private:
                     break;
             }
         }
-        auto declared =
-            top.choice<PackageManager>("package_manager", {{"apt", PackageManager::apt},
-                                                           {"yum", PackageManager::yum},
-                                                           {"dnf", PackageManager::dnf}});
+        auto declared = top.choice<PackageManager>("package_manager");
         if (declared) {
             p.package_manager = *declared;
             if (implied && *implied != *declared) {
@@ -207,10 +204,9 @@ private:
         } else if (implied) {
             p.package_manager = *implied;
         } else if (p.base.image && !top.has("package_manager")) {
-            report_.error(
-                top.location(),
-                "missing required key 'package_manager' in 'the profile' (apt, yum or dnf; "
-                "required with an image base)");
+            report_.error(top.location(),
+                          "missing required key 'package_manager' in 'the profile' (" +
+                              one_of<PackageManager>() + "; required with an image base)");
         }
     }
 
@@ -422,51 +418,9 @@ private:
         f.admin_user = r.text("admin_user").value_or(Text{"kiln", node.location});
         check(f.admin_user, grammar::user_name, r.path("admin_user"));
         if (auto v = r.boolean("scrub_secrets")) f.scrub_secrets = *v;
-        if (const auto* defaults = r.get("defaults")) f.defaults = node_defaults(*defaults);
+        if (const auto* defaults = r.get("defaults"))
+            f.defaults = node::read_defaults(*defaults, r.path("defaults"), report_);
         return f;
-    }
-
-    std::map<std::string, Text> node_defaults(const yaml::Node& node) {
-        std::map<std::string, Text> out;
-        if (!node.is_mapping()) {
-            report_.error(node.location,
-                          "'firstboot.defaults' must be a mapping of node keys, found " +
-                              std::string(yaml::kind_name(node)));
-            return out;
-        }
-        for (const auto& child : node.children) {
-            const node::KeySpec* spec = node::find_key(child.key);
-            if (!spec) {
-                auto hint = node::closest_key(child.key);
-                report_.error(child.key_location,
-                              "unknown node key '" + child.key + "' in 'firstboot.defaults'" +
-                                  (hint ? " (did you mean '" + std::string(*hint) + "'?)" : ""));
-                continue;
-            }
-            if (spec->is_secret()) {
-                report_.error(child.key_location,
-                              "'" + child.key +
-                                  "' is a secret and cannot have a default: it would be "
-                                  "baked into the image; pass it as node metadata");
-                continue;
-            }
-            std::optional<Text> value;
-            if (spec->is_list() && child.is_sequence()) {
-                std::vector<std::string> items;
-                for (const auto& t :
-                     as_text_list(child, "firstboot.defaults." + child.key, report_))
-                    items.push_back(t.value);
-                value = Text{node::join_items(*spec, items), child.location};
-            } else {
-                value = as_text(child, "firstboot.defaults." + child.key, report_);
-            }
-            if (!value) continue;
-            if (auto problem = node::check_value(*spec, value->value))
-                report_.error(value->where, "'firstboot.defaults." + child.key + "': " + *problem);
-            else
-                out[child.key] = *value;
-        }
-        return out;
     }
 
     TextList default_sysprep(const Location& where) {
@@ -513,16 +467,9 @@ private:
             else
                 d.size = {*bytes, v->where};
         }
-        if (auto v = r.choice<Filesystem>("filesystem",
-                                          {{"ext4", Filesystem::ext4}, {"xfs", Filesystem::xfs}}))
-            d.filesystem = *v;
-        if (auto v = r.choice<PartitionTable>(
-                "partition_table", {{"gpt", PartitionTable::gpt}, {"mbr", PartitionTable::mbr}}))
-            d.partition_table = *v;
-        if (auto v = r.choice<Firmware>(
-                "firmware",
-                {{"bios", Firmware::bios}, {"uefi", Firmware::uefi}, {"hybrid", Firmware::hybrid}}))
-            d.firmware = *v;
+        if (auto v = r.choice<Filesystem>("filesystem")) d.filesystem = *v;
+        if (auto v = r.choice<PartitionTable>("partition_table")) d.partition_table = *v;
+        if (auto v = r.choice<Firmware>("firmware")) d.firmware = *v;
         if (d.firmware != Firmware::bios && d.partition_table == PartitionTable::mbr)
             report_.error(r.get("firmware")->location,
                           "'disk.firmware' " + to_string(d.firmware) +
@@ -559,7 +506,7 @@ private:
             if (std::find(known.begin(), known.end(), v->value) == known.end())
                 report_.error(v->where, "'outputs.ova.ovf.os_type' '" + v->value +
                                             "' is not a VMware guest OS id kiln knows (" +
-                                            MapReader::join(known) + ")");
+                                            fmt::to_string(fmt::join(known, ", ")) + ")");
             o.os_type = *v;
         }
         o.properties = r.text_list("properties");
@@ -582,25 +529,20 @@ private:
         std::vector<Output> list;
         if (!node.is_mapping()) {
             report_.error(node.location,
-                          "'outputs' must be a mapping from format (qcow2, vmdk, ova) to its "
-                          "settings, found " +
-                              std::string(yaml::kind_name(node)));
+                          "'outputs' must be a mapping from format (" +
+                              fmt::to_string(fmt::join(enum_names<OutputFormat>(), ", ")) +
+                              ") to its settings, found " + std::string(yaml::kind_name(node)));
             return list;
         }
-        static const std::vector<std::pair<std::string, OutputFormat>> formats = {
-            {"qcow2", OutputFormat::qcow2},
-            {"vmdk", OutputFormat::vmdk},
-            {"ova", OutputFormat::ova}};
         for (const auto& item : node.children) {
-            auto format = std::find_if(formats.begin(), formats.end(),
-                                       [&](const auto& f) { return f.first == item.key; });
-            if (format == formats.end()) {
-                report_.error(item.key_location,
-                              "unknown output format '" + item.key + "' (qcow2, vmdk or ova)");
+            auto format = parse_enum<OutputFormat>(item.key);
+            if (!format) {
+                report_.error(item.key_location, "unknown output format '" + item.key + "' (" +
+                                                     one_of<OutputFormat>() + ")");
                 continue;
             }
             Output o;
-            o.format = format->second;
+            o.format = *format;
             o.where = item.key_location;
             yaml::Node settings = item;
             if (settings.is_null()) {

@@ -1,9 +1,9 @@
 #include "profile/loader.hpp"
 
 #include "kiln/error.hpp"
+#include "kiln/map_reader.hpp"
 #include "profile/compose.hpp"
 #include "profile/decode.hpp"
-#include "profile/reader.hpp"
 
 namespace kiln::profile {
 
@@ -21,7 +21,7 @@ std::map<std::string, std::string> collect_variables(const yaml::Node& root,
                              std::string(yaml::kind_name(*node)));
         } else {
             for (const auto& child : node->children) {
-                auto text = as_text(child, "variables." + child.key, report);
+                auto text = yaml::as_text(child, "variables." + child.key, report);
                 if (!text) continue;
                 values[child.key] = text->value;
                 where[child.key] = text->where;

@@ -1,35 +1,62 @@
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "kiln/enum_names.hpp"
 #include "kiln/source.hpp"
+#include "profile/output_format.hpp"
 
 // The typed profile model (version 1). Every value keeps the location it was read from, so a
 // later stage (a build that finds a package missing) can still name the profile line.
 namespace kiln::profile {
 
-template <class T>
-struct Located {
-    T value{};
-    Location where;
-};
-
-using Text = Located<std::string>;
-using TextList = std::vector<Text>;
+using kiln::Located;
+using kiln::Text;
+using kiln::TextList;
 
 enum class PackageManager { apt, yum, dnf };
+constexpr auto name_table(PackageManager) {
+    using enum PackageManager;
+    return std::to_array<EnumName<PackageManager>>({{apt, "apt"}, {yum, "yum"}, {dnf, "dnf"}});
+}
+
 // mmdebstrap resolves dependencies with apt and downloads through apt's pipelined HTTP, so it
 // bootstraps the same Debian tree several times faster than debootstrap's one-by-one fetches.
 enum class BootstrapTool { debootstrap, mmdebstrap, dnf, yum };
+constexpr auto name_table(BootstrapTool) {
+    using enum BootstrapTool;
+    return std::to_array<EnumName<BootstrapTool>>(
+        {{debootstrap, "debootstrap"}, {mmdebstrap, "mmdebstrap"}, {dnf, "dnf"}, {yum, "yum"}});
+}
+
 enum class Filesystem { ext4, xfs };
+constexpr auto name_table(Filesystem) {
+    using enum Filesystem;
+    return std::to_array<EnumName<Filesystem>>({{ext4, "ext4"}, {xfs, "xfs"}});
+}
+
 enum class PartitionTable { gpt, mbr };
+constexpr auto name_table(PartitionTable) {
+    using enum PartitionTable;
+    return std::to_array<EnumName<PartitionTable>>({{gpt, "gpt"}, {mbr, "mbr"}});
+}
+
 enum class Firmware { bios, uefi, hybrid };  // hybrid: GRUB for both SeaBIOS and UEFI
-enum class OutputFormat { qcow2, vmdk, ova };
+constexpr auto name_table(Firmware) {
+    using enum Firmware;
+    return std::to_array<EnumName<Firmware>>({{bios, "bios"}, {uefi, "uefi"}, {hybrid, "hybrid"}});
+}
+
 enum class OverlayKind { tree, file };
+constexpr auto name_table(OverlayKind) {
+    using enum OverlayKind;
+    return std::to_array<EnumName<OverlayKind>>({{tree, "tree"}, {file, "file"}});
+}
 
 struct Bootstrap {
     BootstrapTool tool{};
@@ -160,14 +187,6 @@ struct Profile {
     Disk disk;
     std::vector<Output> outputs;
 };
-
-std::string to_string(PackageManager v);
-std::string to_string(BootstrapTool v);
-std::string to_string(Filesystem v);
-std::string to_string(PartitionTable v);
-std::string to_string(Firmware v);
-std::string to_string(OutputFormat v);
-std::string to_string(OverlayKind v);
 
 // VMware guest OS identifiers accepted for ovf.os_type.
 const std::vector<std::string>& known_vmware_os_types();

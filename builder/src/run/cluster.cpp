@@ -1,11 +1,13 @@
 #include "run/cluster.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
+#include <ranges>
 #include <thread>
 
 #include "inventory/inventory.hpp"
@@ -117,10 +119,9 @@ ClusterState load_state(const fs::path& state_dir) {
 NodeState& find_node(ClusterState& state, const std::string& name) {
     for (auto& node : state.nodes)
         if (node.name == name) return node;
-    std::string names;
-    for (const auto& node : state.nodes) names += (names.empty() ? "" : ", ") + node.name;
-    throw UsageError("cluster '" + state.cluster + "' has no node '" + name + "' (nodes: " + names +
-                     ")");
+    throw UsageError(
+        fmt::format("cluster '{}' has no node '{}' (nodes: {})", state.cluster, name,
+                    fmt::join(state.nodes | std::views::transform(&NodeState::name), ", ")));
 }
 
 }  // namespace

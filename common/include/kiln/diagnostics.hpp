@@ -1,14 +1,20 @@
 #pragma once
 
+#include <array>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
+#include "kiln/enum_names.hpp"
 #include "kiln/source.hpp"
 
 namespace kiln {
 
 enum class Severity { error, warning };
+constexpr auto name_table(Severity) {
+    using enum Severity;
+    return std::to_array<EnumName<Severity>>({{error, "error"}, {warning, "warning"}});
+}
 
 struct Diagnostic {
     Severity severity;
@@ -39,7 +45,5 @@ public:
 private:
     std::vector<Diagnostic> items_;
 };
-
-std::string to_string(Severity severity);
 
 }  // namespace kiln

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "kiln/diagnostics.hpp"
+#include "kiln/enum_names.hpp"
 #include "kiln/source.hpp"
 
 // /etc/kiln/image.yml: what the builder bakes into an image for kiln-firstboot (the profile's
@@ -19,7 +21,17 @@ namespace kiln::image {
 inline constexpr std::string_view kImageConfigPath = "/etc/kiln/image.yml";
 
 enum class OsFamily { debian, el };
+constexpr auto name_table(OsFamily) {
+    using enum OsFamily;
+    return std::to_array<EnumName<OsFamily>>({{debian, "debian"}, {el, "el"}});
+}
+
 enum class NetworkBackend { ifupdown, networkd, ifcfg };
+constexpr auto name_table(NetworkBackend) {
+    using enum NetworkBackend;
+    return std::to_array<EnumName<NetworkBackend>>(
+        {{ifupdown, "ifupdown"}, {networkd, "networkd"}, {ifcfg, "ifcfg"}});
+}
 
 // The node's data disk (profile `data_disk`): found by its filesystem label, mounted at `mount`.
 struct DataDisk {
@@ -42,9 +54,6 @@ struct ImageConfig {
     std::map<std::string, std::string> defaults;    // node key -> text form; never secrets
     std::map<std::string, Location> default_where;  // where each default was read from
 };
-
-std::string_view to_string(OsFamily family);
-std::string_view to_string(NetworkBackend backend);
 
 std::string to_yaml(const ImageConfig& config);
 

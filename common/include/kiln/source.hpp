@@ -21,6 +21,16 @@ struct Location {
     auto operator<=>(const Location&) const = default;
 };
 
+// A value with the place it was read from, so that a later stage can still name that line.
+template <class T>
+struct Located {
+    T value{};
+    Location where;
+};
+
+using Text = Located<std::string>;
+using TextList = std::vector<Text>;
+
 // Keeps the text of every file read, so diagnostics can quote the offending line.
 class SourceFiles {
 public:

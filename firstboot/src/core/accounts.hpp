@@ -1,37 +1,12 @@
 #pragma once
 
 #include <filesystem>
-#include <optional>
-#include <string>
-#include <vector>
 
-// Users and groups read straight from /etc/passwd and /etc/group under a root: a static
-// binary must not call glibc's NSS (getpwnam & co.), and a --root is another system anyway.
+#include "kiln/accounts.hpp"
+
 namespace kiln::firstboot {
 
-struct Account {
-    std::string name;
-    unsigned uid = 0;
-    unsigned gid = 0;
-    std::string home;
-};
-
-struct Group {
-    std::string name;
-    unsigned gid = 0;
-};
-
-class Accounts {
-public:
-    static Accounts load(const std::filesystem::path& root);
-    static Accounts parse(const std::string& passwd, const std::string& group);
-
-    std::optional<Account> user(const std::string& name) const;
-    std::optional<Group> group(const std::string& name) const;
-
-private:
-    std::vector<Account> users_;
-    std::vector<Group> groups_;
-};
+// The users and groups of the system under `root`, from its /etc/passwd and /etc/group.
+Accounts load_accounts(const std::filesystem::path& root);
 
 }  // namespace kiln::firstboot

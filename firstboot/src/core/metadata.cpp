@@ -4,24 +4,6 @@
 
 namespace kiln::firstboot {
 
-std::string_view to_string(Transport transport) {
-    switch (transport) {
-        case Transport::guestinfo:
-            return "guestinfo";
-        case Transport::ovf:
-            return "OVF environment";
-        case Transport::cloud_init:
-            return "cloud-init metadata";
-        case Transport::fw_cfg:
-            return "fw_cfg";
-        case Transport::file:
-            return "metadata file";
-        case Transport::defaults:
-            return "image defaults";
-    }
-    return "?";
-}
-
 std::map<std::string, const Value*> Metadata::merged() const {
     std::map<std::string, const Value*> out;
     for (const auto& value : all_) {
@@ -46,7 +28,7 @@ std::string Metadata::digest() const {
 }
 
 std::string describe(const Value& value) {
-    return "'" + value.key + "' from " + std::string(to_string(value.transport));
+    return "'" + value.key + "' from " + to_string(value.transport);
 }
 
 }  // namespace kiln::firstboot

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "kiln/enum_names.hpp"
 #include "kiln/source.hpp"
 
 // Node metadata as collected: every value keeps its key, the transport it came from and
@@ -15,8 +17,15 @@ namespace kiln::firstboot {
 
 // In precedence order: a lower value wins over a higher one.
 enum class Transport { guestinfo, ovf, cloud_init, fw_cfg, file, defaults };
-
-std::string_view to_string(Transport transport);
+constexpr auto name_table(Transport) {
+    using enum Transport;
+    return std::to_array<EnumName<Transport>>({{guestinfo, "guestinfo"},
+                                               {ovf, "OVF environment"},
+                                               {cloud_init, "cloud-init metadata"},
+                                               {fw_cfg, "fw_cfg"},
+                                               {file, "metadata file"},
+                                               {defaults, "image defaults"}});
+}
 
 struct Value {
     std::string key;

@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include "core/files.hpp"
 #include "render/render.hpp"
 #include "render/text_edit.hpp"
@@ -82,8 +84,7 @@ void render_time_and_monitoring(const RenderContext& c, Rendering& out) {
         }
     }
     if (!n.zabbix_servers.empty()) {
-        std::string servers;
-        for (const auto& s : n.zabbix_servers) servers += (servers.empty() ? "" : ",") + s;
+        const std::string servers = fmt::to_string(fmt::join(n.zabbix_servers, ","));
         const std::filesystem::path conf = "/etc/zabbix/zabbix_agentd.conf";
         std::vector<std::string> lines = {"Server=" + servers, "ServerActive=" + servers,
                                           "Hostname=" + n.hostname};

@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include "core/files.hpp"
 #include "render/render.hpp"
 #include "render/text_edit.hpp"
@@ -11,8 +13,7 @@ void render_network(const RenderContext& c, Rendering& out) {
     const std::string& iface = *n.interface;
     const std::string ip = n.address->substr(0, n.address->find('/'));
     const std::string prefix = n.address->substr(n.address->find('/') + 1);
-    std::string dns;
-    for (const auto& d : n.dns) dns += (dns.empty() ? "" : " ") + d;
+    const std::string dns = fmt::to_string(fmt::join(n.dns, " "));
     switch (n.image.network) {
         case image::NetworkBackend::ifupdown: {
             bool v6 = ip.find(':') != std::string::npos;

@@ -1,13 +1,22 @@
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "kiln/enum_names.hpp"
+
 namespace kiln::firstboot {
 
+// The program that checks a rendered file before it is committed.
 enum class Checker { none, haproxy, keepalived, patroni };
+constexpr auto name_table(Checker) {
+    using enum Checker;
+    return std::to_array<EnumName<Checker>>(
+        {{none, "none"}, {haproxy, "haproxy"}, {keepalived, "keepalived"}, {patroni, "patroni"}});
+}
 
 // One file kiln-firstboot writes, with its absolute path on the target system.
 struct RenderedFile {

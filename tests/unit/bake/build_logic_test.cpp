@@ -3,13 +3,15 @@
 // command lines, settings edits, accounts, unit parsing.
 #include <gtest/gtest.h>
 
-#include "bake/guest/accounts.hpp"
+#include "bake/build_options.hpp"
+#include "bake/progress.hpp"
 #include "bake/steps/bootloader_native.hpp"
 #include "bake/steps/bootstrap.hpp"
 #include "bake/steps/disk.hpp"
 #include "bake/steps/firstboot_install.hpp"
 #include "bake/steps/packages.hpp"
 #include "bake/steps/settings.hpp"
+#include "enum_names_check.hpp"
 #include "plan/planner.hpp"
 
 using namespace kiln;
@@ -234,13 +236,12 @@ TEST(Settings, KeyValueAndCommentEdits) {
               "# (kiln) pool 2.debian.pool.ntp.org iburst\nmakestep 1 3\n");
 }
 
-TEST(Accounts, ReadsTheGuestsOwnIds) {
-    auto a = Accounts::parse(
-        "root:x:0:0::/root:/bin/bash\npostgres:x:105:110::/var/lib/postgresql:/bin/bash\n",
-        "root:x:0:\npostgres:x:110:\nbroken\n");
-    EXPECT_EQ(a.uid("postgres"), 105u);
-    EXPECT_EQ(a.gid("postgres"), 110u);
-    EXPECT_FALSE(a.uid("nobody").has_value());
+TEST(EnumNames, BuildEnumsRoundTrip) {
+    kiln::test::expect_names_round_trip(Accel::tcg);
+    kiln::test::expect_names_round_trip(OpStatus::failed);
+    kiln::test::expect_names_round_trip(plan::UnitAction::mask);
+    kiln::test::expect_names_round_trip(plan::Stage::output);
+    EXPECT_EQ(parse_enum<Accel>("auto"), Accel::automatic);
 }
 
 TEST(Firstboot, ExecStartProgramComesFromTheUnitOrTheFallbackUnit) {

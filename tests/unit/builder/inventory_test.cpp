@@ -109,6 +109,19 @@ TEST(Inventory, ValuesFollowTheNodeSchema) {
     EXPECT_FALSE(load_case("bad-no-nodes").inventory);
 }
 
+TEST(Inventory, MissingAndUnknownKeysNameTheInventory) {
+    auto l = load_case("bad-missing-keys");
+    EXPECT_FALSE(l.inventory);
+    EXPECT_TRUE(mentions(l,
+                         "bad-missing-keys.yml:1:1: error: missing required key 'vip' in "
+                         "'the inventory'"))
+        << l.text;
+    EXPECT_TRUE(mentions(l,
+                         "bad-missing-keys.yml:2:1: warning: unknown key 'clustr' in 'the "
+                         "inventory' (did you mean 'cluster'?)"))
+        << l.text;
+}
+
 TEST(Inventory, MissingSecretsNameBothPlaces) {
     SourceFiles sources;
     Report report;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "enum_names_check.hpp"
+#include "export/verify.hpp"
+
 using namespace kiln::exporter;
 
 TEST(Manifest, LinesAreExactlyVmwareShape) {
@@ -49,4 +52,10 @@ TEST(Manifest, CollectsProblemsPerLine) {
     ASSERT_EQ(problems.size(), 2u);
     EXPECT_NE(problems[0].find("newline"), std::string::npos);
     EXPECT_NE(problems[1].find("line 2"), std::string::npos);
+}
+
+TEST(EnumNames, ExportEnumsRoundTrip) {
+    kiln::test::expect_names_round_trip(DigestKind::sha1);
+    kiln::test::expect_names_round_trip(Outcome::fault);
+    EXPECT_EQ(kiln::to_string(DigestKind::sha256), "SHA256");
 }

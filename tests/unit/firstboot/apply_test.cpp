@@ -24,8 +24,8 @@ unsigned mode_of(const fs::path& p) {
     return st.st_mode & 07777;
 }
 
-Accounts test_accounts() {
-    return Accounts::parse(
+kiln::Accounts test_accounts() {
+    return kiln::Accounts::parse(
         "root:x:0:0:root:/root:/bin/bash\n# "
         "comment\n+nis\npostgres:x:107:114::/var/lib/postgresql:/bin/sh\n"
         "broken-line\nkiln:x:1000:1000:Kiln Admin:/home/kiln:/bin/bash\n",
@@ -35,7 +35,7 @@ Accounts test_accounts() {
 }  // namespace
 
 TEST(Accounts, ReadFromPasswdAndGroupWithoutNss) {
-    Accounts a = test_accounts();
+    kiln::Accounts a = test_accounts();
     ASSERT_TRUE(a.user("postgres"));
     ASSERT_TRUE(a.user("kiln"));
     ASSERT_TRUE(a.group("ssl-cert"));
@@ -48,7 +48,7 @@ TEST(Accounts, ReadFromPasswdAndGroupWithoutNss) {
     EXPECT_FALSE(a.user("nobody"));
     TempDir root;
     write_file(root / "etc/passwd", "alice:x:2001:2002::/home/alice:/bin/sh\n");
-    auto alice = Accounts::load(root.path()).user("alice");
+    auto alice = load_accounts(root.path()).user("alice");
     ASSERT_TRUE(alice);
     EXPECT_EQ(alice->uid, 2001u);
 }

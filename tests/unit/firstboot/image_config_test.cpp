@@ -9,6 +9,20 @@
 using namespace kiln;
 using namespace kiln::firstboot::test;
 
+namespace {
+
+// Parses `text` as image.yml and expects every one of `expected` in the report.
+void expect_reported(const std::string& text, std::initializer_list<const char*> expected) {
+    SourceFiles sources;
+    Report report;
+    image::parse_image_config("image.yml", text, sources, report);
+    std::string out = report.format(nullptr);
+    for (const char* message : expected)
+        EXPECT_NE(out.find(message), std::string::npos) << message << "\n" << out;
+}
+
+}  // namespace
+
 TEST(ImageConfig, RoundTripsThroughYaml) {
     image::ImageConfig c;
     c.os_family = image::OsFamily::el;
@@ -44,21 +58,18 @@ TEST(ImageConfig, EveryFieldIsCheckedAndSecretsAreRefused) {
         "etcd.service, 'bad unit']\n"
         "admin_user: Root\nscrub_secrets: maybe\npostgresql: {bin_dir: relative/bin}\n"
         "defaults:\n  postgres_password: x\n  prority: 1\n  priority: 900\nfuture_key: 1\n";
-    SourceFiles sources;
-    Report report;
-    image::parse_image_config("image.yml", text, sources, report);
-    std::string out = report.format(nullptr);
-    for (const char* expected :
-         {"image.yml:1:10: error: unsupported image configuration version '2'",
-          "'os_family' must be debian or el", "'network' must be ifupdown, networkd or ifcfg",
-          "'dcs': 'mongodb' is not one of", "service 'etcd.service' appears twice",
-          "is not a valid systemd unit name", "'admin_user': 'Root'",
-          "'scrub_secrets' must be true or false", "'postgresql.bin_dir' must be an absolute path",
-          "'postgres_password' is a secret and cannot be baked",
-          "unknown node key 'prority' in 'defaults' (did you mean 'priority'?)",
-          "'defaults.priority': '900' is not an integer from 1 to 254",
-          "warning: unknown key 'future_key'"})
-        EXPECT_NE(out.find(expected), std::string::npos) << expected << "\n" << out;
+    expect_reported(
+        text,
+        {"image.yml:1:10: error: unsupported image configuration version '2'",
+         "image.yml:2:12: error: 'os_family' must be one of debian, el; found 'arch'",
+         "'network' must be one of ifupdown, networkd, ifcfg; found 'netplan'",
+         "'dcs': 'mongodb' is not one of", "service 'etcd.service' appears twice",
+         "is not a valid systemd unit name", "'admin_user': 'Root'",
+         "'scrub_secrets' must be true or false", "'postgresql.bin_dir' must be an absolute path",
+         "image.yml:10:3: error: 'postgres_password' is a secret and cannot have a default",
+         "unknown node key 'prority' in 'defaults' (did you mean 'priority'?)",
+         "'defaults.priority': '900' is not an integer from 1 to 254",
+         "warning: unknown key 'future_key'"});
 }
 
 TEST(ImageConfig, CollectUsesItsDefaultsAndFallsBackWithAWarning) {
@@ -74,4 +85,17 @@ TEST(ImageConfig, CollectUsesItsDefaultsAndFallsBackWithAWarning) {
     auto d = kiln::firstboot::collect({empty.path()}, nullptr);
     EXPECT_EQ(d.report.warning_count(), 1u);
     EXPECT_EQ(d.image.services.front(), "etcd.service");
+}
+
+// The same reader as profiles: unknown keys get the "did you mean" hint, wrong types their
+// file:line:col.
+TEST(ImageConfig, UnknownKeysAndWrongTypesAreReportedLikeInProfiles) {
+    std::string text =
+        "version: 1\nadmin_usr: ops\nservices: {a: b}\npostgresql: {bin_dri: /usr/bin}\n";
+    expect_reported(
+        text, {"image.yml:2:1: warning: unknown key 'admin_usr' in 'the image configuration' (did "
+               "you mean 'admin_user'?)",
+               "image.yml:3:11: error: 'services' must be a list of strings, found a mapping",
+               "image.yml:4:14: warning: unknown key 'bin_dri' in 'postgresql' (did you mean "
+               "'bin_dir'?)"});
 }

@@ -31,7 +31,7 @@ public:
         if (!node) throw std::runtime_error(collection_.report.format(nullptr));
         node_ = *node;
         node_.image.network = backend;
-        accounts_ = Accounts::load(dir_.path());
+        accounts_ = load_accounts(dir_.path());
         RenderContext context{node_,
                               dir_.path(),
                               accounts_,
@@ -53,7 +53,7 @@ private:
     TempDir dir_;
     Collection collection_;
     NodeConfig node_;
-    Accounts accounts_;
+    kiln::Accounts accounts_;
     Rendering rendering_;
     kiln::Report report_;
 };
@@ -261,7 +261,7 @@ TEST(RenderPatroni, MissingBaseConfigIsAnError) {
     fs::remove(r.root() / "etc/kiln/patroni.base.yml");
     // Render again against the root without its base.
     kiln::Report report;
-    Accounts accounts;
+    kiln::Accounts accounts;
     NodeConfig node;
     node.peers = {{"pg-1", "10.0.0.11"}};
     node.self = node.peers[0];

@@ -2,7 +2,9 @@
 
 #include <chrono>
 
+#include "enum_names_check.hpp"
 #include "kiln/node_schema.hpp"
+#include "render/rendered.hpp"
 #include "sources/collect.hpp"
 #include "sources/guestinfo.hpp"
 #include "sources/guestinfo_keys.hpp"
@@ -379,4 +381,9 @@ TEST(Precedence, GuestinfoThenOvfThenCloudInitThenFwCfgThenFileThenDefaults) {
     std::string before = c.metadata.digest();
     c.metadata.add({"priority", "200", Transport::defaults, {}});
     EXPECT_EQ(c.metadata.digest(), before);
+}
+
+TEST(EnumNames, FirstbootEnumsRoundTrip) {
+    kiln::test::expect_names_round_trip(Transport::defaults);
+    kiln::test::expect_names_round_trip(Checker::patroni);
 }

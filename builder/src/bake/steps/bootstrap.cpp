@@ -1,6 +1,9 @@
 #include "bake/steps/bootstrap.hpp"
 
+#include <fmt/format.h>
+
 #include <fstream>
+#include <ranges>
 #include <regex>
 #include <sstream>
 
@@ -73,16 +76,11 @@ std::vector<std::string> bootstrap_command(const plan::Bootstrap& b, const fs::p
             add_fast_install_hooks(c);
         }
         if (!b.variant.value.empty()) c.push_back("--variant=" + b.variant.value);
-        if (!b.components.empty()) {
-            std::string comps;
-            for (const auto& x : b.components) comps += (comps.empty() ? "" : ",") + x.value;
-            c.push_back("--components=" + comps);
-        }
-        if (!packages.empty()) {
-            std::string include;
-            for (const auto& p : packages) include += (include.empty() ? "" : ",") + p;
-            c.push_back("--include=" + include);
-        }
+        if (!b.components.empty())
+            c.push_back(fmt::format(
+                "--components={}",
+                fmt::join(b.components | std::views::transform(&profile::Text::value), ",")));
+        if (!packages.empty()) c.push_back(fmt::format("--include={}", fmt::join(packages, ",")));
         if (!package_cache.empty()) {
             if (mm)
                 add_apt_cache_hooks(c, package_cache);

@@ -41,15 +41,16 @@ void apply_overlay(Context& ctx, const CopyOverlay& o) {
     if (!fs::exists(o.content.path))
         throw LocatedError(o.source.where, "overlay source '" + o.source.value + "' not found (" +
                                                o.content.path.string() + ")");
-    Accounts accounts = Accounts::read(root);
-    auto uid = accounts.uid(o.owner.value);
-    if (!uid)
+    Accounts accounts = read_accounts(root);
+    auto user = accounts.user(o.owner.value);
+    if (!user)
         throw LocatedError(o.owner.where, "user '" + o.owner.value +
                                               "' does not exist in the image (its /etc/passwd)");
-    auto gid = accounts.gid(o.group.value);
-    if (!gid)
+    auto group = accounts.group(o.group.value);
+    if (!group)
         throw LocatedError(o.group.where, "group '" + o.group.value +
                                               "' does not exist in the image (its /etc/group)");
+    unsigned uid = user->uid, gid = group->gid;
     std::optional<unsigned> mode;
     if (o.mode) mode = parse_mode(o.mode->value);
 
@@ -58,9 +59,9 @@ void apply_overlay(Context& ctx, const CopyOverlay& o) {
         if (dest.ends_with("/") || root.is_directory(dest))
             dest = guest_join(dest, o.content.path.filename().string());
         std::string parent = fs::path(dest).parent_path().string();
-        root.make_directory(parent, 0755, *uid, *gid);
+        root.make_directory(parent, 0755, uid, gid);
         root.write_file(dest, read_host_file(o.content.path),
-                        mode.value_or(normalised_mode(o.content.path)), *uid, *gid);
+                        mode.value_or(normalised_mode(o.content.path)), uid, gid);
         ctx.note = "1 file";
         return;
     }
@@ -69,7 +70,7 @@ void apply_overlay(Context& ctx, const CopyOverlay& o) {
     for (const auto& entry : fs::recursive_directory_iterator(o.content.path))
         entries.push_back(entry.path());
     std::sort(entries.begin(), entries.end());
-    root.make_directory(o.destination.value, 0755, *uid, *gid);
+    root.make_directory(o.destination.value, 0755, uid, gid);
     std::size_t files = 0;
     for (const auto& entry : entries) {
         std::string dest =
@@ -78,10 +79,10 @@ void apply_overlay(Context& ctx, const CopyOverlay& o) {
         if (fs::is_symlink(status)) {
             root.symlink(fs::read_symlink(entry).string(), dest);
         } else if (fs::is_directory(status)) {
-            root.make_directory(dest, 0755, *uid, *gid);
+            root.make_directory(dest, 0755, uid, gid);
         } else if (fs::is_regular_file(status)) {
-            root.write_file(dest, read_host_file(entry), mode.value_or(normalised_mode(entry)),
-                            *uid, *gid);
+            root.write_file(dest, read_host_file(entry), mode.value_or(normalised_mode(entry)), uid,
+                            gid);
             ++files;
         } else {
             throw LocatedError(o.source.where, "overlay entry " + entry.string() +

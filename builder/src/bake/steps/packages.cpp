@@ -1,6 +1,9 @@
 #include "bake/steps/packages.hpp"
 
+#include <fmt/format.h>
+
 #include <fstream>
+#include <ranges>
 #include <regex>
 #include <sstream>
 
@@ -10,12 +13,6 @@ using plan::AddRepository;
 using profile::PackageManager;
 
 namespace {
-
-std::string join(const std::vector<std::string>& v, const char* sep = " ") {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-    return out;
-}
 
 std::vector<std::string> matches(const std::string& text, const std::regex& re, int group = 1) {
     std::vector<std::string> out;
@@ -31,9 +28,10 @@ public:
         std::string text =
             "# Written by kiln from the profile's repository '" + r.repository.value + "'.\n";
         text += "Types: deb\nURIs: " + r.uri.value + "\nSuites: " + r.suite.value + "\n";
-        std::vector<std::string> components;
-        for (const auto& c : r.components) components.push_back(c.value);
-        if (!components.empty()) text += "Components: " + join(components) + "\n";
+        if (!r.components.empty())
+            text += fmt::format(
+                "Components: {}\n",
+                fmt::join(r.components | std::views::transform(&profile::Text::value), " "));
         if (!r.signed_by.value.empty()) text += "Signed-By: " + key_path(r) + "\n";
         if (!r.enabled) text += "Enabled: no\n";
         return {"/etc/apt/sources.list.d/kiln-" + r.repository.value + ".sources", text};

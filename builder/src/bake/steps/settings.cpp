@@ -1,5 +1,8 @@
 #include "bake/steps/settings.hpp"
 
+#include <fmt/format.h>
+
+#include <ranges>
 #include <sstream>
 
 namespace kiln::bake {
@@ -84,8 +87,8 @@ void configure_ntp(Context& ctx, const profile::TextList& servers) {
         ctx.note = "chrony";
     } else if (root.exists("/lib/systemd/systemd-timesyncd") ||
                root.exists("/usr/lib/systemd/systemd-timesyncd")) {
-        std::string list;
-        for (const auto& s : servers) list += (list.empty() ? "" : " ") + s.value;
+        std::string list =
+            fmt::to_string(fmt::join(servers | std::views::transform(&profile::Text::value), " "));
         root.make_directory("/etc/systemd/timesyncd.conf.d", 0755, 0, 0);
         root.write_file("/etc/systemd/timesyncd.conf.d/kiln.conf", "[Time]\nNTP=" + list + "\n",
                         0644, 0, 0);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+
 #include "bake/context.hpp"
 #include "plan/actions.hpp"
 

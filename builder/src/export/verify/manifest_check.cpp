@@ -52,7 +52,7 @@ void check_manifest(int fd, const std::vector<TarMember>& members, const OvaLayo
         }
         std::string actual = member_digest(fd, *member, e.kind);
         if (actual != e.hex) {
-            report.fault("manifest", manifest_name(e.kind) + " of " + e.name + " is " +
+            report.fault("manifest", to_string(e.kind) + " of " + e.name + " is " +
                                          hex_short(actual) + ", the manifest says " +
                                          hex_short(e.hex));
             digests_ok = false;

@@ -1,5 +1,7 @@
 #include "export/verify/report.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -16,11 +18,9 @@ std::string VerifyReport::format() const {
     std::ostringstream out;
     std::size_t warnings = 0;
     for (const auto& f : findings) {
-        const char* tag = f.outcome == Outcome::ok        ? "ok     "
-                          : f.outcome == Outcome::warning ? "warning"
-                                                          : "FAULT  ";
+        std::string tag = f.outcome == Outcome::fault ? "FAULT" : to_string(f.outcome);
         if (f.outcome == Outcome::warning) ++warnings;
-        out << "  " << tag << " " << f.check << ": " << f.detail << "\n";
+        out << fmt::format("  {:<7} {}: {}\n", tag, f.check, f.detail);
     }
     std::size_t n = faults();
     out << path.string() << ": " << (n ? "INVALID" : "valid") << " (" << n << " fault"
@@ -32,9 +32,7 @@ std::string VerifyReport::format() const {
 nlohmann::json VerifyReport::to_json() const {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& f : findings)
-        list.push_back({{"outcome", f.outcome == Outcome::ok        ? "ok"
-                                    : f.outcome == Outcome::warning ? "warning"
-                                                                    : "fault"},
+        list.push_back({{"outcome", to_string(f.outcome)},
                         {"check", f.check},
                         {"detail", f.detail}});
     return {{"path", path.string()}, {"valid", passed()}, {"faults", faults()}, {"findings", list}};

@@ -1,14 +1,21 @@
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
+#include "kiln/enum_names.hpp"
+
 // What kiln verify found: one finding per check and fault, printed or as JSON.
 namespace kiln::exporter {
 
 enum class Outcome { ok, warning, fault };
+constexpr auto name_table(Outcome) {
+    using enum Outcome;
+    return std::to_array<EnumName<Outcome>>({{ok, "ok"}, {warning, "warning"}, {fault, "fault"}});
+}
 
 struct Finding {
     Outcome outcome;

@@ -1,16 +1,19 @@
-#include "profile/reader.hpp"
+#include "kiln/map_reader.hpp"
 
 #include <algorithm>
 
 #include "kiln/grammar.hpp"
 
-namespace kiln::profile {
+namespace kiln::yaml {
 
-MapReader::MapReader(const yaml::Node& node, std::string context, Report& report)
-    : node_(node), context_(std::move(context)), report_(report) {
+MapReader::MapReader(const Node& node, std::string context, Report& report, std::string document)
+    : node_(node),
+      context_(std::move(context)),
+      name_(context_.empty() ? std::move(document) : context_),
+      report_(report) {
     if (!node_.is_mapping()) {
-        report_.error(node_.location, "'" + context_ + "' must be a mapping, found " +
-                                          std::string(yaml::kind_name(node_)));
+        report_.error(node_.location,
+                      "'" + name_ + "' must be a mapping, found " + std::string(kind_name(node_)));
         valid_ = false;
     }
 }
@@ -23,7 +26,7 @@ std::string MapReader::path(std::string_view key) const {
     return context_.empty() ? std::string(key) : context_ + "." + std::string(key);
 }
 
-const yaml::Node* MapReader::get(std::string_view key) {
+const Node* MapReader::get(std::string_view key) {
     known_.insert(std::string(key));
     if (!valid_) return nullptr;
     return node_.find(key);
@@ -33,31 +36,31 @@ bool MapReader::has(std::string_view key) const {
     return valid_ && node_.find(key) != nullptr;
 }
 
-const yaml::Node* MapReader::require(std::string_view key) {
-    const yaml::Node* value = get(key);
+const Node* MapReader::require(std::string_view key) {
+    const Node* value = get(key);
     if (!value && valid_) {
-        report_.error(node_.location, "missing required key '" + std::string(key) + "' in '" +
-                                          (context_.empty() ? "the profile" : context_) + "'");
+        report_.error(node_.location,
+                      "missing required key '" + std::string(key) + "' in '" + name_ + "'");
     }
     return value;
 }
 
-std::optional<Text> as_text(const yaml::Node& node, const std::string& what, Report& report) {
+std::optional<Text> as_text(const Node& node, const std::string& what, Report& report) {
     if (node.reported) return std::nullopt;
     if (!node.is_scalar() || node.is_null()) {
-        report.error(node.location, "'" + what + "' must be a string, found " +
-                                        std::string(yaml::kind_name(node)));
+        report.error(node.location,
+                     "'" + what + "' must be a string, found " + std::string(kind_name(node)));
         return std::nullopt;
     }
     return Text{node.scalar, node.location};
 }
 
-TextList as_text_list(const yaml::Node& node, const std::string& what, Report& report) {
+TextList as_text_list(const Node& node, const std::string& what, Report& report) {
     TextList out;
     if (node.is_null()) return out;
     if (!node.is_sequence()) {
         report.error(node.location, "'" + what + "' must be a list of strings, found " +
-                                        std::string(yaml::kind_name(node)));
+                                        std::string(kind_name(node)));
         return out;
     }
     for (const auto& item : node.children)
@@ -66,13 +69,13 @@ TextList as_text_list(const yaml::Node& node, const std::string& what, Report& r
 }
 
 std::optional<Text> MapReader::text(std::string_view key, bool required) {
-    const yaml::Node* value = required ? require(key) : get(key);
+    const Node* value = required ? require(key) : get(key);
     if (!value) return std::nullopt;
     return as_text(*value, path(key), report_);
 }
 
 TextList MapReader::text_list(std::string_view key) {
-    const yaml::Node* value = get(key);
+    const Node* value = get(key);
     if (!value) return {};
     return as_text_list(*value, path(key), report_);
 }
@@ -112,15 +115,9 @@ std::optional<Text> MapReader::one_of(std::string_view key,
     return value;
 }
 
-std::string MapReader::join(const std::vector<std::string>& names) {
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
-    return out;
-}
-
 void MapReader::report_choice_error(std::string_view key, const Text& value,
                                     const std::vector<std::string>& names) {
-    report_.error(value.where, "'" + path(key) + "' must be one of " + join(names) + "; found '" +
+    report_.error(value.where, "'" + path(key) + "' must be " + kiln::one_of(names) + "; found '" +
                                    value.value + "'");
 }
 
@@ -135,10 +132,9 @@ void MapReader::finish() {
             std::size_t d = grammar::edit_distance(child.key, known);
             if (d < best) best = d, hint = " (did you mean '" + known + "'?)";
         }
-        report_.warning(child.key_location, "unknown key '" + child.key + "' in '" +
-                                                (context_.empty() ? "the profile" : context_) +
-                                                "'" + hint);
+        report_.warning(child.key_location,
+                        "unknown key '" + child.key + "' in '" + name_ + "'" + hint);
     }
 }
 
-}  // namespace kiln::profile
+}  // namespace kiln::yaml

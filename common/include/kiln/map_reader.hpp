@@ -4,21 +4,25 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "kiln/diagnostics.hpp"
+#include "kiln/enum_names.hpp"
+#include "kiln/source.hpp"
 #include "kiln/yaml_tree.hpp"
-#include "profile/profile.hpp"
 
-namespace kiln::profile {
+// Typed reading of located YAML (profiles, inventories, /etc/kiln/image.yml), reporting every
+// problem at its file:line:col instead of stopping at the first.
+namespace kiln::yaml {
 
 // Reads the fields of one YAML mapping into typed values, reporting every type error,
 // missing key and (at finish) unknown key with its location instead of stopping.
 class MapReader {
 public:
-    // `context` names the mapping in messages, e.g. "base.bootstrap".
-    MapReader(const yaml::Node& node, std::string context, Report& report);
+    // `context` is the mapping's key path ("base.bootstrap"), the prefix of its keys in
+    // messages; a document's top level has none and is called `document` ("the profile").
+    MapReader(const Node& node, std::string context, Report& report,
+              std::string document = "the document");
     ~MapReader();
     MapReader(const MapReader&) = delete;
     MapReader& operator=(const MapReader&) = delete;
@@ -27,8 +31,8 @@ public:
     const Location& location() const { return node_.location; }
     std::string path(std::string_view key) const;
 
-    const yaml::Node* get(std::string_view key);  // marks the key as known
-    const yaml::Node* require(std::string_view key);
+    const Node* get(std::string_view key);  // marks the key as known
+    const Node* require(std::string_view key);
     bool has(std::string_view key) const;
     void ignore(std::string_view key) { known_.insert(std::string(key)); }
 
@@ -37,17 +41,13 @@ public:
     std::optional<Located<long long>> integer(std::string_view key, long long min, long long max);
     std::optional<bool> boolean(std::string_view key);
 
-    template <class E>
-    std::optional<E> choice(std::string_view key,
-                            const std::vector<std::pair<std::string, E>>& choices,
-                            bool required = false) {
+    // A value named in E's name table (reported with every name it could have been).
+    template <NamedEnum E>
+    std::optional<E> choice(std::string_view key, bool required = false) {
         auto value = text(key, required);
         if (!value) return std::nullopt;
-        for (const auto& [name, e] : choices)
-            if (value->value == name) return e;
-        std::vector<std::string> names;
-        for (const auto& c : choices) names.push_back(c.first);
-        report_choice_error(key, *value, names);
+        if (auto e = parse_enum<E>(value->value)) return e;
+        report_choice_error(key, *value, enum_names<E>());
         return std::nullopt;
     }
 
@@ -58,14 +58,14 @@ public:
     void finish();
 
     Report& report() { return report_; }
-    static std::string join(const std::vector<std::string>& names);
 
 private:
     void report_choice_error(std::string_view key, const Text& value,
                              const std::vector<std::string>& names);
 
-    const yaml::Node& node_;
+    const Node& node_;
     std::string context_;
+    std::string name_;  // the mapping in messages: its context, or the document's name
     Report& report_;
     std::set<std::string, std::less<>> known_;
     bool valid_ = true;
@@ -73,7 +73,7 @@ private:
 };
 
 // A scalar node as located text; reports and returns nullopt for lists, mappings, nothing.
-std::optional<Text> as_text(const yaml::Node& node, const std::string& what, Report& report);
-TextList as_text_list(const yaml::Node& node, const std::string& what, Report& report);
+std::optional<Text> as_text(const Node& node, const std::string& what, Report& report);
+TextList as_text_list(const Node& node, const std::string& what, Report& report);
 
-}  // namespace kiln::profile
+}  // namespace kiln::yaml
