@@ -13,6 +13,7 @@ using namespace verify_detail;
 namespace {
 
 // Every VMDK that References names holds a sound stream, of the capacity DiskSection declares.
+// Each is checked once (check_ovf reports a second reference to one file).
 void check_disks(int fd, const std::vector<TarMember>& members, const OvfFacts& facts,
                  VerifyReport& report) {
     for (const auto& [href, size] : facts.files) {

@@ -81,12 +81,22 @@ OvfFacts check_ovf(const std::string& text, const std::string& name, VerifyRepor
     if (!ovf1) report.fault("ovf", "the envelope does not use the OVF 1.x namespace");
 
     std::map<std::string, std::string> file_ids;  // id -> href
+    std::set<std::string> hrefs;
     for (pugi::xml_node f : children(child(env, "References"), "File")) {
         const char* href = attr(f, "href");
         const char* id = attr(f, "id");
         auto size = parse_u64(attr(f, "size"));
         if (!href || !id) {
             report.fault("ovf", "a References/File lacks ovf:href or ovf:id");
+            continue;
+        }
+        // A second File of one name or id: which one a consumer takes is its own choice.
+        if (!hrefs.insert(href).second) {
+            report.fault("ovf", "References names '" + std::string(href) + "' twice");
+            continue;
+        }
+        if (file_ids.count(id)) {
+            report.fault("ovf", "References names the id '" + std::string(id) + "' twice");
             continue;
         }
         if (!size)
@@ -105,7 +115,10 @@ OvfFacts check_ovf(const std::string& text, const std::string& name, VerifyRepor
         auto capacity = parse_u64(attr(d, "capacity"));
         const char* units_text = attr(d, "capacityAllocationUnits");
         std::uint64_t units = allocation_multiplier(units_text ? units_text : "");
-        if (id) disk_ids.insert(id);
+        if (id && !disk_ids.insert(id).second) {
+            report.fault("ovf", "DiskSection names the diskId '" + std::string(id) + "' twice");
+            continue;
+        }
         if (!ref && capacity && units != 0) {
             ++facts.empty_disks;  // no file: the importer creates it empty
             continue;

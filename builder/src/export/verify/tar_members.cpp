@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <optional>
 
 namespace kiln::exporter::verify_detail {
@@ -86,6 +87,14 @@ const TarMember* find_member(const std::vector<TarMember>& members, const std::s
 
 void check_ustar_members(const std::vector<TarMember>& members, VerifyReport& report) {
     bool tar_ok = report.passed();
+    std::map<std::string, std::size_t> times;
+    for (const auto& m : members) ++times[m.name];
+    for (const auto& [name, n] : times)
+        if (n > 1) {
+            report.fault("tar", "member '" + name + "' appears " + std::to_string(n) +
+                                    " times (a digest reads the first, tar x keeps the last)");
+            tar_ok = false;
+        }
     for (const auto& m : members) {
         if (m.type != '0' && m.type != '\0') {
             report.fault("tar", "member '" + m.name + "' is not a regular file (type '" +

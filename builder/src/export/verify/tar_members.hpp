@@ -27,7 +27,8 @@ std::vector<TarMember> read_tar_members(const InputFile& file, VerifyReport& rep
 // The first member named `name`, or nullptr.
 const TarMember* find_member(const std::vector<TarMember>& members, const std::string& name);
 
-// Each member is a regular file with a flat name, owned by 0:0 (a warning otherwise).
+// Each member is a regular file with a flat name that no other member has, owned by 0:0 (a
+// warning otherwise).
 void check_ustar_members(const std::vector<TarMember>& members, VerifyReport& report);
 
 }  // namespace kiln::exporter::verify_detail
