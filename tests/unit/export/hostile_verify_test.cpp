@@ -58,6 +58,14 @@ std::string baseline_ovf(const std::string& vmdk, const std::string& capacity = 
                         crafted::disk("vmdisk1", "file1", capacity));
 }
 
+// kiln verify said INVALID (exit 1) with `fault` among its findings.
+::testing::AssertionResult faults_with(const kiln_test::CommandResult& r,
+                                       const std::string& fault) {
+    if (r.exit_code == 1 && r.out.find(fault) != std::string::npos)
+        return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << r.ending() << ", no '" << fault << "' in:\n" << r.out;
+}
+
 std::size_t count(const std::string& text, const std::string& what) {
     std::size_t n = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -66,6 +74,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
+// The inputs below are these, each with one thing changed; they must pass as they are.
 TEST_F(HostileVerify, TheCraftedBaselinesAreValid) {
     std::string vmdk = TinyVmdk{}.bytes();
     auto r = verify("tiny.vmdk", vmdk);
@@ -75,16 +84,14 @@ TEST_F(HostileVerify, TheCraftedBaselinesAreValid) {
     EXPECT_NE(r.out.find("valid (0 faults, 0 warnings)"), std::string::npos) << r.out;
 }
 
+// Two members of one name: a digest reads the first, `tar x` keeps the second.
 TEST_F(HostileVerify, DuplicateMemberNameIsAFault) {
     std::string vmdk = TinyVmdk{}.bytes();
     std::string other = vmdk;
     other[600] ^= 1;  // inside the descriptor
-    auto r =
-        verify("node.ova", crafted::ova(baseline_ovf(vmdk), vmdk, {{"node-disk1.vmdk", other}}));
-    EXPECT_EQ(r.exit_code, 1) << r.out;
-    EXPECT_NE(r.out.find("FAULT   tar: member 'node-disk1.vmdk' appears 2 times"),
-              std::string::npos)
-        << r.out;
+    EXPECT_TRUE(faults_with(
+        verify("node.ova", crafted::ova(baseline_ovf(vmdk), vmdk, {{"node-disk1.vmdk", other}})),
+        "FAULT   tar: member 'node-disk1.vmdk' appears 2 times"));
 }
 
 TEST_F(HostileVerify, DuplicateReferenceIsAFaultAndItsDiskIsCheckedOnce) {
@@ -94,10 +101,7 @@ TEST_F(HostileVerify, DuplicateReferenceIsAFaultAndItsDiskIsCheckedOnce) {
                                        crafted::file_ref("node-disk1.vmdk", "file2", size),
                                    crafted::disk("vmdisk1", "file1", "65536"));
     auto r = verify("node.ova", crafted::ova(ovf, vmdk));
-    EXPECT_EQ(r.exit_code, 1) << r.out;
-    EXPECT_NE(r.out.find("FAULT   ovf: References names 'node-disk1.vmdk' twice"),
-              std::string::npos)
-        << r.out;
+    EXPECT_TRUE(faults_with(r, "FAULT   ovf: References names 'node-disk1.vmdk' twice"));
     EXPECT_EQ(count(r.out, " vmdk: node-disk1.vmdk"), 1u) << r.out;
 }
 
@@ -109,19 +113,103 @@ TEST_F(HostileVerify, DuplicateFileOrDiskIdIsAFault) {
             crafted::file_ref("node-disk2.vmdk", "file1", "512"),
         crafted::disk("vmdisk1", "file1", "65536") + crafted::disk("vmdisk1", "file1", "65536"));
     auto r = verify("node.ova", crafted::ova(ovf, vmdk));
-    EXPECT_EQ(r.exit_code, 1) << r.out;
-    EXPECT_NE(r.out.find("FAULT   ovf: References names the id 'file1' twice"), std::string::npos)
-        << r.out;
-    EXPECT_NE(r.out.find("FAULT   ovf: DiskSection names the diskId 'vmdisk1' twice"),
-              std::string::npos)
-        << r.out;
+    EXPECT_TRUE(faults_with(r, "FAULT   ovf: References names the id 'file1' twice"));
+    EXPECT_TRUE(faults_with(r, "FAULT   ovf: DiskSection names the diskId 'vmdisk1' twice"));
 }
 
 TEST_F(HostileVerify, MemberOutsideTheManifestIsAFault) {
     std::string vmdk = TinyVmdk{}.bytes();
-    auto r =
-        verify("node.ova", crafted::ova(baseline_ovf(vmdk), vmdk, {{"payload.sh", "echo hi\n"}}));
-    EXPECT_EQ(r.exit_code, 1) << r.out;
-    EXPECT_NE(r.out.find("FAULT   manifest: payload.sh is not in the manifest"), std::string::npos)
-        << r.out;
+    EXPECT_TRUE(faults_with(
+        verify("node.ova", crafted::ova(baseline_ovf(vmdk), vmdk, {{"payload.sh", "echo hi\n"}})),
+        "FAULT   manifest: payload.sh is not in the manifest"));
 }
+
+// 2^64 + n parsed without an overflow check is n: the OVF matched the member and the disk.
+TEST_F(HostileVerify, OvfNumbersBeyond64BitsAreFaults) {
+    std::string vmdk = TinyVmdk{}.bytes();
+    const std::string wrapped_capacity = "18446744073709617152";  // 2^64 + 65536
+    EXPECT_TRUE(faults_with(
+        verify("node.ova", crafted::ova(baseline_ovf(vmdk, wrapped_capacity), vmdk)),
+        "FAULT   ovf: Disk vmdisk1 ovf:capacity '" + wrapped_capacity + "' is more than 64 TiB"));
+
+    const std::string wrapped_size = std::to_string(18446744073709551615ULL) + "0";  // > 2^64
+    std::string ovf = crafted::ovf(crafted::file_ref("node-disk1.vmdk", "file1", wrapped_size),
+                                   crafted::disk("vmdisk1", "file1", "65536"));
+    EXPECT_TRUE(faults_with(verify("node.ova", crafted::ova(ovf, vmdk)),
+                            "FAULT   ovf: References/File node-disk1.vmdk has no exact ovf:size"));
+
+    // Within 64 bits, but the capacity times its unit is not.
+    std::string units =
+        crafted::ovf(crafted::file_ref("node-disk1.vmdk", "file1", std::to_string(vmdk.size())),
+                     crafted::disk("vmdisk1", "file1", "18014398509481984", "byte * 2^10"));
+    EXPECT_TRUE(
+        faults_with(verify("node.ova", crafted::ova(units, vmdk)),
+                    "FAULT   ovf: Disk vmdisk1 ovf:capacity '18014398509481984' in units of "
+                    "'byte * 2^10' is more than 64 TiB"));
+}
+
+// Capacity 2^55 + 128 sectors: times 512 it wraps to one grain, which the file then holds.
+TEST_F(HostileVerify, VmdkCapacityThatWrapsIsAFault) {
+    TinyVmdk v;
+    v.header.capacity = (1ULL << 55) + 128;
+    v.extent_sectors = v.header.capacity;
+    EXPECT_TRUE(
+        faults_with(verify("wrap.vmdk", v.bytes()),
+                    "FAULT   vmdk: wrap.vmdk: capacity of 36028797018964096 sectors is more "
+                    "than 64 TiB"));
+}
+
+// A footer whose directory offset times 512 wraps to the real directory's place.
+TEST_F(HostileVerify, GrainDirectoryOffsetThatWrapsIsAFault) {
+    TinyVmdk v;
+    v.footer_gd_offset = (1ULL << 55) + 3;
+    EXPECT_TRUE(faults_with(verify("wrap.vmdk", v.bytes()),
+                            "grain directory offset 36028797018963971 is outside the file"));
+}
+
+// A metadata marker claiming 2^64 - 1 sectors follow: (1 + n) * 512 is 0, the walk stood still.
+TEST_F(HostileVerify, MetadataMarkerThatDoesNotAdvanceEndsTheWalk) {
+    std::string bytes = TinyVmdk{}.bytes();
+    crafted::put_u64(bytes, 2 * 512, ~0ULL);  // the grain directory's marker
+    EXPECT_TRUE(faults_with(verify("stuck.vmdk", bytes),
+                            "the marker at byte 1024 claims 18446744073709551615 sectors, past the "
+                            "end of the file"));
+}
+
+// A 3.5 KB file whose header puts a 4 GiB descriptor at sector 1.
+TEST_F(HostileVerify, DescriptorBeyondTheFileAllocatesNothing) {
+    TinyVmdk v;
+    v.header.descriptor_size = 1ULL << 23;
+    v.header.overhead = 1 + v.header.descriptor_size;
+    std::string bytes = v.bytes();
+    ASSERT_LT(bytes.size(), 4096u);
+    EXPECT_TRUE(faults_with(verify("big-descriptor.vmdk", bytes),
+                            "the descriptor (8388608 sectors at sector 1) lies outside the file"));
+    EXPECT_LT(peak_child_mib(), kMemoryBoundMiB);
+}
+
+// 64 TiB with no grain: 2^30 grains, of which an array per grain would need 4 GiB. What the
+// checker holds follows the tables present in the file (none), not the capacity claimed.
+TEST_F(HostileVerify, GrainBookkeepingFollowsTheFileNotTheCapacity) {
+    TinyVmdk v;
+    v.header.capacity = 1ULL << 37;  // sectors: 64 TiB, the limit
+    v.extent_sectors = v.header.capacity;
+    std::string bytes = v.bytes();  // 8 MiB, nearly all of it the (empty) grain directory
+    auto r = verify("huge-empty.vmdk", bytes);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_LT(peak_child_mib(), kMemoryBoundMiB);
+}
+
+// Two directory entries pointing at one grain table: one table's entries would stand for two.
+TEST_F(HostileVerify, SharedGrainTableIsAFault) {
+    TinyVmdk v;
+    v.header.capacity = 2 * 65536;  // sectors: 64 MiB, two grain tables
+    v.extent_sectors = v.header.capacity;
+    v.with_grain_table = true;
+    v.directory = {TinyVmdk::kGrainTableSector, TinyVmdk::kGrainTableSector};
+    EXPECT_TRUE(
+        faults_with(verify("shared.vmdk", v.bytes()), "grain tables 0 and 1 are both at sector 3"));
+}
+
+// Terminal escapes and bytes that are not UTF-8 in member names: shown as \x escapes in the
+// text report, and the JSON report stays JSON.
