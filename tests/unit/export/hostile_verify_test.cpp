@@ -213,3 +213,40 @@ TEST_F(HostileVerify, SharedGrainTableIsAFault) {
 
 // Terminal escapes and bytes that are not UTF-8 in member names: shown as \x escapes in the
 // text report, and the JSON report stays JSON.
+// Each limit of export/verify/limits.hpp is a fault that names it.
+TEST_F(HostileVerify, MoreMembersThanTheLimitIsAFault) {
+    std::vector<crafted::TarEntry> entries;
+    for (int i = 0; i <= 1024; ++i) entries.push_back({"m" + std::to_string(i), ""});
+    EXPECT_TRUE(faults_with(verify("many.ova", crafted::ustar(entries)),
+                            "FAULT   tar: the archive holds more than 1024 members"));
+}
+
+TEST_F(HostileVerify, TextMembersBeyondTheirLimitAreNotRead) {
+    std::string vmdk = TinyVmdk{}.bytes();
+    std::string ovf = baseline_ovf(vmdk);
+    ovf += std::string((16u << 20) + 1 - ovf.size(), ' ');
+    EXPECT_TRUE(faults_with(verify("node.ova", crafted::ova(ovf, vmdk)),
+                            "FAULT   ovf: node.ovf is 16777217 bytes, more than the limit of "
+                            "16777216"));
+}
+
+// 300 faults of one check: 100 listed, the others counted.
+TEST_F(HostileVerify, FindingsBeyondAHundredACheckAreCounted) {
+    std::string vmdk = TinyVmdk{}.bytes();
+    std::string ovf = baseline_ovf(vmdk);
+    std::string properties = "<ProductSection><Info>p</Info>";
+    for (int i = 0; i < 300; ++i) properties += "<Property ovf:type=\"string\"/>";
+    ovf.insert(ovf.find("</VirtualSystem>"), properties + "</ProductSection>");
+    std::string ova = crafted::ova(ovf, vmdk);
+    auto r = verify("node.ova", ova);
+    EXPECT_TRUE(faults_with(r,
+                            "FAULT   ovf: 200 more fault(s) and 1 more finding(s) not listed "
+                            "(at most 100 a check)"));
+    EXPECT_EQ(count(r.out, "a Property lacks ovf:key"), 100u);
+    EXPECT_NE(r.out.find("INVALID (300 faults"), std::string::npos) << r.out;
+
+    r = verify("node.ova", ova, true);
+    auto report = nlohmann::json::parse(r.out)["artifacts"][0];
+    EXPECT_EQ(report["faults"], 300);
+    EXPECT_EQ(report["unlisted"]["ovf"]["faults"], 200);
+}

@@ -4,12 +4,38 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "export/verify/limits.hpp"
+
 namespace kiln::exporter {
 
+namespace {
+
+std::string unlisted_text(const Unlisted& u) {
+    std::string text;
+    if (u.faults) text = std::to_string(u.faults) + " more fault(s)";
+    if (u.others)
+        text += (text.empty() ? "" : " and ") + std::to_string(u.others) + " more finding(s)";
+    return text + " not listed (at most " + std::to_string(verify_detail::kMaxFindingsPerCheck) +
+           " a check)";
+}
+
+}  // namespace
+
+void VerifyReport::add(Outcome outcome, const std::string& check, std::string detail) {
+    if (++listed_[check] <= verify_detail::kMaxFindingsPerCheck) {
+        findings.push_back({outcome, check, std::move(detail)});
+        return;
+    }
+    Unlisted& u = unlisted[check];
+    ++(outcome == Outcome::fault ? u.faults : u.others);
+}
+
 std::size_t VerifyReport::faults() const {
-    return static_cast<std::size_t>(
+    std::size_t n = static_cast<std::size_t>(
         std::count_if(findings.begin(), findings.end(),
                       [](const Finding& f) { return f.outcome == Outcome::fault; }));
+    for (const auto& [check, u] : unlisted) n += u.faults;
+    return n;
 }
 
 std::string VerifyReport::format() const {
@@ -22,6 +48,9 @@ std::string VerifyReport::format() const {
         if (f.outcome == Outcome::warning) ++warnings;
         out << "  " << tag << " " << f.check << ": " << f.detail << "\n";
     }
+    for (const auto& [check, u] : unlisted)
+        out << "  " << (u.faults ? "FAULT  " : "warning") << " " << check << ": "
+            << unlisted_text(u) << "\n";
     std::size_t n = faults();
     out << path.string() << ": " << (n ? "INVALID" : "valid") << " (" << n << " fault"
         << (n == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s")
@@ -37,7 +66,11 @@ nlohmann::json VerifyReport::to_json() const {
                                                                     : "fault"},
                         {"check", f.check},
                         {"detail", f.detail}});
-    return {{"path", path.string()}, {"valid", passed()}, {"faults", faults()}, {"findings", list}};
+    nlohmann::json report = {
+        {"path", path.string()}, {"valid", passed()}, {"faults", faults()}, {"findings", list}};
+    for (const auto& [check, u] : unlisted)
+        report["unlisted"][check] = {{"faults", u.faults}, {"others", u.others}};
+    return report;
 }
 
 }  // namespace kiln::exporter

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -16,23 +17,34 @@ struct Finding {
     std::string detail;
 };
 
+// Findings a check made beyond verify_detail::kMaxFindingsPerCheck: counted, not listed.
+struct Unlisted {
+    std::size_t faults = 0;
+    std::size_t others = 0;
+};
+
 struct VerifyReport {
     std::filesystem::path path;
     std::vector<Finding> findings;
+    std::map<std::string, Unlisted> unlisted;  // by check
 
     void ok(const std::string& check, std::string detail) {
-        findings.push_back({Outcome::ok, check, std::move(detail)});
+        add(Outcome::ok, check, std::move(detail));
     }
     void warning(const std::string& check, std::string detail) {
-        findings.push_back({Outcome::warning, check, std::move(detail)});
+        add(Outcome::warning, check, std::move(detail));
     }
     void fault(const std::string& check, std::string detail) {
-        findings.push_back({Outcome::fault, check, std::move(detail)});
+        add(Outcome::fault, check, std::move(detail));
     }
     std::size_t faults() const;
     bool passed() const { return faults() == 0; }
     std::string format() const;
     nlohmann::json to_json() const;
+
+private:
+    void add(Outcome outcome, const std::string& check, std::string detail);
+    std::map<std::string, std::size_t> listed_;  // by check
 };
 
 }  // namespace kiln::exporter

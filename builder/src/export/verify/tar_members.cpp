@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 
+#include "export/verify/limits.hpp"
+
 namespace kiln::exporter::verify_detail {
 
 namespace {
@@ -38,6 +40,11 @@ std::vector<TarMember> read_tar_members(const InputFile& file, VerifyReport& rep
         if (std::all_of(h, h + 512, [](std::uint8_t b) { return b == 0; })) {
             ended = true;
             break;
+        }
+        if (members.size() == kMaxMembers) {
+            report.fault("tar", "the archive holds more than " + std::to_string(kMaxMembers) +
+                                    " members (kiln verify's limit)");
+            return {};
         }
         unsigned sum = 0;
         for (int i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : h[i];
@@ -77,6 +84,16 @@ std::vector<TarMember> read_tar_members(const InputFile& file, VerifyReport& rep
     }
     if (!ended) report.fault("tar", "the archive has no end-of-archive blocks (truncated?)");
     return members;
+}
+
+std::optional<std::string> read_member_text(int fd, const TarMember& member, std::uint64_t limit,
+                                            const std::string& check, VerifyReport& report) {
+    if (member.size > limit) {
+        report.fault(check, member.name + " is " + std::to_string(member.size) +
+                                " bytes, more than the limit of " + std::to_string(limit));
+        return std::nullopt;
+    }
+    return read_string(fd, member.data, member.size);
 }
 
 const TarMember* find_member(const std::vector<TarMember>& members, const std::string& name) {
