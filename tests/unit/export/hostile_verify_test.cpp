@@ -250,3 +250,37 @@ TEST_F(HostileVerify, FindingsBeyondAHundredACheckAreCounted) {
     EXPECT_EQ(report["faults"], 300);
     EXPECT_EQ(report["unlisted"]["ovf"]["faults"], 200);
 }
+
+// Terminal escapes, bytes that are not UTF-8 and a right-to-left override in member names:
+// escaped in the text report, and the JSON report stays JSON.
+TEST_F(HostileVerify, MemberNamesAreEscapedInTextAndJson) {
+    std::string vmdk = TinyVmdk{}.bytes();
+    const std::string escape = "title\x1b]0;owned\x07\x1b[2J.txt";
+    const std::string latin1 = "caf\xe9\xff.txt";
+    const std::string reversed = "report\u202etxt.exe";  // shows as "reportexe.txt"
+    std::string ova =
+        crafted::ova(baseline_ovf(vmdk), vmdk,
+                     {{escape, "x"}, {latin1, "y"}, {reversed, ""}, {"ok-\u00e9.txt", ""}});
+    auto r = verify("names.ova", ova);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('\x07'), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('\xff'), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("title\\x1b]0;owned\\x07\\x1b[2J.txt is not in the manifest"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("caf\\xe9\\xff.txt is not in the manifest"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("report\\u202etxt.exe is not in the manifest"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("ok-\u00e9.txt is not in the manifest"), std::string::npos) << r.out;
+
+    r = verify("names.ova", ova, true);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    nlohmann::json doc;
+    ASSERT_NO_THROW(doc = nlohmann::json::parse(r.out)) << r.out;
+    std::string details;
+    for (const auto& f : doc["artifacts"][0]["findings"]) details += f["detail"].get<std::string>();
+    EXPECT_NE(details.find("caf\\xe9\\xff.txt is not in the manifest"), std::string::npos)
+        << details;
+    EXPECT_EQ(details.find('\x1b'), std::string::npos) << details;
+}

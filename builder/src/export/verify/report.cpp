@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "export/verify/limits.hpp"
+#include "export/verify/printable.hpp"
 
 namespace kiln::exporter {
 
@@ -46,15 +47,15 @@ std::string VerifyReport::format() const {
                           : f.outcome == Outcome::warning ? "warning"
                                                           : "FAULT  ";
         if (f.outcome == Outcome::warning) ++warnings;
-        out << "  " << tag << " " << f.check << ": " << f.detail << "\n";
+        out << "  " << tag << " " << f.check << ": " << verify_detail::printable(f.detail) << "\n";
     }
     for (const auto& [check, u] : unlisted)
         out << "  " << (u.faults ? "FAULT  " : "warning") << " " << check << ": "
             << unlisted_text(u) << "\n";
     std::size_t n = faults();
-    out << path.string() << ": " << (n ? "INVALID" : "valid") << " (" << n << " fault"
-        << (n == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s")
-        << ")\n";
+    out << verify_detail::printable(path.string()) << ": " << (n ? "INVALID" : "valid") << " (" << n
+        << " fault" << (n == 1 ? "" : "s") << ", " << warnings << " warning"
+        << (warnings == 1 ? "" : "s") << ")\n";
     return out.str();
 }
 
@@ -65,9 +66,11 @@ nlohmann::json VerifyReport::to_json() const {
                                     : f.outcome == Outcome::warning ? "warning"
                                                                     : "fault"},
                         {"check", f.check},
-                        {"detail", f.detail}});
-    nlohmann::json report = {
-        {"path", path.string()}, {"valid", passed()}, {"faults", faults()}, {"findings", list}};
+                        {"detail", verify_detail::printable(f.detail)}});
+    nlohmann::json report = {{"path", verify_detail::printable(path.string())},
+                             {"valid", passed()},
+                             {"faults", faults()},
+                             {"findings", list}};
     for (const auto& [check, u] : unlisted)
         report["unlisted"][check] = {{"faults", u.faults}, {"others", u.others}};
     return report;

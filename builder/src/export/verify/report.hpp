@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-// What kiln verify found: one finding per check and fault, printed or as JSON.
+// What kiln verify found: one finding per check and fault, printed or as JSON. Details quote the
+// input (member names, hrefs); both outputs escape what could act on a terminal or is not UTF-8.
 namespace kiln::exporter {
 
 enum class Outcome { ok, warning, fault };
