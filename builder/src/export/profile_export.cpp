@@ -37,6 +37,7 @@ ExportRequest request_for_output(const profile::Profile& p, const profile::Outpu
                                  const std::filesystem::path& output_dir) {
     ExportRequest r;
     r.source = disk;
+    r.allow_external_files = true;  // kiln build's own disk: a layer over its verified base image
     r.output = output_dir / output.file.value;
     switch (output.format) {
         case profile::OutputFormat::qcow2:

@@ -1,8 +1,8 @@
-#include "export/verify/printable.hpp"
+#include "export/printable.hpp"
 
 #include <gtest/gtest.h>
 
-using kiln::exporter::verify_detail::printable;
+using kiln::exporter::printable;
 
 TEST(Printable, KeepsUtf8AndEscapesControls) {
     EXPECT_EQ(printable("node-disk1.vmdk"), "node-disk1.vmdk");

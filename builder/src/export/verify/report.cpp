@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "export/verify/limits.hpp"
-#include "export/verify/printable.hpp"
+#include "export/printable.hpp"
 
 namespace kiln::exporter {
 
@@ -47,13 +47,13 @@ std::string VerifyReport::format() const {
                           : f.outcome == Outcome::warning ? "warning"
                                                           : "FAULT  ";
         if (f.outcome == Outcome::warning) ++warnings;
-        out << "  " << tag << " " << f.check << ": " << verify_detail::printable(f.detail) << "\n";
+        out << "  " << tag << " " << f.check << ": " << printable(f.detail) << "\n";
     }
     for (const auto& [check, u] : unlisted)
         out << "  " << (u.faults ? "FAULT  " : "warning") << " " << check << ": "
             << unlisted_text(u) << "\n";
     std::size_t n = faults();
-    out << verify_detail::printable(path.string()) << ": " << (n ? "INVALID" : "valid") << " (" << n
+    out << printable(path.string()) << ": " << (n ? "INVALID" : "valid") << " (" << n
         << " fault" << (n == 1 ? "" : "s") << ", " << warnings << " warning"
         << (warnings == 1 ? "" : "s") << ")\n";
     return out.str();
@@ -66,8 +66,8 @@ nlohmann::json VerifyReport::to_json() const {
                                     : f.outcome == Outcome::warning ? "warning"
                                                                     : "fault"},
                         {"check", f.check},
-                        {"detail", verify_detail::printable(f.detail)}});
-    nlohmann::json report = {{"path", verify_detail::printable(path.string())},
+                        {"detail", printable(f.detail)}});
+    nlohmann::json report = {{"path", printable(path.string())},
                              {"valid", passed()},
                              {"faults", faults()},
                              {"findings", list}};

@@ -1,9 +1,9 @@
-#include "export/verify/printable.hpp"
+#include "export/printable.hpp"
 
 #include <cstdio>
 #include <optional>
 
-namespace kiln::exporter::verify_detail {
+namespace kiln::exporter {
 
 namespace {
 
@@ -79,4 +79,4 @@ std::string printable(std::string_view text) {
     return out;
 }
 
-}  // namespace kiln::exporter::verify_detail
+}  // namespace kiln::exporter

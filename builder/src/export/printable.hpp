@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace kiln::exporter::verify_detail {
+namespace kiln::exporter {
 
 // Text taken from an input (a member name, an href, a descriptor value) made safe to print on a
 // terminal and to put in JSON: control characters (C0, DEL, C1) and bytes that are not UTF-8
@@ -12,4 +12,4 @@ namespace kiln::exporter::verify_detail {
 // UTF-8 character is kept.
 std::string printable(std::string_view text);
 
-}  // namespace kiln::exporter::verify_detail
+}  // namespace kiln::exporter
