@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "export/verify/limits.hpp"
 #include "export/printable.hpp"
+#include "export/verify/limits.hpp"
 
 namespace kiln::exporter {
 
@@ -14,8 +14,8 @@ namespace {
 std::string unlisted_text(const Unlisted& u) {
     std::string text;
     if (u.faults) text = std::to_string(u.faults) + " more fault(s)";
-    if (u.others)
-        text += (text.empty() ? "" : " and ") + std::to_string(u.others) + " more finding(s)";
+    if (u.warnings)
+        text += (text.empty() ? "" : " and ") + std::to_string(u.warnings) + " more warning(s)";
     return text + " not listed (at most " + std::to_string(verify_detail::kMaxFindingsPerCheck) +
            " a check)";
 }
@@ -27,8 +27,8 @@ void VerifyReport::add(Outcome outcome, const std::string& check, std::string de
         findings.push_back({outcome, check, std::move(detail)});
         return;
     }
-    Unlisted& u = unlisted[check];
-    ++(outcome == Outcome::fault ? u.faults : u.others);
+    if (outcome == Outcome::fault) ++unlisted[check].faults;
+    if (outcome == Outcome::warning) ++unlisted[check].warnings;
 }
 
 std::size_t VerifyReport::faults() const {
@@ -49,13 +49,15 @@ std::string VerifyReport::format() const {
         if (f.outcome == Outcome::warning) ++warnings;
         out << "  " << tag << " " << f.check << ": " << printable(f.detail) << "\n";
     }
-    for (const auto& [check, u] : unlisted)
+    for (const auto& [check, u] : unlisted) {
         out << "  " << (u.faults ? "FAULT  " : "warning") << " " << check << ": "
             << unlisted_text(u) << "\n";
+        warnings += u.warnings;
+    }
     std::size_t n = faults();
-    out << printable(path.string()) << ": " << (n ? "INVALID" : "valid") << " (" << n
-        << " fault" << (n == 1 ? "" : "s") << ", " << warnings << " warning"
-        << (warnings == 1 ? "" : "s") << ")\n";
+    out << printable(path.string()) << ": " << (n ? "INVALID" : "valid") << " (" << n << " fault"
+        << (n == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s")
+        << ")\n";
     return out.str();
 }
 
@@ -72,7 +74,7 @@ nlohmann::json VerifyReport::to_json() const {
                              {"faults", faults()},
                              {"findings", list}};
     for (const auto& [check, u] : unlisted)
-        report["unlisted"][check] = {{"faults", u.faults}, {"others", u.others}};
+        report["unlisted"][check] = {{"faults", u.faults}, {"warnings", u.warnings}};
     return report;
 }
 

@@ -18,10 +18,11 @@ struct Finding {
     std::string detail;
 };
 
-// Findings a check made beyond verify_detail::kMaxFindingsPerCheck: counted, not listed.
+// Findings a check made beyond verify_detail::kMaxFindingsPerCheck: faults and warnings are
+// counted, not listed; oks are dropped.
 struct Unlisted {
     std::size_t faults = 0;
-    std::size_t others = 0;
+    std::size_t warnings = 0;
 };
 
 struct VerifyReport {
