@@ -28,7 +28,11 @@ public:
                        "ova, vmdk or qcow2 (default: from the output's extension, else ova)")
             ->check(CLI::IsMember(enum_names<profile::OutputFormat>()));
         app.add_option("--input-format", input_format_,
-                       "The disk's format (default: detected by qemu-img)");
+                       "The disk's format (default: from the extension .raw, .qcow2, .vmdk, .vdi, "
+                       ".vhdx, .vhd, .qed, else detected by qemu-img)");
+        app.add_flag("--allow-external-files", allow_external_files_,
+                     "Let the disk read other files it names: a backing chain, a qcow2 data "
+                     "file, VMDK extents (refused by default)");
         app.add_option("--profile", profile_,
                        "Take VM hardware and OVF properties from this profile's ova output");
         variables_.register_options(app);
@@ -54,6 +58,7 @@ public:
         exporter::ExportRequest r;
         r.source = disk_;
         r.source_format = input_format_;
+        r.allow_external_files = allow_external_files_;
         r.output = output_;
         std::string format = format_;
         if (format.empty() && r.output.has_extension())
@@ -136,6 +141,7 @@ private:
     std::string disk_, output_, format_, input_format_, profile_, name_, manifest_, scsi_, key_,
         cert_;
     VariableOptions variables_;
+    bool allow_external_files_ = false;
     unsigned threads_ = 0;
     int level_ = exporter::kDefaultLevel;
 };

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "export/disk_probe.hpp"
 #include "export/ova_manifest.hpp"
 #include "export/signature.hpp"
 #include "export/source_disk.hpp"
@@ -190,7 +191,7 @@ ExportResult write_ova(const ExportRequest& r) {
     std::int64_t mtime = r.mtime ? *r.mtime : default_mtime();
 
     check_output_dir(r.output);
-    auto source = open_source_disk(r.source, r.source_format);
+    auto source = open_source_disk(r.source, {r.source_format, r.allow_external_files});
     AtomicFile ova(r.output);
     UniqueFd scratch = open_scratch_file(parent_of(r.output));
     VmdkResult disk = write_stream_vmdk(*source, scratch.get(), vmdk_options(r, names.disk));
@@ -227,7 +228,7 @@ ExportResult write_ova(const ExportRequest& r) {
 
 ExportResult write_vmdk(const ExportRequest& r) {
     check_output_dir(r.output);
-    auto source = open_source_disk(r.source, r.source_format);
+    auto source = open_source_disk(r.source, {r.source_format, r.allow_external_files});
     AtomicFile file(r.output);
     VmdkOptions options = vmdk_options(r, r.output.filename().string());
     options.sha1 = false;
@@ -243,11 +244,12 @@ ExportResult write_vmdk(const ExportRequest& r) {
 
 ExportResult write_qcow2(const ExportRequest& r) {
     check_output_dir(r.output);
-    std::string format = open_source_disk(r.source, r.source_format)->format();
+    std::string format =
+        open_source_disk(r.source, {r.source_format, r.allow_external_files})->format();
     AtomicFile file(r.output);
     std::vector<std::string> argv = {"qemu-img", "convert", "-q", "-f", format, "-O", "qcow2"};
     if (r.threads) argv.insert(argv.end(), {"-m", std::to_string(std::min(16u, r.threads))});
-    argv.insert(argv.end(), {r.source.string(), file.temp_path().string()});
+    argv.insert(argv.end(), {qemu_file_name(r.source), file.temp_path().string()});
     run_process_checked({argv}, "converting to qcow2");
     file.commit();
     ExportResult result;

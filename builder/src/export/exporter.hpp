@@ -21,9 +21,10 @@ struct Signing {
 };
 
 struct ExportRequest {
-    std::filesystem::path source;  // any disk QEMU reads
-    std::string source_format;     // empty: detect
-    std::filesystem::path output;  // the artifact; appears only when complete
+    std::filesystem::path source;       // any disk QEMU reads
+    std::string source_format;          // empty: from the file name, else detected
+    bool allow_external_files = false;  // see SourceOptions
+    std::filesystem::path output;       // the artifact; appears only when complete
     profile::OutputFormat format = profile::OutputFormat::ova;
     std::string base_name;  // OVA member names; empty: the output's stem
     OvfSettings ovf;

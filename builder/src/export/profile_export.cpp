@@ -36,6 +36,7 @@ ExportRequest request_for_output(const plan::WriteOutput& output, const std::fil
                                  const std::filesystem::path& output_dir) {
     ExportRequest r;
     r.source = disk;
+    r.allow_external_files = true;  // kiln build's own disk: a layer over its verified base image
     r.output = output_dir / output.file.value;
     r.format = output.format;
     if (output.ovf) {

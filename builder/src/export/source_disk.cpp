@@ -8,11 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <nlohmann/json.hpp>
-#include <optional>
 
+#include "export/disk_probe.hpp"
 #include "kiln/error.hpp"
-#include "kiln/process.hpp"
 #include "kiln/unique_fd.hpp"
 
 namespace kiln::exporter {
@@ -26,13 +24,6 @@ void append_extent(std::vector<Extent>& list, std::uint64_t offset, std::uint64_
     else
         list.push_back({offset, length});
 }
-
-// Where a guest range lives in the image file.
-struct Mapped {
-    std::uint64_t guest = 0;
-    std::uint64_t length = 0;
-    std::uint64_t host = 0;
-};
 
 // A disk read straight from its file: raw (guest offset = file offset, holes from SEEK_DATA), or
 // an uncompressed qcow2 without backing file whose data clusters `qemu-img map` located. No
@@ -144,14 +135,14 @@ public:
         if (nbd_add_meta_context(handle_, LIBNBD_CONTEXT_BASE_ALLOCATION) < 0)
             fail("cannot request block status");
         std::string format_option = "--format=" + format_;
-        std::string file = path.string();
+        std::string file = qemu_file_name(path);
         // Socket activation: a private socket, and qemu-nbd ends when the handle closes.
         const char* argv[] = {"qemu-nbd",      "--read-only", format_option.c_str(),
                               "--aio=threads", file.c_str(),  nullptr};
         if (nbd_connect_systemd_socket_activation(handle_, const_cast<char**>(argv)) < 0)
-            fail("cannot serve disk " + file + " with qemu-nbd");
+            fail("cannot serve disk " + path.string() + " with qemu-nbd");
         int64_t size = nbd_get_size(handle_);
-        if (size < 0) fail("cannot read the size of disk " + file);
+        if (size < 0) fail("cannot read the size of disk " + path.string());
         size_ = static_cast<std::uint64_t>(size);
         has_status_ = nbd_can_meta_context(handle_, LIBNBD_CONTEXT_BASE_ALLOCATION) == 1;
     }
@@ -226,101 +217,37 @@ private:
     bool has_status_ = false;
 };
 
-struct ImageInfo {
-    std::string format;
-    std::uint64_t virtual_size = 0;
-    bool self_contained = false;  // no backing file, external data file or encryption
-};
-
-ImageInfo probe(const std::filesystem::path& path, const std::string& format) {
-    std::vector<std::string> argv = {"qemu-img", "info", "--output=json"};
-    if (!format.empty()) argv.insert(argv.end(), {"-f", format});
-    argv.push_back(path.string());
-    ProcessResult r = run_process({argv});
-    if (!r.succeeded())
-        throw InvalidInput("cannot read disk " + path.string() + ": " + r.describe());
-    try {
-        auto info = nlohmann::json::parse(r.out);
-        ImageInfo out{info.at("format").get<std::string>(),
-                      info.at("virtual-size").get<std::uint64_t>()};
-        out.self_contained = !info.contains("backing-filename") && !info.value("encrypted", false);
-        if (auto fs = info.find("format-specific"); fs != info.end()) {
-            auto data = fs->find("data");
-            if (data != fs->end() && data->contains("data-file")) out.self_contained = false;
-            if (data != fs->end() && data->value("corrupt", false))
-                throw InvalidInput("disk " + path.string() +
-                                   " is marked corrupt by QEMU (run qemu-img check -r)");
-        }
-        return out;
-    } catch (const nlohmann::json::exception& e) {
-        throw Error("cannot understand qemu-img info for " + path.string() + ": " + e.what());
-    }
-}
-
-// QEMU reads past a truncated qcow2 as zeros, so check the metadata first (milliseconds: only
-// tables are read). Leaked clusters are harmless; corruption is refused.
-void check_consistency(const std::filesystem::path& path, const std::string& format) {
-    static const char* const checkable[] = {"qcow2", "qed", "vdi", "vhdx", "vmdk", "parallels"};
-    if (std::find(std::begin(checkable), std::end(checkable), format) == std::end(checkable))
-        return;
-    ProcessResult r =
-        run_process({{"qemu-img", "check", "--output=json", "-f", format, path.string()}});
-    if (r.exited_with(0) || r.exited_with(3)) return;  // clean, or only leaked clusters
-    std::string detail = r.describe();
-    try {
-        auto report = nlohmann::json::parse(r.out);
-        std::size_t corruptions =
-            report.value("corruptions", 0u) + report.value("check-errors", 0u);
-        if (corruptions) detail = std::to_string(corruptions) + " errors found by qemu-img check";
-    } catch (const nlohmann::json::exception&) {
-    }
-    throw InvalidInput("disk " + path.string() + " is damaged: " + detail);
-}
-
-// The data clusters of a self-contained qcow2, or nullopt when any data needs QEMU to decode it
-// (compressed clusters have no offset) or comes from elsewhere (depth > 0).
-std::optional<std::vector<Mapped>> map_clusters(const std::filesystem::path& path) {
-    ProcessResult r =
-        run_process({{"qemu-img", "map", "--output=json", "-f", "qcow2", path.string()}});
-    if (!r.succeeded()) return std::nullopt;
-    std::vector<Mapped> map;
-    try {
-        for (const auto& e : nlohmann::json::parse(r.out)) {
-            bool data = e.value("data", false), zero = e.value("zero", false);
-            if (e.value("depth", 0) != 0) return std::nullopt;
-            if (!data && zero) continue;
-            if (!data || zero || !e.contains("offset")) return std::nullopt;
-            Mapped m{e.at("start").get<std::uint64_t>(), e.at("length").get<std::uint64_t>(),
-                     e.at("offset").get<std::uint64_t>()};
-            if (!map.empty() && map.back().guest + map.back().length == m.guest &&
-                map.back().host + map.back().length == m.host)
-                map.back().length += m.length;
-            else
-                map.push_back(m);
-        }
-    } catch (const nlohmann::json::exception&) {
-        return std::nullopt;
-    }
-    return map;
-}
-
 }  // namespace
 
 std::unique_ptr<SourceDisk> open_source_disk(const std::filesystem::path& path,
-                                             const std::string& format) {
+                                             const SourceOptions& options) {
     std::error_code ec;
     auto status = std::filesystem::status(path, ec);
     if (ec || !std::filesystem::exists(status))
         throw InvalidInput("disk " + path.string() + " does not exist");
     if (std::filesystem::is_directory(status))
         throw InvalidInput("disk " + path.string() + " is a directory");
+    if (!std::filesystem::is_regular_file(status) && !std::filesystem::is_block_file(status))
+        throw InvalidInput("disk " + path.string() + " is not a regular file or block device");
     if (::access(path.c_str(), R_OK) != 0)
         throw InvalidInput("disk " + path.string() + " is not readable");
+    const std::string format = options.format.empty() ? format_from_name(path) : options.format;
+    const std::string refused = "; kiln export reads them only with --allow-external-files";
+    if (!options.allow_external_files && format == "vmdk" && is_vmdk_descriptor_file(path))
+        throw InvalidInput("disk " + path.string() +
+                           " is a VMDK descriptor: its data is in the extent files it names" +
+                           refused);
     ImageInfo info = probe(path, format);
+    if (!options.allow_external_files && !info.external_files.empty()) {
+        std::string files;
+        for (const auto& f : info.external_files) files += (files.empty() ? "" : ", ") + f;
+        throw InvalidInput("disk " + path.string() + " reads other files (" + files + ")" +
+                           refused);
+    }
     check_consistency(path, info.format);
     if (info.virtual_size == 0) throw InvalidInput("disk " + path.string() + " is empty");
     if (info.format == "raw") return std::make_unique<FileSource>(path, "raw", info.virtual_size);
-    if (info.format == "qcow2" && info.self_contained)
+    if (info.format == "qcow2" && info.self_contained())
         if (auto map = map_clusters(path))
             return std::make_unique<FileSource>(path, "qcow2", info.virtual_size, std::move(*map));
     return std::make_unique<NbdSource>(path, info.format);

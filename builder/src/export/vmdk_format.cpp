@@ -110,8 +110,10 @@ std::optional<std::string> check_stream_header(const Header& h) {
         h.newline_chars != std::array<char, 4>{'\n', ' ', '\r', '\n'})
         return "newline detection characters are damaged (the file went through a text conversion)";
     if (h.capacity == 0) return "capacity is zero";
+    if (h.capacity > kMaxCapacityBytes / kSector)
+        return "capacity of " + std::to_string(h.capacity) + " sectors is more than 64 TiB";
     if (h.descriptor_offset == 0 || h.descriptor_size == 0) return "no embedded descriptor";
-    if (h.overhead < h.descriptor_offset + h.descriptor_size)
+    if (h.descriptor_offset > h.overhead || h.descriptor_size > h.overhead - h.descriptor_offset)
         return "the descriptor overlaps the first grain";
     return std::nullopt;
 }

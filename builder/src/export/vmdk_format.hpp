@@ -31,6 +31,10 @@ inline constexpr std::uint64_t kDescriptorOffset = 1;  // sectors
 inline constexpr std::uint64_t kDescriptorSectors = 20;
 inline constexpr std::uint64_t kOverheadSectors = 128;  // the first grain starts at 64 KiB
 inline constexpr std::size_t kGrainMarkerBytes = 12;    // lba (u64) + compressed size (u32)
+// The largest capacity kiln verify accepts: 64 TiB, above VMware's largest virtual disk (62 TB).
+// Every count derived from it (bytes, grains, tables) stays far inside 64 bits, and the grain
+// directory of such a disk is 8 MiB.
+inline constexpr std::uint64_t kMaxCapacityBytes = 64ULL << 40;
 
 enum class MarkerType : std::uint32_t {
     end_of_stream = 0,

@@ -435,6 +435,107 @@ TEST_F(ExportTest, BadInputIsAClearErrorAndLeavesNothing) {
     EXPECT_TRUE(leftovers(out_dir).empty());
 }
 
+// A disk names the other files QEMU reads for it (backing file, data file, VMDK extents): kiln
+// export refuses them unless --allow-external-files, and a format the name fixes is not probed.
+TEST_F(ExportTest, ADiskReadsNoOtherFileUnlessAllowed) {
+    fs::path where = dir / "external";
+    fs::create_directories(where);
+    fs::path secret = where / "secret.raw", out = where / "x.ova";
+    std::string line = "kiln-secret-line\n";
+    std::string text;
+    while (text.size() < (1u << 20)) text += line;
+    write(secret, text.substr(0, 1u << 20));
+    auto refused = [&](const fs::path& disk, const std::string& why) {
+        auto r = kiln({"export", disk.string(), "-o", out.string()});
+        EXPECT_EQ(r.exit_code, 1) << r.err;
+        EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("only with --allow-external-files"), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(out));
+        EXPECT_TRUE(leftovers(where).empty());
+    };
+
+    fs::path backed = where / "backed.qcow2";
+    ASSERT_EQ(run({"qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", secret.string(),
+                   backed.string()})
+                  .exit_code,
+              0);
+    refused(backed, "reads other files (backing file '" + secret.string() + "')");
+
+    fs::path data_file = where / "data-file.raw";
+    fs::copy_file(secret, data_file);
+    fs::path with_data_file = where / "with-data-file.qcow2";
+    ASSERT_EQ(run({"qemu-img", "create", "-q", "-f", "qcow2", "-o",
+                   "data_file=" + data_file.string() + ",data_file_raw=on", with_data_file.string(),
+                   "1M"})
+                  .exit_code,
+              0);
+    refused(with_data_file, "reads other files (data file '" + data_file.string() + "')");
+
+    std::string descriptor =
+        "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n"
+        "createType=\"monolithicFlat\"\nRW 2048 FLAT \"" +
+        secret.string() + "\" 0\n";
+    write(where / "flat.vmdk", descriptor);
+    refused(where / "flat.vmdk", "is a VMDK descriptor: its data is in the extent files it names");
+    write(where / "flat.img", descriptor);  // a name that fixes no format: QEMU probes it
+    refused(where / "flat.img", "reads other files (extent '" + secret.string() + "')");
+
+    // The qcow2's bytes under a .raw name are raw data, read as they are.
+    fs::path named_raw = where / "backed-named.raw";
+    fs::copy_file(backed, named_raw);
+    auto r = kiln({"export", named_raw.string(), "-o", out.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    fs::path d = extract(out);
+    EXPECT_EQ(run({"qemu-img", "compare", "-q", "-f", "raw", "-F", "vmdk", named_raw.string(),
+                   (d / "x-disk1.vmdk").string()})
+                  .exit_code,
+              0);
+    fs::remove(out);
+    fs::remove_all(d);
+
+    // Allowed, the backing file is read: the disk is the secret file's content.
+    r = kiln({"export", backed.string(), "-o", out.string(), "--allow-external-files"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    d = extract(out);
+    EXPECT_EQ(run({"qemu-img", "compare", "-q", "-f", "raw", "-F", "vmdk", secret.string(),
+                   (d / "x-disk1.vmdk").string()})
+                  .exit_code,
+              0);
+}
+
+// A FIFO or a device is no disk: refused before QEMU opens it (it would wait for a writer).
+TEST_F(ExportTest, ADiskIsARegularFileOrBlockDevice) {
+    fs::path fifo = dir / "pipe.raw";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    CommandOptions options = apart();
+    options.timeout = std::chrono::seconds(20);
+    auto r = kiln_test::run_command(
+        {kKiln, "export", fifo.string(), "-o", (dir / "pipe.ova").string()}, options);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("is not a regular file or block device"), std::string::npos) << r.err;
+    r = kiln_test::run_command({kKiln, "export", "/dev/zero", "-o", (dir / "zero.ova").string()},
+                               options);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("is not a regular file or block device"), std::string::npos) << r.err;
+}
+
+// A file name QEMU would read as options ("json:{...}") is only a file name.
+TEST_F(ExportTest, AFileNameIsNeverQemuOptions) {
+    fs::path where = dir / "names";
+    fs::create_directories(where);
+    write(where / "s.raw", std::string(2u << 20, 's'));
+    const std::string name = R"(json:{"driver":"raw","file":{"driver":"file","filename":"s.raw"}})";
+    write(where / name, std::string(1u << 20, 'd'));
+    CommandOptions options = apart(where);
+    auto r = kiln_test::run_command({kKiln, "export", name, "-o", "named.vmdk"}, options);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(virtual_size(where / "named.vmdk"), 1u << 20);
+    EXPECT_EQ(run({"qemu-img", "compare", "-q", "-f", "raw", "-F", "vmdk", (where / name).string(),
+                   (where / "named.vmdk").string()})
+                  .exit_code,
+              0);
+}
+
 TEST_F(ExportTest, FullDiskLeavesNoPartialFile) {
     fs::path small = dir / "small-fs";
     fs::create_directories(small);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -19,6 +20,21 @@ InputFile::InputFile(const std::filesystem::path& path)
     if (!S_ISREG(st.st_mode)) throw InvalidInput(path.string() + " is not a regular file");
     size_ = static_cast<std::uint64_t>(st.st_size);
     ::posix_fadvise(fd_.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+const std::uint8_t* FileWindow::get(std::uint64_t at, std::size_t n) {
+    if (n > size_ || at > size_ - n) return nullptr;
+    if (at < start_ || at + n > start_ + buffer_.size()) {
+        std::size_t want = static_cast<std::size_t>(
+            std::min<std::uint64_t>(std::max<std::size_t>(kWindow, n), size_ - at));
+        buffer_.resize(want);
+        if (!read_at(fd_, base_ + at, buffer_.data(), want)) {
+            buffer_.clear();
+            return nullptr;
+        }
+        start_ = at;
+    }
+    return buffer_.data() + (at - start_);
 }
 
 bool read_at(int fd, std::uint64_t offset, void* out, std::size_t n) {

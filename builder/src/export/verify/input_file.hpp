@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "kiln/unique_fd.hpp"
 
@@ -20,6 +21,25 @@ private:
     std::filesystem::path path_;
     UniqueFd fd_;
     std::uint64_t size_ = 0;
+};
+
+// A window over [base, base + size) of a file, for a sequential walk with large reads.
+class FileWindow {
+public:
+    FileWindow(int fd, std::uint64_t base, std::uint64_t size)
+        : fd_(fd), base_(base), size_(size) {}
+    int fd() const { return fd_; }
+    std::uint64_t base() const { return base_; }
+    std::uint64_t size() const { return size_; }
+    // Bytes [at, at + n) relative to base, or nullptr past the end / on a read error.
+    const std::uint8_t* get(std::uint64_t at, std::size_t n);
+
+private:
+    static constexpr std::size_t kWindow = 8u << 20;
+    int fd_;
+    std::uint64_t base_, size_;
+    std::uint64_t start_ = 0;
+    std::vector<std::uint8_t> buffer_;
 };
 
 // Reads exactly n bytes at offset; false at end of file or on error.

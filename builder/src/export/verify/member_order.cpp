@@ -1,10 +1,16 @@
 #include "export/verify/member_order.hpp"
 
+#include <algorithm>
+
 namespace kiln::exporter::verify_detail {
 
 OvaLayout find_layout(const std::vector<TarMember>& members) {
     OvaLayout layout;
-    for (const auto& m : members) layout.order += (layout.order.empty() ? "" : ", ") + m.name;
+    constexpr std::size_t kNamed = 16;  // the order quoted in messages names the first ones
+    for (std::size_t i = 0; i < std::min(members.size(), kNamed); ++i)
+        layout.order += (i ? ", " : "") + members[i].name;
+    if (members.size() > kNamed)
+        layout.order += ", ... (" + std::to_string(members.size()) + " members)";
     for (const auto& m : members) {
         if (m.name.ends_with(".ovf"))
             ++layout.ovf_count, layout.ovf = layout.ovf ? layout.ovf : &m;

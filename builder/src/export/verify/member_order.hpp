@@ -15,7 +15,7 @@ struct OvaLayout {
     const TarMember* mf = nullptr;    // the first .mf member
     const TarMember* cert = nullptr;  // the first .cert member
     int ovf_count = 0;
-    std::string order;  // every member name, comma-separated, for messages
+    std::string order;  // the member names, comma-separated, for messages (the first 16)
 };
 
 // `members` must outlive the layout (it points into them).

@@ -1,5 +1,6 @@
 #include "export/verify.hpp"
 #include "export/verify/input_file.hpp"
+#include "export/verify/limits.hpp"
 #include "export/verify/manifest_check.hpp"
 #include "export/verify/member_order.hpp"
 #include "export/verify/ovf_check.hpp"
@@ -13,6 +14,7 @@ using namespace verify_detail;
 namespace {
 
 // Every VMDK that References names holds a sound stream, of the capacity DiskSection declares.
+// Each is checked once (check_ovf reports a second reference to one file).
 void check_disks(int fd, const std::vector<TarMember>& members, const OvfFacts& facts,
                  VerifyReport& report) {
     for (const auto& [href, size] : facts.files) {
@@ -54,18 +56,20 @@ VerifyReport verify_ova(const std::filesystem::path& path) {
 
     OvfFacts facts;
     if (layout.ovf) {
-        facts = check_ovf(read_string(file.fd(), layout.ovf->data, layout.ovf->size),
-                          layout.ovf->name, report);
+        if (auto text = read_member_text(file.fd(), *layout.ovf, kMaxOvfBytes, "ovf", report))
+            facts = check_ovf(*text, layout.ovf->name, report);
         if (!check_ovf_references(members, layout, facts, report)) order_ok = false;
     }
     if (order_ok) report.ok("order", layout.order);
 
-    std::string manifest;
+    std::optional<std::string> manifest;
     if (layout.mf) {
-        manifest = read_string(file.fd(), layout.mf->data, layout.mf->size);
-        check_manifest(file.fd(), members, layout, manifest, report);
+        manifest = read_member_text(file.fd(), *layout.mf, kMaxManifestBytes, "manifest", report);
+        if (manifest) check_manifest(file.fd(), members, layout, *manifest, report);
     }
-    if (layout.cert) check_signature(file.fd(), layout, manifest, report);
+    // A manifest over its limit is a fault already; its signature is not checked.
+    if (layout.cert && (manifest || !layout.mf))
+        check_signature(file.fd(), layout, manifest.value_or(""), report);
     check_disks(file.fd(), members, facts, report);
     return report;
 }

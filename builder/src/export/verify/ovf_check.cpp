@@ -1,23 +1,27 @@
 #include "export/verify/ovf_check.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <optional>
 #include <pugixml.hpp>
 #include <set>
+#include <string_view>
 
 #include "export/ovf.hpp"
+#include "export/vmdk_format.hpp"
 
 namespace kiln::exporter::verify_detail {
 
 namespace {
 
+// Digits only, within 64 bits: from_chars reports the overflow that a digit loop would wrap.
 std::optional<std::uint64_t> parse_u64(const char* text) {
-    if (!text || !*text) return std::nullopt;
-    std::uint64_t v = 0;
-    for (const char* p = text; *p; ++p) {
-        if (*p < '0' || *p > '9') return std::nullopt;
-        v = v * 10 + static_cast<std::uint64_t>(*p - '0');
-    }
-    return v;
+    if (!text) return std::nullopt;
+    std::string_view digits(text);
+    std::uint64_t value = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (error != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+    return value;
 }
 
 std::uint64_t allocation_multiplier(const std::string& units) {
@@ -27,6 +31,26 @@ std::uint64_t allocation_multiplier(const std::string& units) {
     if (units == "byte * 2^30") return 1ULL << 30;
     if (units == "byte * 2^40") return 1ULL << 40;
     return 0;
+}
+
+// A Disk's capacity in bytes: ovf:capacity times its allocation units, up to
+// vmdk::kMaxCapacityBytes. `too_large` when it is a number (of any length) beyond that.
+struct DiskCapacity {
+    std::optional<std::uint64_t> bytes;
+    bool too_large = false;
+};
+
+DiskCapacity disk_capacity(const char* text, const char* units_text) {
+    std::uint64_t units = allocation_multiplier(units_text ? units_text : "");
+    std::string_view digits(text ? text : "");
+    if (digits.empty() || units == 0 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return {};
+    auto value = parse_u64(text);
+    std::uint64_t bytes = 0;
+    if (!value || __builtin_mul_overflow(*value, units, &bytes) || bytes > vmdk::kMaxCapacityBytes)
+        return {std::nullopt, true};
+    return {bytes};
 }
 
 // Local names, so that any namespace prefix works.
@@ -81,12 +105,22 @@ OvfFacts check_ovf(const std::string& text, const std::string& name, VerifyRepor
     if (!ovf1) report.fault("ovf", "the envelope does not use the OVF 1.x namespace");
 
     std::map<std::string, std::string> file_ids;  // id -> href
+    std::set<std::string> hrefs;
     for (pugi::xml_node f : children(child(env, "References"), "File")) {
         const char* href = attr(f, "href");
         const char* id = attr(f, "id");
         auto size = parse_u64(attr(f, "size"));
         if (!href || !id) {
             report.fault("ovf", "a References/File lacks ovf:href or ovf:id");
+            continue;
+        }
+        // A second File of one name or id: which one a consumer takes is its own choice.
+        if (!hrefs.insert(href).second) {
+            report.fault("ovf", "References names '" + std::string(href) + "' twice");
+            continue;
+        }
+        if (file_ids.count(id)) {
+            report.fault("ovf", "References names the id '" + std::string(id) + "' twice");
             continue;
         }
         if (!size)
@@ -102,11 +136,22 @@ OvfFacts check_ovf(const std::string& text, const std::string& name, VerifyRepor
         const char* id = attr(d, "diskId");
         const char* ref = attr(d, "fileRef");
         const char* format = attr(d, "format");
-        auto capacity = parse_u64(attr(d, "capacity"));
+        const char* capacity_text = attr(d, "capacity");
         const char* units_text = attr(d, "capacityAllocationUnits");
-        std::uint64_t units = allocation_multiplier(units_text ? units_text : "");
-        if (id) disk_ids.insert(id);
-        if (!ref && capacity && units != 0) {
+        DiskCapacity capacity = disk_capacity(capacity_text, units_text);
+        if (id && !disk_ids.insert(id).second) {
+            report.fault("ovf", "DiskSection names the diskId '" + std::string(id) + "' twice");
+            continue;
+        }
+        if (capacity.too_large) {
+            report.fault("ovf", std::string("Disk ") + (id ? id : "?") + " ovf:capacity '" +
+                                    capacity_text + "'" +
+                                    (units_text ? " in units of '" + std::string(units_text) + "'"
+                                                : std::string()) +
+                                    " is more than 64 TiB");
+            continue;
+        }
+        if (!ref && capacity.bytes) {
             ++facts.empty_disks;  // no file: the importer creates it empty
             continue;
         }
@@ -118,11 +163,11 @@ OvfFacts check_ovf(const std::string& text, const std::string& name, VerifyRepor
         if (!format || std::string(format) != kStreamOptimizedUri)
             report.fault("ovf",
                          std::string("Disk ") + (id ? id : "?") + " format is not streamOptimized");
-        if (!capacity || units == 0)
+        if (!capacity.bytes)
             report.fault("ovf",
                          std::string("Disk ") + (id ? id : "?") + " has no usable ovf:capacity");
         else
-            facts.disk_capacity[file_ids[ref]] = *capacity * units;
+            facts.disk_capacity[file_ids[ref]] = *capacity.bytes;
     }
     if (disk_ids.empty()) report.fault("ovf", "DiskSection lists no disks");
     if (!child(env, "NetworkSection")) report.fault("ovf", "no NetworkSection");

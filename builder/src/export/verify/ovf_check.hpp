@@ -16,8 +16,9 @@
 namespace kiln::exporter::verify_detail {
 
 struct OvfFacts {
-    std::vector<std::pair<std::string, std::uint64_t>> files;  // href, size in References order
-    std::map<std::string, std::uint64_t> disk_capacity;        // href -> capacity bytes
+    // href, size in References order; a second File of one href or id is a fault, left out
+    std::vector<std::pair<std::string, std::uint64_t>> files;
+    std::map<std::string, std::uint64_t> disk_capacity;  // href -> capacity bytes
     std::size_t empty_disks = 0;  // Disks with a capacity and no file: created at deploy
 };
 

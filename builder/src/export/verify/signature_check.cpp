@@ -1,7 +1,7 @@
 #include "export/verify/signature_check.hpp"
 
 #include "export/signature.hpp"
-#include "export/verify/input_file.hpp"
+#include "export/verify/limits.hpp"
 
 namespace kiln::exporter::verify_detail {
 
@@ -13,8 +13,9 @@ void check_signature(int fd, const OvaLayout& layout, const std::string& manifes
         report.fault("signature", "a .cert without a manifest");
         return;
     }
-    SignatureCheck s =
-        verify_manifest_signature(read_string(fd, cert->data, cert->size), manifest, mf->name);
+    auto certificate = read_member_text(fd, *cert, kMaxCertificateBytes, "signature", report);
+    if (!certificate) return;
+    SignatureCheck s = verify_manifest_signature(*certificate, manifest, mf->name);
     if (s.valid)
         report.ok("signature",
                   "the manifest signature verifies with " + s.subject +

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <optional>
+
+#include "export/verify/limits.hpp"
 
 namespace kiln::exporter::verify_detail {
 
@@ -37,6 +40,11 @@ std::vector<TarMember> read_tar_members(const InputFile& file, VerifyReport& rep
         if (std::all_of(h, h + 512, [](std::uint8_t b) { return b == 0; })) {
             ended = true;
             break;
+        }
+        if (members.size() == kMaxMembers) {
+            report.fault("tar", "the archive holds more than " + std::to_string(kMaxMembers) +
+                                    " members (kiln verify's limit)");
+            return {};
         }
         unsigned sum = 0;
         for (int i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : h[i];
@@ -78,6 +86,16 @@ std::vector<TarMember> read_tar_members(const InputFile& file, VerifyReport& rep
     return members;
 }
 
+std::optional<std::string> read_member_text(int fd, const TarMember& member, std::uint64_t limit,
+                                            const std::string& check, VerifyReport& report) {
+    if (member.size > limit) {
+        report.fault(check, member.name + " is " + std::to_string(member.size) +
+                                " bytes, more than the limit of " + std::to_string(limit));
+        return std::nullopt;
+    }
+    return read_string(fd, member.data, member.size);
+}
+
 const TarMember* find_member(const std::vector<TarMember>& members, const std::string& name) {
     auto it = std::find_if(members.begin(), members.end(),
                            [&](const TarMember& m) { return m.name == name; });
@@ -86,6 +104,14 @@ const TarMember* find_member(const std::vector<TarMember>& members, const std::s
 
 void check_ustar_members(const std::vector<TarMember>& members, VerifyReport& report) {
     bool tar_ok = report.passed();
+    std::map<std::string, std::size_t> times;
+    for (const auto& m : members) ++times[m.name];
+    for (const auto& [name, n] : times)
+        if (n > 1) {
+            report.fault("tar", "member '" + name + "' appears " + std::to_string(n) +
+                                    " times (a digest reads the first, tar x keeps the last)");
+            tar_ok = false;
+        }
     for (const auto& m : members) {
         if (m.type != '0' && m.type != '\0') {
             report.fault("tar", "member '" + m.name + "' is not a regular file (type '" +

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,19 @@ struct TarMember {
 };
 
 // Every member up to the end-of-archive blocks; faults ("tar") for a damaged or truncated
-// archive, which ends the walk with no members.
+// archive, or one of more than kMaxMembers, which end the walk with no members.
 std::vector<TarMember> read_tar_members(const InputFile& file, VerifyReport& report);
+
+// The data of a text member (the descriptor, manifest, certificate) read whole, or nullopt and
+// a fault (`check`) when it is larger than `limit`.
+std::optional<std::string> read_member_text(int fd, const TarMember& member, std::uint64_t limit,
+                                            const std::string& check, VerifyReport& report);
 
 // The first member named `name`, or nullptr.
 const TarMember* find_member(const std::vector<TarMember>& members, const std::string& name);
 
-// Each member is a regular file with a flat name, owned by 0:0 (a warning otherwise).
+// Each member is a regular file with a flat name that no other member has, owned by 0:0 (a
+// warning otherwise).
 void check_ustar_members(const std::vector<TarMember>& members, VerifyReport& report);
 
 }  // namespace kiln::exporter::verify_detail
