@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -13,6 +15,27 @@
 #include "kiln/yaml_tree.hpp"
 
 namespace kiln::image {
+
+std::string mount_unit_name(const std::string& mount_point) {
+    std::string path = mount_point;
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    while (!path.empty() && path.front() == '/') path.erase(0, 1);
+    if (path.empty()) return "-.mount";
+    std::string out;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(path[i]);
+        if (c == '/')
+            out += '-';
+        else if (std::isalnum(c) || c == '_' || c == ':' || (c == '.' && i > 0))
+            out += static_cast<char>(c);
+        else {
+            char hex[5];
+            std::snprintf(hex, sizeof hex, "\\x%02x", c);
+            out += hex;
+        }
+    }
+    return out + ".mount";
+}
 
 std::string to_yaml(const ImageConfig& c) {
     YAML::Emitter out;
@@ -29,6 +52,13 @@ std::string to_yaml(const ImageConfig& c) {
     out << YAML::Key << "bin_dir" << YAML::Value << c.postgres_bin_dir;
     out << YAML::Key << "data_dir" << YAML::Value << c.postgres_data_dir;
     out << YAML::EndMap;
+    if (const auto& d = c.data_disk) {
+        out << YAML::Key << "data_disk" << YAML::Value << YAML::BeginMap;
+        out << YAML::Key << "label" << YAML::Value << d->label;
+        out << YAML::Key << "filesystem" << YAML::Value << d->filesystem;
+        out << YAML::Key << "mount" << YAML::Value << d->mount;
+        out << YAML::EndMap;
+    }
     out << YAML::Key << "defaults" << YAML::Value << YAML::BeginMap;
     for (const auto& [key, value] : c.defaults) {
         out << YAML::Key << key << YAML::Value;
@@ -69,6 +99,7 @@ public:
         }
         if (auto v = r.boolean("scrub_secrets")) c_.scrub_secrets = *v;
         if (const auto* n = r.get("postgresql")) postgresql(*n);
+        if (const auto* n = r.get("data_disk")) data_disk(*n);
         if (const auto* n = r.get("defaults"); n && !n->is_null()) {
             for (auto& [key, value] : node::read_defaults(*n, "defaults", report_)) {
                 c_.defaults[key] = std::move(value.value);
@@ -102,6 +133,32 @@ private:
             else
                 *field = v->value;
         }
+    }
+
+    // Values that reach a mount unit and mkfs: checked as strictly as the profile checked them.
+    void data_disk(const yaml::Node& n) {
+        yaml::MapReader r(n, "data_disk", report_);
+        if (!r.valid()) return;
+        DataDisk d;
+        auto word = [](std::string_view v, std::string_view extra) {
+            return !v.empty() && std::all_of(v.begin(), v.end(), [extra](char ch) {
+                return std::isalnum(static_cast<unsigned char>(ch)) ||
+                       extra.find(ch) != std::string_view::npos;
+            });
+        };
+        if (auto v = r.text("label")) {
+            if (!word(v->value, "-_") || v->value.size() > 16)
+                report_.error(v->where, "'data_disk.label' must be 1-16 letters, digits, '-', '_'");
+            d.label = v->value;
+        }
+        if (auto v = r.one_of("filesystem", {"ext4", "xfs"})) d.filesystem = v->value;
+        if (auto v = r.text("mount")) {
+            if (v->value.size() < 2 || v->value.front() != '/' || !word(v->value, "/-_.") ||
+                v->value.find("..") != std::string::npos || v->value.back() == '/')
+                report_.error(v->where, "'data_disk.mount' must be an absolute, normal path");
+            d.mount = v->value;
+        }
+        c_.data_disk = d;
     }
 
     ImageConfig& c_;

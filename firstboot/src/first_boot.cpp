@@ -3,9 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <thread>
-
 #include <ranges>
+#include <thread>
 
 #include "apply/commit.hpp"
 #include "apply/identity.hpp"
@@ -196,7 +195,7 @@ private:
         begin("storage");
         const image::DataDisk& disk = *image.data_disk;
         FoundDisk found = find_or_format_data_disk(disk, o_.root, log_);
-        std::string unit = mount_unit_name(disk.mount);
+        std::string unit = image::mount_unit_name(disk.mount);
         if (!manager) throw Error("no D-Bus connection to systemd: cannot mount " + disk.mount);
         manager->start(unit, o_.unit_timeout);
         bool had_state = !found.formatted_now &&

@@ -106,6 +106,10 @@ void Executor::operator()(const plan::WriteNodeDefaults& a) {
     write_node_defaults(in_guest(), a);
 }
 
+void Executor::operator()(const plan::ConfigureDataDisk& a) {
+    configure_data_disk(in_guest(), a);
+}
+
 void Executor::operator()(const plan::DisableClusterServices& a) {
     disable_cluster_services(in_guest(), a);
 }

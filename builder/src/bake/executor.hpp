@@ -54,6 +54,7 @@ public:
     void operator()(const plan::ApplyUnits& action);
     void operator()(const plan::InstallFirstboot& action);
     void operator()(const plan::WriteNodeDefaults& action);
+    void operator()(const plan::ConfigureDataDisk& action);
     void operator()(const plan::DisableClusterServices& action);
     void operator()(const plan::SealEtcdData& action);
     void operator()(const plan::SealPostgresqlClusters& action);

@@ -22,6 +22,7 @@ OvfSettings ovf_settings_for(const plan::OvfDescription& d) {
     for (const auto& key : d.properties) s.properties.push_back(key.value);
     s.defaults = d.property_defaults;
     s.annotation = d.annotation.value;
+    s.data_disk_bytes = d.data_disk_bytes.value;
     return s;
 }
 

@@ -270,6 +270,22 @@ struct ApplyUnits {
 
 // ---- firstboot
 
+// The node's data disk as the image knows it (profile `data_disk`).
+struct DataDiskSpec {
+    profile::Located<unsigned long long> size{0, {}};
+    profile::Filesystem filesystem{};
+    Text mount;
+    Text label;
+
+    template <class Self, class F>
+    static void fields(Self& s, F&& f) {
+        f(input("data_disk_size"), s.size);
+        f(input("data_disk_filesystem"), s.filesystem);
+        f(input("data_disk_mount"), s.mount);
+        f(input("data_disk_label"), s.label);
+    }
+};
+
 struct InstallFirstboot {
     HostContent binary;  // the static kiln-firstboot (an empty path: none was found)
     HostContent unit;    // kiln-firstboot.service (an empty path: the fallback unit)
@@ -290,6 +306,7 @@ struct WriteNodeDefaults {
     Text admin_user;
     bool scrub_secrets = true;
     std::map<std::string, Text> defaults;  // node key -> value
+    std::optional<DataDiskSpec> data_disk;
 
     std::string operation_name() const { return "write-node-defaults"; }
     template <class Self, class F>
@@ -299,6 +316,21 @@ struct WriteNodeDefaults {
         f(input("admin_user"), s.admin_user);
         f(input("scrub_secrets"), s.scrub_secrets);
         f(input("defaults"), s.defaults);
+        f(input("data_disk"), s.data_disk);  // its own fields, when present
+    }
+};
+
+// The data disk's mount unit (by label) and, for each cluster service, the requirement that it
+// is mounted: a service never writes its state onto the OS disk.
+struct ConfigureDataDisk {
+    DataDiskSpec disk;
+    TextList services;
+
+    std::string operation_name() const { return "configure-data-disk"; }
+    template <class Self, class F>
+    static void fields(Self& s, F&& f) {
+        f(input("disk"), s.disk);
+        f(input("services"), s.services);
     }
 };
 
@@ -402,6 +434,7 @@ struct OvfDescription {
     profile::Firmware firmware{};
     std::map<std::string, std::string> property_defaults;  // never secrets
     Text annotation;
+    profile::Located<unsigned long long> data_disk_bytes{0, {}};  // 0: no data disk
 
     template <class Self, class F>
     static void fields(Self& s, F&& f) {
@@ -417,6 +450,7 @@ struct OvfDescription {
         f(input("firmware"), s.firmware);
         f(input("property_defaults"), s.property_defaults);
         f(input("annotation"), s.annotation);
+        f(input("data_disk_bytes"), s.data_disk_bytes);
     }
 };
 

@@ -29,7 +29,7 @@ constexpr auto name_table(Stage) {
 using Action =
     std::variant<Bootstrap, ImportImage, ResizeDisk, AddRepository, InstallPackages, RemovePackages,
                  CopyOverlay, SetTimezone, SetLocale, ConfigureNtp, ConfigureZabbixAgent,
-                 SetHostname, ApplyUnits, InstallFirstboot, WriteNodeDefaults,
+                 SetHostname, ApplyUnits, InstallFirstboot, WriteNodeDefaults, ConfigureDataDisk,
                  DisableClusterServices, SealEtcdData, SealPostgresqlClusters, RunSysprep, MakeDisk,
                  InstallBootloader, SelinuxRelabel, TrimFreeSpace, WriteOutput>;
 

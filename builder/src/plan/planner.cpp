@@ -51,6 +51,7 @@ OvfDescription describe_ovf(const Profile& p, const Ovf* ovf) {
     if (!p.firstboot.dcs.value.empty() && !d.property_defaults.count("dcs"))
         d.property_defaults["dcs"] = p.firstboot.dcs.value;
     d.annotation = p.description;
+    if (p.data_disk) d.data_disk_bytes = p.data_disk->size;
     return d;
 }
 
@@ -212,11 +213,20 @@ private:
         add(Stage::firstboot,
             InstallFirstboot{host_file(inputs_.firstboot_binary), unit, f.admin_user},
             "kiln-firstboot and kiln-firstboot.service, enabled", f.where);
+        std::optional<DataDiskSpec> data_disk;
+        if (const auto& d = p_.data_disk)
+            data_disk = DataDiskSpec{d->size, d->filesystem, d->mount, d->label};
         add(Stage::firstboot,
-            WriteNodeDefaults{f.dcs, f.services, f.admin_user, f.scrub_secrets, f.defaults},
+            WriteNodeDefaults{f.dcs, f.services, f.admin_user, f.scrub_secrets, f.defaults,
+                              data_disk},
             "/etc/kiln/image.yml: dcs " + f.dcs.value + ", start order " +
                 join(f.services, " -> ") + ", " + plural(f.defaults.size(), "default"),
             f.where);
+        if (data_disk)
+            add(Stage::firstboot, ConfigureDataDisk{*data_disk, f.services},
+                data_disk->mount.value + ": " + to_string(data_disk->filesystem) + " labelled " +
+                    data_disk->label.value + ", required by " + join(f.services, ", "),
+                p_.data_disk->where);
         if (!f.services.empty())
             add(Stage::firstboot, DisableClusterServices{f.services},
                 join(f.services) + " stay off until first boot configures them", f.where);

@@ -60,6 +60,7 @@ public:
         p.sysprep.operations = default_sysprep(root.location);
         if (const auto* node = top.get("sysprep")) p.sysprep = sysprep(*node);
         if (const auto* node = top.get("disk")) p.disk = disk(*node);
+        if (const auto* node = top.get("data_disk")) p.data_disk = data_disk(*node);
         if (const auto* node = top.get("outputs")) p.outputs = outputs(*node, p);
         if (p.outputs.empty())
             p.outputs.push_back(Output{OutputFormat::qcow2, {}, std::nullopt, root.location});
@@ -455,18 +456,8 @@ private:
         Disk d;
         MapReader r(node, "disk", report_);
         if (!r.valid()) return d;
-        if (auto v = r.text("size")) {
-            auto bytes = grammar::parse_size(v->value);
-            if (!bytes)
-                report_.error(v->where,
-                              "'disk.size' must be a size such as 8G, 8GiB or 10240M; found '" +
-                                  v->value + "'");
-            else if (*bytes < (1ULL << 30) || *bytes > (16ULL << 40))
-                report_.error(v->where,
-                              "'disk.size' must be from 1G to 16T; found '" + v->value + "'");
-            else
-                d.size = {*bytes, v->where};
-        }
+        if (auto v = r.text("size"))
+            if (auto bytes = size(*v, "disk.size")) d.size = {*bytes, v->where};
         if (auto v = r.choice<Filesystem>("filesystem")) d.filesystem = *v;
         if (auto v = r.choice<PartitionTable>("partition_table")) d.partition_table = *v;
         if (auto v = r.choice<Firmware>("firmware")) d.firmware = *v;
@@ -475,6 +466,80 @@ private:
                           "'disk.firmware' " + to_string(d.firmware) +
                               " needs 'partition_table: gpt' (an EFI system partition)");
         return d;
+    }
+
+    // A size from 1G to 16T, or nullopt with the error reported at the value.
+    std::optional<unsigned long long> size(const Text& v, const std::string& path) {
+        auto bytes = grammar::parse_size(v.value);
+        if (!bytes)
+            report_.error(v.where, "'" + path +
+                                       "' must be a size such as 8G, 8GiB or 10240M; found '" +
+                                       v.value + "'");
+        else if (*bytes < (1ULL << 30) || *bytes > (16ULL << 40))
+            report_.error(v.where,
+                          "'" + path + "' must be from 1G to 16T; found '" + v.value + "'");
+        else
+            return bytes;
+        return std::nullopt;
+    }
+
+    DataDisk data_disk(const yaml::Node& node) {
+        DataDisk d;
+        d.where = node.location;
+        d.mount = Text{"/data", node.location};
+        d.label = Text{"kiln-data", node.location};
+        MapReader r(node, "data_disk", report_);
+        if (!r.valid()) return d;
+        if (auto v = r.text("size"))
+            if (auto bytes = size(*v, "data_disk.size")) d.size = {*bytes, v->where};
+        if (auto v = r.choice<Filesystem>("filesystem")) d.filesystem = *v;
+        if (auto v = r.text("mount")) {
+            check(*v, mount_point, "data_disk.mount");
+            d.mount = *v;
+        }
+        if (auto v = r.text("label")) {
+            std::size_t longest = d.filesystem == Filesystem::xfs ? 12 : 16;
+            check(
+                *v,
+                [longest](std::string_view l) -> grammar::Problem {
+                    if (l.empty() || l.size() > longest ||
+                        !std::all_of(l.begin(), l.end(), [](char c) {
+                            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                                   c == '_';
+                        }))
+                        return "a filesystem label of 1-" + std::to_string(longest) +
+                               " letters, digits, '-' or '_' (the longest this filesystem keeps)";
+                    return std::nullopt;
+                },
+                "data_disk.label");
+            d.label = *v;
+        }
+        return d;
+    }
+
+    // Where the data disk is mounted: an absolute, normal path of a folder of its own, never a
+    // system folder (the disk would hide the OS's files there).
+    static grammar::Problem mount_point(std::string_view v) {
+        static const std::set<std::string, std::less<>> system = {
+            "/",     "/bin",  "/boot", "/dev",  "/etc", "/home", "/lib", "/lib64", "/opt",
+            "/proc", "/root", "/run",  "/sbin", "/srv", "/sys",  "/tmp", "/usr",   "/var"};
+        std::string path(v);
+        if (path.empty() || path.front() != '/' || path.size() > 255)
+            return "an absolute path such as /data";
+        if (fs::path(path).lexically_normal().string() != path || path.back() == '/')
+            return "a normal path (no '.', '..', '//' or trailing '/'): '" + path + "'";
+        if (!std::all_of(path.begin(), path.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' ||
+                       c == '_' || c == '.';
+            }))
+            return "letters, digits, '/', '-', '_' and '.' only: '" + path + "'";
+        if (system.count(path) || path.starts_with("/usr/") || path.starts_with("/etc/") ||
+            path.starts_with("/boot/") || path.starts_with("/proc/") || path.starts_with("/sys/") ||
+            path.starts_with("/dev/") || path.starts_with("/run/"))
+            return "'" + path +
+                   "' is a system folder; mount the data disk on a folder of its own "
+                   "such as /data";
+        return std::nullopt;
     }
 
     Ovf ovf(const yaml::Node& node, const Profile& p) {

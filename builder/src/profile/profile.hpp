@@ -150,6 +150,16 @@ struct Disk {
     Firmware firmware = Firmware::bios;
 };
 
+// The node's second disk: the state a member keeps (PostgreSQL's data, the DCS member's data)
+// across OS-disk replacements. First boot formats it when blank and mounts it by its label.
+struct DataDisk {
+    Located<unsigned long long> size{8ULL << 30, {}};
+    Filesystem filesystem = Filesystem::ext4;
+    Text mount;  // absolute
+    Text label;  // the filesystem label it is found by
+    Location where;
+};
+
 struct Ovf {
     Text vm_name;
     int vmx_version = 13;
@@ -185,6 +195,7 @@ struct Profile {
     Firstboot firstboot;
     Sysprep sysprep;
     Disk disk;
+    std::optional<DataDisk> data_disk;  // none: the services keep their state on the OS disk
     std::vector<Output> outputs;
 };
 

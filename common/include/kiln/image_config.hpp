@@ -40,6 +40,10 @@ struct DataDisk {
     std::string mount = "/data";
 };
 
+// "/data" -> "data.mount", "/var/lib/kiln-data" -> "var-lib-kiln\\x2ddata.mount", as
+// systemd-escape --path --suffix=mount names a mount point's unit.
+std::string mount_unit_name(const std::string& mount_point);
+
 struct ImageConfig {
     int version = 1;
     OsFamily os_family = OsFamily::debian;

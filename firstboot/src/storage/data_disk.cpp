@@ -133,27 +133,6 @@ FoundDisk find_or_format_data_disk(const image::DataDisk& disk, const fs::path& 
     return {device, true};
 }
 
-std::string mount_unit_name(const std::string& mount_point) {
-    std::string path = mount_point;
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
-    while (!path.empty() && path.front() == '/') path.erase(0, 1);
-    if (path.empty()) return "-.mount";
-    std::string out;
-    for (std::size_t i = 0; i < path.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(path[i]);
-        if (c == '/')
-            out += '-';
-        else if (std::isalnum(c) || c == '_' || c == ':' || (c == '.' && i > 0))
-            out += static_cast<char>(c);
-        else {
-            char hex[5];
-            std::snprintf(hex, sizeof hex, "\\x%02x", c);
-            out += hex;
-        }
-    }
-    return out + ".mount";
-}
-
 std::vector<std::string> prepare_state_directories(
     const image::DataDisk& disk, const fs::path& device, const MemberIdentity& member,
     const Accounts& accounts, const std::string& postgres_user, const fs::path& root) {

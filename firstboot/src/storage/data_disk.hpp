@@ -33,10 +33,6 @@ struct FoundDisk {
 FoundDisk find_or_format_data_disk(const image::DataDisk& disk, const std::filesystem::path& root,
                                    Log& log);
 
-// "/data" -> "data.mount", "/var/lib/kiln-data" -> "var-lib-kiln\x2ddata.mount", as
-// systemd-escape --path --suffix=mount names it.
-std::string mount_unit_name(const std::string& mount_point);
-
 // After the mount: checks that the mount point is the disk's filesystem (never the OS disk's
 // folder), moves aside state that belongs to another cluster or member, writes this member's
 // marker and makes each service's directory (owner, 0700). Returns notes for the log.

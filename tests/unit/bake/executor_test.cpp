@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "bake/guest/mounted_disk.hpp"
 #include "bake/guest/native_root.hpp"
@@ -31,16 +32,21 @@ struct TempDir {
     }
 };
 
-plan::Plan plan_for(const TempDir& dir, const std::string& sysprep) {
+// An EL bootstrap profile with `tail` appended; one that does not load throws its report.
+plan::Plan plan_of(const TempDir& dir, const std::string& tail) {
     fs::path file = dir.write("el.yml",
                               "version: 1\nbase:\n  bootstrap:\n    tool: dnf\n    release: '9'\n"
-                              "    mirror: http://mirror.example/el9/\nsysprep:\n" +
-                                  sysprep);
+                              "    mirror: http://mirror.example/el9/\n" +
+                                  tail);
     SourceFiles sources;
     Report report;
     auto profile = profile::load(file.string(), {}, sources, report);
-    EXPECT_TRUE(profile) << report.format(&sources);
+    if (!profile) throw std::runtime_error(report.format(&sources));
     return plan::make_plan(*profile, {});
+}
+
+plan::Plan plan_for(const TempDir& dir, const std::string& sysprep) {
+    return plan_of(dir, "sysprep:\n" + sysprep);
 }
 
 NumberedOperations in_stage(const plan::Plan& plan, plan::Stage stage) {
@@ -119,6 +125,42 @@ TEST(Executor, SysprepRunsTheTablesOperationsOnTheGuestFiles) {
     EXPECT_FALSE(fs::exists(dir.path / "guest/var/log/dnf.log"));
     EXPECT_TRUE(fs::is_directory(dir.path / "guest/var/log/audit")) << "services own the folders";
     EXPECT_NE(build.log.str().find("1 files"), std::string::npos) << build.log.str();
+}
+
+// The data disk is mounted by its label through a unit the build writes, and every cluster
+// service requires that mount: none writes its state onto the OS disk.
+TEST(Executor, TheDataDiskGetsAMountUnitEveryServiceRequires) {
+    TempDir dir;
+    plan::Plan plan =
+        plan_of(dir,
+                "firstboot:\n  dcs: etcd\n  services: [etcd.service, patroni.service]\n"
+                "data_disk:\n  size: 2G\n  mount: /var/lib/kiln-data\n  label: pgdata\n");
+    fs::create_directories(dir.path / "guest/etc/systemd/system");
+    Build build(dir.path);
+    NativeRoot guest(dir.path / "guest");
+    build.ctx.root = &guest;
+    NumberedOperations configure;
+    for (const auto& numbered : in_stage(plan, plan::Stage::firstboot))
+        if (numbered.second->name() == "configure-data-disk") configure.push_back(numbered);
+    ASSERT_EQ(configure.size(), 1u);
+    build.executor.run(configure);
+
+    std::ifstream in(dir.path / "guest/etc/systemd/system/var-lib-kiln\\x2ddata.mount");
+    std::stringstream unit;
+    unit << in.rdbuf();
+    EXPECT_NE(unit.str().find("What=/dev/disk/by-label/pgdata\n"), std::string::npos) << unit.str();
+    EXPECT_NE(unit.str().find("Where=/var/lib/kiln-data\n"), std::string::npos);
+    EXPECT_NE(unit.str().find("Type=ext4\n"), std::string::npos);
+    EXPECT_NE(unit.str().find("nofail"), std::string::npos);
+    EXPECT_TRUE(fs::is_directory(dir.path / "guest/var/lib/kiln-data"));
+    for (const char* service : {"etcd.service", "patroni.service"}) {
+        std::ifstream drop_in(dir.path / "guest/etc/systemd/system" /
+                              (std::string(service) + ".d") / "20-kiln-data-disk.conf");
+        std::stringstream text;
+        text << drop_in.rdbuf();
+        EXPECT_NE(text.str().find("RequiresMountsFor=/var/lib/kiln-data\n"), std::string::npos)
+            << service;
+    }
 }
 
 }  // namespace

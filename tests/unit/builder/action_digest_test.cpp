@@ -71,6 +71,16 @@ void change(Enum& value) {
     value = static_cast<Enum>(static_cast<int>(value) + 1);
     if (to_string(value) == "?") value = Enum{};
 }
+// A group that is always there (its members are walked one by one too): change its first member.
+template <class Group>
+requires HasFields<Group>
+void change(Group& group) {
+    bool done = false;
+    Group::fields(group, [&](auto, auto& member) {
+        if (!done) change(member);
+        done = true;
+    });
+}
 template <class Group>
 void change(std::optional<Group>& group) {
     if (group)
@@ -107,6 +117,8 @@ struct ChangeOne {
         }
         if constexpr (OptionalGroup<T>) {
             if (member) visit_group(*member);
+        } else if constexpr (HasFields<T>) {
+            visit_group(member);
         }
     }
     template <class Group>
@@ -143,7 +155,7 @@ profile::Profile load(const std::string& name) {
     SourceFiles sources;
     Report report;
     auto p = profile::load(std::string(KILN_SOURCE_DIR) + "/profiles/" + name, {}, sources, report);
-    EXPECT_TRUE(p) << report.format(&sources);
+    if (!p) throw std::runtime_error(name + " does not load:\n" + report.format(&sources));
     return *p;
 }
 

@@ -99,3 +99,35 @@ TEST(ImageConfig, UnknownKeysAndWrongTypesAreReportedLikeInProfiles) {
                "image.yml:4:14: warning: unknown key 'bin_dri' in 'postgresql' (did you mean "
                "'bin_dir'?)"});
 }
+
+TEST(ImageConfig, TheDataDiskRoundTripsAndIsCheckedBeforeItReachesMkfs) {
+    image::ImageConfig c;
+    c.data_disk = image::DataDisk{"pgdata", "xfs", "/var/lib/kiln-data"};
+    SourceFiles sources;
+    Report report;
+    auto back = image::parse_image_config("image.yml", image::to_yaml(c), sources, report);
+    ASSERT_TRUE(back) << report.format(&sources);
+    EXPECT_FALSE(report.has_errors()) << report.format(&sources);
+    ASSERT_TRUE(back->data_disk);
+    EXPECT_EQ(back->data_disk->label, "pgdata");
+    EXPECT_EQ(back->data_disk->filesystem, "xfs");
+    EXPECT_EQ(back->data_disk->mount, "/var/lib/kiln-data");
+
+    image::ImageConfig none;
+    auto without = image::parse_image_config("image.yml", image::to_yaml(none), sources, report);
+    ASSERT_TRUE(without);
+    EXPECT_FALSE(without->data_disk) << "no data disk: state stays on the OS disk";
+
+    expect_reported(
+        "version: 1\ndata_disk:\n  label: \"x y\"\n  filesystem: btrfs\n"
+        "  mount: /srv/../etc\n",
+        {"'data_disk.label' must be", "one of ext4, xfs",
+         "'data_disk.mount' must be an absolute, normal path"});
+}
+
+TEST(ImageConfig, MountUnitNamesAreSystemdEscaped) {
+    EXPECT_EQ(image::mount_unit_name("/data"), "data.mount");
+    EXPECT_EQ(image::mount_unit_name("/var/lib/kiln-data"), "var-lib-kiln\\x2ddata.mount");
+    EXPECT_EQ(image::mount_unit_name("/srv/pg.data/"), "srv-pg.data.mount");
+    EXPECT_EQ(image::mount_unit_name("/"), "-.mount");
+}

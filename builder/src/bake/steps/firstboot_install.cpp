@@ -130,9 +130,54 @@ void write_node_defaults(Context& ctx, const plan::WriteNodeDefaults& f) {
         c.defaults[key] = value.value;
         c.default_where[key] = value.where;
     }
+    if (const auto& d = f.data_disk)
+        c.data_disk = image::DataDisk{d->label.value, to_string(d->filesystem), d->mount.value};
     root.make_directory("/etc/kiln", 0755, 0, 0);
     root.write_file(std::string(image::kImageConfigPath), image::to_yaml(c), 0644, 0, 0);
     ctx.note = std::string(image::kImageConfigPath);
+}
+
+std::string data_disk_mount_unit(const plan::DataDiskSpec& disk) {
+    return "# Written by kiln build: the node's data disk (profile data_disk), found by its "
+           "label.\n"
+           "# kiln-firstboot formats a blank disk at boot and starts this unit; the cluster\n"
+           "# services require it, so they never write their state onto the OS disk.\n"
+           "[Unit]\n"
+           "Description=kiln data disk " +
+           disk.label.value + " on " + disk.mount.value +
+           "\n"
+           "Documentation=file:/etc/kiln/README\n"
+           "\n"
+           "[Mount]\n"
+           "What=/dev/disk/by-label/" +
+           disk.label.value +
+           "\n"
+           "Where=" +
+           disk.mount.value +
+           "\n"
+           "Type=" +
+           to_string(disk.filesystem) +
+           "\n"
+           // nofail: no Before=local-fs.target, so a missing disk never stops the boot (SSH and
+           // the console stay up) and kiln-firstboot, ordered after local-fs, can format it first.
+           "Options=noatime,nofail\n";
+}
+
+void configure_data_disk(Context& ctx, const plan::ConfigureDataDisk& c) {
+    Root& root = *ctx.root;
+    std::string unit = image::mount_unit_name(c.disk.mount.value);
+    root.make_directory(c.disk.mount.value, 0755, 0, 0);
+    root.write_file("/etc/systemd/system/" + unit, data_disk_mount_unit(c.disk), 0644, 0, 0);
+    for (const auto& service : c.services) {
+        std::string dir = "/etc/systemd/system/" + service.value + ".d";
+        root.make_directory(dir, 0755, 0, 0);
+        root.write_file(dir + "/20-kiln-data-disk.conf",
+                        "# Written by kiln build: this service's state lives on the data disk.\n"
+                        "[Unit]\nRequiresMountsFor=" +
+                            c.disk.mount.value + "\n",
+                        0644, 0, 0);
+    }
+    ctx.note = unit + ", required by " + std::to_string(c.services.size()) + " services";
 }
 
 void disable_cluster_services(Context& ctx, const plan::DisableClusterServices& services) {

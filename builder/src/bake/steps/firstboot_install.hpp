@@ -14,6 +14,10 @@ void install_firstboot(Context& ctx, const plan::InstallFirstboot& install, cons
 void write_node_defaults(Context& ctx, const plan::WriteNodeDefaults& defaults);
 // disable-cluster-services: the cluster's units stay off until first boot configures them.
 void disable_cluster_services(Context& ctx, const plan::DisableClusterServices& services);
+// The data disk's mount unit and each cluster service's requirement on it.
+void configure_data_disk(Context& ctx, const plan::ConfigureDataDisk& data_disk);
+// The mount unit's text (by label, nofail).
+std::string data_disk_mount_unit(const plan::DataDiskSpec& disk);
 
 // The program an ExecStart= line runs (prefixes such as '-', '@', '+', '!' removed).
 std::string exec_start_program(const std::string& unit_text);
