@@ -6,6 +6,7 @@
 #include "inventory/inventory.hpp"
 #include "kiln/error.hpp"
 #include "run/cluster.hpp"
+#include "run/lifecycle.hpp"
 
 namespace kiln::cli {
 
@@ -33,25 +34,50 @@ public:
         app.add_option("--port-base", options_.port_base, "First loopback port to try")
             ->default_val(20000)
             ->check(CLI::Range(1024, 65000));
+        app.add_option("--data-size", options_.data_size, "Each node's data disk (e.g. 8G)")
+            ->default_val("8G");
+        app.add_option("--defer", options_.deferred,
+                       "Create NODE powered off (boot it later with --start NODE); repeatable");
         app.add_flag("--down", down_, "Stop the cluster and delete its clones and network");
         app.add_option("--kill", kill_, "Pull the plug on one node (SIGKILL to its QEMU)");
-        app.add_option("--start", start_, "Boot a killed node again from its own clone");
+        app.add_option("--stop", stop_, "Shut one node down cleanly (ACPI power button)");
+        app.add_option("--start", start_, "Boot a stopped, killed or deferred node");
+        app.add_option("--replace", replace_,
+                       "Give NODE a new OS disk (from --image, else its own image), keeping its "
+                       "data disk; a leader first hands over to a synchronous standby");
+        app.add_flag("--rolling", rolling_,
+                     "Replace every node onto --image: replicas first, the leader last");
+        app.add_option("--wipe-data", wipe_data_,
+                       "Drill: give NODE a blank data disk (its OS disk kept); it rebuilds from "
+                       "the cluster");
+        app.add_option("--image", new_image_, "The image --replace and --rolling move onto");
         app.add_flag("--json", global.json, "Print the ports as JSON");
     }
 
     int run() override {
         if (state_dir_) options_.state_dir = *state_dir_;
-        if (int actions = down_ + kill_.has_value() + start_.has_value(); actions > 1)
-            throw UsageError("--down, --kill and --start are separate actions: give one");
-        if (down_ || kill_ || start_) {
+        int actions = down_ + kill_.has_value() + start_.has_value() + stop_.has_value() +
+                      replace_.has_value() + rolling_ + wipe_data_.has_value();
+        if (actions > 1)
+            throw UsageError(
+                "--down, --kill, --stop, --start, --replace, --rolling and --wipe-data are "
+                "separate actions: give one");
+        if (rolling_ && !new_image_) throw UsageError("--rolling needs --image NEW.qcow2");
+        if (new_image_ && !replace_ && !rolling_)
+            throw UsageError("--image goes with --replace or --rolling");
+        if (actions == 1) {
             if (!state_dir_ && options_.inventory.empty())
                 throw UsageError(
-                    "--down, --kill and --start need --state-dir or --inventory to "
-                    "find the cluster");
+                    "--down, --kill, --stop, --start, --replace, --rolling and --wipe-data need "
+                    "--state-dir or --inventory to find the cluster");
             std::filesystem::path dir =
                 state_dir_ ? std::filesystem::path(*state_dir_) : state_dir_from_inventory();
+            if (replace_ || rolling_ || wipe_data_) return lifecycle(dir);
             if (down_) run::down(dir);
             if (kill_) run::kill_node(dir, *kill_);
+            if (stop_ && !run::stop_node(dir, *stop_, std::chrono::minutes(3)))
+                std::cerr << "kiln: warning: " << *stop_
+                          << " did not power off within 3 minutes: killed\n";
             if (start_) {
                 run::NodeState node = run::start_node(dir, *start_);
                 if (global_->json)
@@ -89,6 +115,28 @@ public:
 private:
     std::filesystem::path state_dir_from_inventory();
 
+    int lifecycle(const std::filesystem::path& dir) {
+        run::LifecycleOptions options;
+        bool json = global_->json;
+        options.progress = [json](const run::LifecycleEvent& e) {
+            if (json)
+                std::cout << nlohmann::json{{"node", e.node},
+                                            {"step", e.step},
+                                            {"detail", e.detail},
+                                            {"seconds", e.seconds}}
+                                 .dump()
+                          << std::endl;
+            else
+                std::cout << fmt::format("{:<8} {:>6.1f} s  {}: {}", e.node, e.seconds, e.step,
+                                         e.detail)
+                          << std::endl;
+        };
+        if (rolling_) run::rolling_replace(dir, *new_image_, options);
+        if (replace_) run::replace_node(dir, *replace_, {new_image_, true, false}, options);
+        if (wipe_data_) run::replace_node(dir, *wipe_data_, {std::nullopt, false, true}, options);
+        return 0;
+    }
+
     GlobalOptions* global_ = nullptr;
     run::UpOptions options_;
     std::optional<std::string> secrets_;
@@ -96,6 +144,11 @@ private:
     bool down_ = false;
     std::optional<std::string> kill_;
     std::optional<std::string> start_;
+    std::optional<std::string> stop_;
+    std::optional<std::string> replace_;
+    std::optional<std::string> wipe_data_;
+    std::optional<std::filesystem::path> new_image_;
+    bool rolling_ = false;
 };
 
 std::filesystem::path RunCommand::state_dir_from_inventory() {

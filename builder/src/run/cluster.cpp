@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <ranges>
@@ -16,6 +17,7 @@
 #include "kiln/process.hpp"
 #include "kiln/unique_fd.hpp"
 #include "metadata/formats.hpp"
+#include "run/qmp.hpp"
 #include "run/relay.hpp"
 
 namespace kiln::run {
@@ -80,10 +82,24 @@ int launch(const std::vector<std::string>& qemu, const fs::path& pidfile, const 
     return read_pid(pidfile);
 }
 
-std::string image_format(const fs::path& image) {
+nlohmann::json image_info(const fs::path& image) {
     ProcessResult info = run_process_checked(
         {{"qemu-img", "info", "--output=json", image.string()}}, "reading " + image.string());
-    return nlohmann::json::parse(info.out).at("format").get<std::string>();
+    return nlohmann::json::parse(info.out);
+}
+
+// A node's OS disk: a copy-on-write overlay of the image, which is never written.
+void clone_image(const fs::path& image, const fs::path& disk, const std::string& node) {
+    std::string format = image_info(image).at("format").get<std::string>();
+    run_process_checked({{"qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b",
+                          image.string(), disk.string()}},
+                        "creating the OS disk of " + node);
+}
+
+// A node's data disk, blank: first boot formats it.
+void blank_disk(const fs::path& disk, const std::string& size, const std::string& node) {
+    run_process_checked({{"qemu-img", "create", "-q", "-f", "qcow2", disk.string(), size}},
+                        "creating the data disk of " + node);
 }
 
 // Undoes a partial `up` unless released.
@@ -133,7 +149,11 @@ nlohmann::json ClusterState::to_json() const {
                         {"address", n.address},
                         {"pid", n.pid},
                         {"ssh_port", n.ssh_port},
-                        {"qemu", n.qemu}});
+                        {"qemu", n.qemu},
+                        {"image", n.image},
+                        {"os_disk", n.os_disk},
+                        {"data_disk", n.data_disk},
+                        {"qmp", n.qmp}});
     return {{"cluster", cluster},
             {"netns", netns},
             {"state_dir", state_dir},
@@ -157,7 +177,9 @@ ClusterState ClusterState::from_json(const nlohmann::json& j) {
     s.stats_port = j.at("stats_port");
     for (const auto& n : j.at("nodes"))
         s.nodes.push_back({n.at("name"), n.at("address"), n.at("pid"), n.at("ssh_port"),
-                           n.value("qemu", std::vector<std::string>{})});
+                           n.value("qemu", std::vector<std::string>{}),
+                           n.value("image", std::string()), n.value("os_disk", std::string()),
+                           n.value("data_disk", std::string()), n.value("qmp", std::string())});
     return s;
 }
 
@@ -207,8 +229,11 @@ ClusterState up(const UpOptions& options) {
     ip({"-n", state.netns, "link", "set", "br0", "up"});
 
     fs::path image = fs::absolute(options.image);
-    std::string format = image_format(image);
     std::string accel = resolve_accel(options.accel);
+    for (const auto& name : options.deferred)
+        if (std::none_of(inv->nodes.begin(), inv->nodes.end(),
+                         [&](const auto& n) { return n.name == name; }))
+            throw UsageError("--defer " + name + ": the inventory has no node '" + name + "'");
     std::vector<int> ports;
     for (std::size_t i = 0; i < inv->nodes.size(); ++i) {
         const auto& node = inv->nodes[i];
@@ -217,9 +242,10 @@ ClusterState up(const UpOptions& options) {
         ip({"-n", state.netns, "link", "set", tap, "master", "br0", "up"});
 
         fs::path disk = state.state_dir / (node.name + ".qcow2");
-        run_process_checked({{"qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b",
-                              image.string(), disk.string()}},
-                            "creating the clone of " + node.name);
+        clone_image(image, disk, node.name);
+        fs::path data = state.state_dir / (node.name + ".data.qcow2");
+        blank_disk(data, options.data_size, node.name);
+        fs::path qmp = state.state_dir / (node.name + ".qmp");
         auto values = inventory::node_metadata(*inv, node, secrets);
         fs::path metadata = state.state_dir / (node.name + ".metadata.yml");
         write_file_atomically(metadata, metadata::document_yaml(values), 0600);
@@ -233,14 +259,22 @@ ClusterState up(const UpOptions& options) {
             {"ip", "netns", "exec", state.netns, "qemu-system-x86_64", "-name", node.name,
              "-machine", "pc", "-accel", accel == "tcg" ? "tcg,thread=multi" : accel, "-m",
              std::to_string(options.memory_mb), "-smp", std::to_string(options.cpus), "-drive",
-             "file=" + disk.string() + ",if=virtio,format=qcow2,discard=unmap", "-netdev",
+             "file=" + disk.string() + ",if=virtio,format=qcow2,discard=unmap", "-drive",
+             "file=" + data.string() + ",if=virtio,format=qcow2,discard=unmap", "-qmp",
+             "unix:" + qmp.string() + ",server=on,wait=off", "-netdev",
              "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",
              // Slot 3 makes the guest's interface ens3, the name the inventory uses.
              "-device", "virtio-net-pci,netdev=n0,mac=" + mac_for(i) + ",addr=0x3", "-fw_cfg",
              "name=opt/kiln/metadata,file=" + metadata.string(), "-display", "none", "-monitor",
              "none", "-serial", "file:" + (state.state_dir / (node.name + ".console.log")).string(),
-             "-daemonize", "-pidfile", pidfile.string()}};
-        started.pid = launch(started.qemu, pidfile, node.name);
+             "-daemonize", "-pidfile", pidfile.string()},
+            image,
+            disk,
+            data,
+            qmp};
+        bool deferred = std::find(options.deferred.begin(), options.deferred.end(), node.name) !=
+                        options.deferred.end();
+        if (!deferred) started.pid = launch(started.qemu, pidfile, node.name);
         started.ssh_port = free_port(options.port_base, ports);
         ports.push_back(started.ssh_port);
         state.nodes.push_back(std::move(started));
@@ -284,6 +318,52 @@ void kill_node(const fs::path& state_dir, const std::string& name) {
     node.pid = 0;
     // A stale pid file would make --down signal whatever process reuses that pid.
     fs::remove(state_dir / (name + ".pid"));
+    save_state(state);
+}
+
+ClusterState load_cluster(const fs::path& state_dir) {
+    return load_state(state_dir);
+}
+
+bool stop_node(const fs::path& state_dir, const std::string& name, std::chrono::seconds timeout) {
+    ClusterState state = load_state(state_dir);
+    NodeState& node = find_node(state, name);
+    bool clean = true;
+    if (alive(node.pid)) {
+        qmp_powerdown(node.qmp, std::chrono::seconds(10));
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (alive(node.pid) && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        clean = !alive(node.pid);
+        stop(node.pid, SIGKILL);
+    }
+    node.pid = 0;
+    fs::remove(state_dir / (name + ".pid"));
+    save_state(state);
+    return clean;
+}
+
+void renew_disks(const fs::path& state_dir, const std::string& name,
+                 const std::optional<fs::path>& image, bool new_os_disk, bool blank_data) {
+    ClusterState state = load_state(state_dir);
+    NodeState& node = find_node(state, name);
+    if (alive(node.pid))
+        throw UsageError("node '" + name + "' is running; its disks change only when it is off");
+    if (new_os_disk) {
+        fs::path from = fs::absolute(image.value_or(node.image));
+        if (!fs::is_regular_file(from)) throw UsageError("image not found: " + from.string());
+        fs::path next = node.os_disk.string() + ".next";
+        clone_image(from, next, name);
+        fs::rename(next, node.os_disk);
+        node.image = from;
+    }
+    if (blank_data) {
+        std::string size = std::to_string(
+            image_info(node.data_disk).at("virtual-size").get<unsigned long long>());
+        fs::path next = node.data_disk.string() + ".next";
+        blank_disk(next, size, name);
+        fs::rename(next, node.data_disk);
+    }
     save_state(state);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,6 +21,8 @@ struct UpOptions {
     int memory_mb = 2048;
     int cpus = 2;
     int port_base = 20000;
+    std::string data_size = "8G";      // each node's data disk (qemu-img sizes)
+    std::vector<std::string> deferred;  // created powered off: `kiln run --start NODE` later
 };
 
 struct NodeState {
@@ -28,6 +31,10 @@ struct NodeState {
     int pid = 0;
     int ssh_port = 0;
     std::vector<std::string> qemu;  // the command that boots it, for --start after --kill
+    std::filesystem::path image;      // what its OS disk is a copy-on-write clone of
+    std::filesystem::path os_disk;    // the clone
+    std::filesystem::path data_disk;  // survives --replace
+    std::filesystem::path qmp;        // QEMU's control socket: clean shutdowns
 };
 
 struct ClusterState {
@@ -53,6 +60,17 @@ void down(const std::filesystem::path& state_dir);
 
 // Pulls the plug on one node (SIGKILL to its QEMU): a crash, not a shutdown.
 void kill_node(const std::filesystem::path& state_dir, const std::string& name);
+// Shuts one node down cleanly (an ACPI power-button press: the guest stops its services), killing
+// it only if it has not powered off within `timeout`. Returns whether it stopped on its own.
+bool stop_node(const std::filesystem::path& state_dir, const std::string& name,
+               std::chrono::seconds timeout);
+// Swaps a stopped node's disks: a new OS disk cloned from `image` (the node's own when absent),
+// and, when `blank_data`, a new blank data disk in place of its data disk.
+void renew_disks(const std::filesystem::path& state_dir, const std::string& name,
+                 const std::optional<std::filesystem::path>& image, bool new_os_disk,
+                 bool blank_data);
+// The cluster's recorded state.
+ClusterState load_cluster(const std::filesystem::path& state_dir);
 // Boots a stopped node again from its own clone, with the same metadata and network.
 NodeState start_node(const std::filesystem::path& state_dir, const std::string& name);
 
