@@ -65,6 +65,16 @@ Problem single_line(std::string_view value) {
     return std::nullopt;
 }
 
+Problem token(std::string_view value) {
+    if (auto problem = single_line(value)) return problem;
+    if (value.empty() || value.size() > 64 ||
+        !std::all_of(value.begin(), value.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+        }))
+        return quoted(value) + " is not 1-64 letters, digits, '.', '_' or '-'";
+    return std::nullopt;
+}
+
 Problem hostname(std::string_view value) {
     if (value.empty()) return "a hostname cannot be empty";
     if (auto problem = single_line(value)) return problem;

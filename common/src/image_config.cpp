@@ -42,6 +42,7 @@ std::string to_yaml(const ImageConfig& c) {
     out << YAML::Comment("Written by kiln at build time; read by kiln-firstboot on first boot.");
     out << YAML::BeginMap;
     out << YAML::Key << "version" << YAML::Value << c.version;
+    if (!c.release.empty()) out << YAML::Key << "release" << YAML::Value << c.release;
     out << YAML::Key << "os_family" << YAML::Value << to_string(c.os_family);
     out << YAML::Key << "network" << YAML::Value << to_string(c.network);
     out << YAML::Key << "dcs" << YAML::Value << c.dcs;
@@ -84,6 +85,11 @@ public:
         if (auto v = r.text("version", true); v && v->value != "1")
             report_.error(v->where, "unsupported image configuration version '" + v->value +
                                         "' (this kiln-firstboot reads version 1)");
+        if (auto v = r.text("release")) {
+            if (auto problem = grammar::token(v->value))
+                report_.error(v->where, "'release': " + *problem);
+            c_.release = v->value;
+        }
         if (auto v = r.choice<OsFamily>("os_family")) c_.os_family = *v;
         if (auto v = r.choice<NetworkBackend>("network")) c_.network = *v;
         if (auto v = r.text("dcs")) {

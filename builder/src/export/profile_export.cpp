@@ -23,6 +23,7 @@ OvfSettings ovf_settings_for(const plan::OvfDescription& d) {
     s.defaults = d.property_defaults;
     s.annotation = d.annotation.value;
     s.data_disk_bytes = d.data_disk_bytes.value;
+    s.version = d.version.value;
     return s;
 }
 

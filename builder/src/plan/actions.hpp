@@ -307,6 +307,7 @@ struct WriteNodeDefaults {
     bool scrub_secrets = true;
     std::map<std::string, Text> defaults;  // node key -> value
     std::optional<DataDiskSpec> data_disk;
+    Text release;
 
     std::string operation_name() const { return "write-node-defaults"; }
     template <class Self, class F>
@@ -317,6 +318,7 @@ struct WriteNodeDefaults {
         f(input("scrub_secrets"), s.scrub_secrets);
         f(input("defaults"), s.defaults);
         f(input("data_disk"), s.data_disk);  // its own fields, when present
+        f(input("release"), s.release);
     }
 };
 
@@ -435,6 +437,7 @@ struct OvfDescription {
     std::map<std::string, std::string> property_defaults;  // never secrets
     Text annotation;
     profile::Located<unsigned long long> data_disk_bytes{0, {}};  // 0: no data disk
+    Text version;  // the profile's release
 
     template <class Self, class F>
     static void fields(Self& s, F&& f) {
@@ -451,6 +454,7 @@ struct OvfDescription {
         f(input("property_defaults"), s.property_defaults);
         f(input("annotation"), s.annotation);
         f(input("data_disk_bytes"), s.data_disk_bytes);
+        f(input("version"), s.version);
     }
 };
 

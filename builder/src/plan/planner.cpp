@@ -52,6 +52,7 @@ OvfDescription describe_ovf(const Profile& p, const Ovf* ovf) {
         d.property_defaults["dcs"] = p.firstboot.dcs.value;
     d.annotation = p.description;
     if (p.data_disk) d.data_disk_bytes = p.data_disk->size;
+    d.version = p.release;
     return d;
 }
 
@@ -218,7 +219,7 @@ private:
             data_disk = DataDiskSpec{d->size, d->filesystem, d->mount, d->label};
         add(Stage::firstboot,
             WriteNodeDefaults{f.dcs, f.services, f.admin_user, f.scrub_secrets, f.defaults,
-                              data_disk},
+                              data_disk, p_.release},
             "/etc/kiln/image.yml: dcs " + f.dcs.value + ", start order " +
                 join(f.services, " -> ") + ", " + plural(f.defaults.size(), "default"),
             f.where);

@@ -49,6 +49,10 @@ public:
             p.name = Text{context_.default_name, root.location};
         }
         if (auto description = top.text("description")) p.description = *description;
+        if (auto release = top.text("release")) {
+            check(*release, grammar::token, "release");
+            p.release = *release;
+        }
         if (const auto* node = top.require("base")) p.base = base(*node);
         package_manager(top, p);
         if (const auto* node = top.get("repositories")) p.repositories = repositories(*node, p);

@@ -184,6 +184,7 @@ struct Profile {
     std::vector<std::string> files;  // every file read, includes first, for digests
     Text name;
     Text description;
+    Text release;  // the image's own version: image.yml, the OVA's product version, the manifest
     std::map<std::string, std::string> variables;  // after --var overrides
     Base base;
     PackageManager package_manager{};

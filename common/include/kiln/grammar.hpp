@@ -21,6 +21,7 @@ Problem file_mode(std::string_view value);   // octal, 3 or 4 digits
 Problem interface_name(std::string_view value);
 Problem ssh_public_key(std::string_view value);  // "type base64 [comment]", blob names its type
 Problem single_line(std::string_view value);     // no control characters at all
+Problem token(std::string_view value);           // 1-64 of [A-Za-z0-9._-], e.g. a release
 Problem time_zone(std::string_view value);       // Area/City shape, or UTC
 Problem locale(std::string_view value);          // ll_CC.UTF-8, C.UTF-8, POSIX
 Problem package_name(std::string_view value);    // Debian or RPM package name, optional =version

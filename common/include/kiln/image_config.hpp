@@ -55,6 +55,7 @@ struct ImageConfig {
     std::string postgres_bin_dir = "/usr/lib/postgresql/15/bin";
     std::string postgres_data_dir = "/var/lib/postgresql/15/main";
     std::optional<DataDisk> data_disk;  // none: the services keep their state on the OS disk
+    std::string release;                // the profile's release: which image a node runs
     std::map<std::string, std::string> defaults;    // node key -> text form; never secrets
     std::map<std::string, Location> default_where;  // where each default was read from
 };

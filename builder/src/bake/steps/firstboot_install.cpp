@@ -130,6 +130,7 @@ void write_node_defaults(Context& ctx, const plan::WriteNodeDefaults& f) {
         c.defaults[key] = value.value;
         c.default_where[key] = value.where;
     }
+    c.release = f.release.value;
     if (const auto& d = f.data_disk)
         c.data_disk = image::DataDisk{d->label.value, to_string(d->filesystem), d->mount.value};
     root.make_directory("/etc/kiln", 0755, 0, 0);
