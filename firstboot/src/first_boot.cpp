@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <functional>
 #include <ranges>
 #include <thread>
 
@@ -92,7 +94,7 @@ private:
         layout.etcd_data_dir = paths.etcd_data_dir;
         const MemberIdentity member = member_identity(*node);
         RenderContext context{
-            *node, o_.root, accounts, layout, {"new", founders_initial_cluster(member), false, {}}};
+            *node, o_.root, accounts, layout, {"new", founder_initial_cluster(member), false, {}}};
         Report render_report;
         Rendering rendering = render_all(context, render_report);
         check_report(render_report);
@@ -113,23 +115,6 @@ private:
             finish(join(outcomes | std::views::transform(summary)));
         }
 
-        // Only now, with every file rendered and checked, does the run touch disks and the
-        // cluster's membership.
-        bus::Bus bus;
-        std::optional<SystemdManager> manager;
-        bool configured_before = previous.has_value();
-        if (mode_.configures_node()) {
-            bus = open_bus();
-            if (bus) manager.emplace(bus.get());
-            configured_before |= prepare_storage(node->image, member, accounts, layout, manager);
-            if (node->dcs == "etcd") {
-                EtcdBootstrap etcd = join_etcd(member, layout.etcd_data_dir, configured_before);
-                replace_file(rendering, layout.etcd_environment,
-                             etcd_environment({member.name, member.address, member.cluster,
-                                               layout.etcd_data_dir, etcd}));
-            }
-        }
-
         begin("commit");
         CommitOptions commit{o_.root, mode_.sets_owners()};
         commit_rendering(rendering, accounts, commit);
@@ -139,23 +124,38 @@ private:
             return ExitCode::ok;
         }
 
+        bus::Bus bus = open_bus();
+        std::optional<SystemdManager> manager;
+        if (bus) manager.emplace(bus.get());
         begin("identity");
         bool new_instance = previous && previous->instance_id != node->instance_id;
         apply_identity(o_.root, mode_.on_this_system(), node->hostname, new_instance, bus.get(),
                        log_);
         finish(node->hostname);
         // Identity, keys and authorized_keys are in place: sshd and logins may go ahead while
-        // the cluster units start (the unit is ordered before them).
+        // the data disk, the DCS membership and the cluster units follow (the unit is ordered
+        // before sshd; the cluster units are not enabled yet).
         log_.notify_ready();
-
-        begin("start");
         if (!manager)
             throw Error("no D-Bus connection to systemd: cannot start the cluster services");
         if (!rendering.network_unit.empty()) {
+            // Before the membership: the peers answer only on the static address.
+            begin("network");
             log_.notify_status("restarting " + rendering.network_unit);
             manager->restart(rendering.network_unit, o_.unit_timeout);
-            log_.info("restarted " + rendering.network_unit + " for the static address");
+            finish("restarted " + rendering.network_unit + " for the static address");
         }
+
+        // Only now, with every file rendered, checked and committed, does the run touch disks
+        // and the cluster's membership.
+        bool configured_before = previous.has_value();
+        configured_before |= prepare_storage(node->image, member, accounts, layout, manager);
+        // The membership is the real cluster's: a run on a tree (a test's root) keeps the
+        // rendered founder's environment.
+        if (node->dcs == "etcd" && mode_.on_this_system())
+            settle_etcd_membership(member, layout, layout.etcd_data_dir, configured_before);
+
+        begin("start");
         mark_configured(o_.root);
         start_units(*manager, node->image.services, dcs_unit(node->dcs), node->peers);
         manager->enable(node->image.services, o_.unit_timeout);
@@ -212,19 +212,52 @@ private:
         return std::filesystem::exists(under_root(o_.root, data_dir) / "member");
     }
 
-    EtcdBootstrap join_etcd(const MemberIdentity& member, const std::filesystem::path& data_dir,
-                            bool configured_before) {
-        begin("membership");
-        EtcdBootstrap etcd =
-            prepare_etcd_member(member, has_etcd_member_data(data_dir), configured_before, log_);
-        finish(etcd.reason);
-        return etcd;
+    void write_etcd_environment(const MemberIdentity& member, const Layout& layout,
+                                const std::filesystem::path& data_dir, const EtcdBootstrap& etcd) {
+        Rendering env;
+        env.files.push_back(
+            {layout.etcd_environment,
+             etcd_environment({member.name, member.address, member.cluster, data_dir, etcd})});
+        commit_rendering(env, load_accounts(o_.root), {o_.root, mode_.sets_owners()});
     }
 
-    static void replace_file(Rendering& rendering, const std::filesystem::path& path,
-                             std::string content) {
-        for (auto& file : rendering.files)
-            if (file.path == path) file.content = std::move(content);
+    // How the etcd member starts, settled with the running cluster: a founder founds, any other
+    // node waits (reporting it) until the founder's cluster answers, then joins. The environment
+    // file says so before etcd starts; while waiting it says "join" (etcd then fails until it
+    // can), never "found". `before_waiting` runs once when a wait begins.
+    void settle_etcd_membership(const MemberIdentity& member, const Layout& layout,
+                                const std::filesystem::path& data_dir, bool configured_before,
+                                const std::function<void()>& before_waiting = {}) {
+        begin("membership");
+        auto ask = [&] {
+            return prepare_etcd_member(member, has_etcd_member_data(data_dir), configured_before,
+                                       log_);
+        };
+        EtcdBootstrap etcd = ask();
+        write_etcd_environment(member, layout, data_dir, etcd);
+        if (etcd.waiting && before_waiting) before_waiting();
+        while (etcd.waiting) {
+            report_wait(member.peers, etcd.reason);
+            std::this_thread::sleep_for(std::chrono::seconds(10));
+            etcd = ask();
+            if (!etcd.waiting) write_etcd_environment(member, layout, data_dir, etcd);
+        }
+        finish(etcd.reason);
+    }
+
+    // A member that cannot start yet says why and how many of its peers run (status.json,
+    // guestinfo.kiln.status, systemd's STATUS=), every time it looks again.
+    void report_wait(const std::vector<node::Peer>& peers, const std::string& why) {
+        std::size_t up = reachable_peers(peers, 2380, std::chrono::seconds(2));
+        std::string message = "waiting for quorum (" +
+                              std::to_string(std::max<std::size_t>(up, 1)) + " of " +
+                              std::to_string(peers.size()) + " members): " + why;
+        if (message != status_.message) log_.info(message);
+        status_.waiting = true;
+        status_.stage = stage_;
+        status_.message = message;
+        publish();
+        log_.notify_status(message);
     }
 
     // The unit of the DCS member this node runs: it waits for its quorum, however long.
@@ -237,8 +270,9 @@ private:
             log_.notify_status("starting " + unit);
             try {
                 if (unit == dcs_member)
-                    manager.start_patiently(unit, std::chrono::seconds(10),
-                                            [&] { report_quorum_wait(unit, peers); });
+                    manager.start_patiently(unit, std::chrono::seconds(10), [&] {
+                        report_wait(peers, unit + " starts when a majority of its members runs");
+                    });
                 else
                     manager.start(unit, timeout);
             } catch (const Error&) {
@@ -264,20 +298,6 @@ private:
             }
             log_.info("started " + unit);
         }
-    }
-
-    // A DCS member started before its peers waits: say so (status.json, guestinfo, systemd).
-    void report_quorum_wait(const std::string& unit, const std::vector<node::Peer>& peers) {
-        std::size_t up = reachable_peers(peers, 2380, std::chrono::seconds(2));
-        std::string message = "waiting for quorum (" + std::to_string(up) + " of " +
-                              std::to_string(peers.size()) + " members): " + unit +
-                              " starts when a majority runs";
-        if (message != status_.message) log_.info(message);
-        status_.waiting = true;
-        status_.stage = "start";
-        status_.message = message;
-        publish();
-        log_.notify_status(message);
     }
 
     // The template's own boots, and a clone started without metadata, are not failures: the
@@ -335,41 +355,17 @@ private:
         std::optional<SystemdManager> manager;
         if (bus) manager.emplace(bus.get());
         prepare_storage(*image, *stamp.member, accounts, layout, manager);
-        if (stamp.member->dcs == "etcd" && !has_etcd_member_data(paths.etcd_data_dir))
-            return rejoin_etcd(stamp, layout, paths, manager);
-        return report_configured(stamp);
-    }
-
-    // This member's etcd data is gone (a new data disk): rejoin the running cluster through its
-    // membership API before etcd starts, and keep asking while no member answers.
-    ExitCode rejoin_etcd(const Stamp& stamp, const Layout& layout, const StatePaths& paths,
-                         std::optional<SystemdManager>& manager) {
-        const MemberIdentity& member = *stamp.member;
-        auto write_environment = [&](const EtcdBootstrap& etcd) {
-            Rendering env;
-            env.files.push_back({layout.etcd_environment,
-                                 etcd_environment({member.name, member.address, member.cluster,
-                                                   paths.etcd_data_dir, etcd})});
-            commit_rendering(env, load_accounts(o_.root), {o_.root, mode_.sets_owners()});
-        };
-        EtcdBootstrap etcd = join_etcd(member, paths.etcd_data_dir, true);
-        write_environment(etcd);
-        log_.notify_ready();  // the enabled units may start now
-        while (etcd.waiting) {
-            status_.waiting = true;
-            status_.stage = "membership";
-            status_.message = etcd.reason;
-            publish();
-            log_.notify_status("waiting for the etcd cluster to answer");
-            std::this_thread::sleep_for(std::chrono::seconds(15));
-            etcd =
-                prepare_etcd_member(member, has_etcd_member_data(paths.etcd_data_dir), true, log_);
-            if (etcd.waiting) continue;
-            write_environment(etcd);
-            log_.info(etcd.reason);
-            if (manager) manager->restart(dcs_unit(member.dcs), o_.unit_timeout);
+        if (stamp.member->dcs == "etcd" && !has_etcd_member_data(paths.etcd_data_dir)) {
+            // This member's etcd data is gone (a new data disk): it rejoins the running cluster
+            // before etcd starts. A wait lets the enabled units start meanwhile.
+            bool waited = false;
+            settle_etcd_membership(*stamp.member, layout, paths.etcd_data_dir, true, [&] {
+                log_.notify_ready();
+                waited = true;
+            });
+            if (waited && manager) manager->restart(dcs_unit(stamp.member->dcs), o_.unit_timeout);
+            status_.waiting = false;
         }
-        status_.waiting = false;
         return report_configured(stamp);
     }
 

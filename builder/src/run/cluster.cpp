@@ -358,8 +358,8 @@ void renew_disks(const fs::path& state_dir, const std::string& name,
         node.image = from;
     }
     if (blank_data) {
-        std::string size = std::to_string(
-            image_info(node.data_disk).at("virtual-size").get<unsigned long long>());
+        std::string size =
+            std::to_string(image_info(node.data_disk).at("virtual-size").get<unsigned long long>());
         fs::path next = node.data_disk.string() + ".next";
         blank_disk(next, size, name);
         fs::rename(next, node.data_disk);

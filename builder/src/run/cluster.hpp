@@ -21,7 +21,7 @@ struct UpOptions {
     int memory_mb = 2048;
     int cpus = 2;
     int port_base = 20000;
-    std::string data_size = "8G";      // each node's data disk (qemu-img sizes)
+    std::string data_size = "8G";       // each node's data disk (qemu-img sizes)
     std::vector<std::string> deferred;  // created powered off: `kiln run --start NODE` later
 };
 
@@ -30,7 +30,7 @@ struct NodeState {
     std::string address;  // without prefix
     int pid = 0;
     int ssh_port = 0;
-    std::vector<std::string> qemu;  // the command that boots it, for --start after --kill
+    std::vector<std::string> qemu;    // the command that boots it, for --start after --kill
     std::filesystem::path image;      // what its OS disk is a copy-on-write clone of
     std::filesystem::path os_disk;    // the clone
     std::filesystem::path data_disk;  // survives --replace

@@ -32,7 +32,12 @@ EtcdJoinPlan plan_etcd_join(const EtcdJoinFacts& facts) {
                     false,
                     "no member data and no running cluster answers: waiting for the cluster "
                     "instead of founding a second one"};
-        return {EtcdStart::found, {}, false, "no cluster answers yet: founding it with the peers"};
+        if (!facts.founder)
+            return {EtcdStart::wait,
+                    {},
+                    false,
+                    "no cluster answers yet: waiting for its founder to start it, then joining"};
+        return {EtcdStart::found, {}, false, "no cluster answers yet: founding it"};
     }
     const EtcdMember* self = find_self(*facts.running, facts);
     if (!self) return {EtcdStart::join, {}, true, "joining the running cluster as a new member"};

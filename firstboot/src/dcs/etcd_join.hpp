@@ -5,9 +5,13 @@
 #include <string>
 #include <vector>
 
-// How this node's etcd member starts: from its own member data, as one of the founders of a new
-// cluster, or by joining the running cluster through its membership API. A node that comes back
-// with an empty etcd directory never starts a second cluster beside the first.
+// How this node's etcd member starts: from its own member data, as the founder of a new cluster,
+// or by joining the running cluster through its membership API. One node founds (the first of
+// the peers, the same on every node), alone: a cluster that lists members which never started
+// keeps etcd's cluster version at 3.0, and Patroni then talks a v3alpha API that etcd 3.4 no
+// longer serves. Every other node joins once the founder's cluster answers, so that nodes can be
+// powered on in any order and at any time. A node that comes back with an empty etcd directory
+// never starts a second cluster beside the first.
 namespace kiln::firstboot {
 
 struct EtcdMember {
@@ -18,9 +22,9 @@ struct EtcdMember {
 
 enum class EtcdStart {
     member_data,  // the data directory holds this member: etcd knows its cluster
-    found,        // a founder of a new cluster (ETCD_INITIAL_CLUSTER_STATE=new)
+    found,        // the founder of a new, one-member cluster (ETCD_INITIAL_CLUSTER_STATE=new)
     join,         // a new member of the running cluster (=existing)
-    wait,         // no member data, no cluster answers, and this node was configured before
+    wait,         // no member data and no cluster answers: not the founder, or configured before
 };
 
 struct EtcdJoinPlan {
@@ -37,7 +41,8 @@ struct EtcdJoinFacts {
     std::optional<std::vector<EtcdMember>> running;
     std::string self_name;
     std::string self_peer_url;
-    bool configured_before = false;  // this OS disk has applied a configuration already
+    bool configured_before = false;  // this member has been configured before (stamp, data disk)
+    bool founder = false;            // the first of the peers: the one that founds the cluster
 };
 
 EtcdJoinPlan plan_etcd_join(const EtcdJoinFacts& facts);
@@ -47,6 +52,7 @@ std::vector<EtcdMember> parse_member_list(const std::string& json);
 
 // ETCD_INITIAL_CLUSTER for a joining member: exactly the cluster's membership (etcd checks that
 // the URLs match), this node under its own name, never-started others under a stable stand-in.
+// (A founder's is itself alone.)
 std::string initial_cluster_for_join(const std::vector<EtcdMember>& members,
                                      const std::string& self_name,
                                      const std::string& self_peer_url);

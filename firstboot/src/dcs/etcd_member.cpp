@@ -34,11 +34,8 @@ std::string peer_url(const std::string& address) {
     return "http://" + url_host_of(address) + ":2380";
 }
 
-std::string founders_initial_cluster(const MemberIdentity& member) {
-    std::string out;
-    for (const auto& p : member.peers)
-        out += (out.empty() ? "" : ",") + p.name + "=" + peer_url(p.address);
-    return out;
+std::string founder_initial_cluster(const MemberIdentity& member) {
+    return member.name + "=" + peer_url(member.address);
 }
 
 std::optional<std::vector<EtcdMember>> running_members(const MemberIdentity& member) {
@@ -59,12 +56,13 @@ EtcdBootstrap prepare_etcd_member(const MemberIdentity& member, bool has_member_
     facts.self_name = member.name;
     facts.self_peer_url = peer_url(member.address);
     facts.configured_before = configured_before;
+    facts.founder = !member.peers.empty() && member.peers.front().name == member.name;
     if (!facts.has_member_data) facts.running = running_members(member);
     EtcdJoinPlan plan = plan_etcd_join(facts);
 
     EtcdBootstrap out;
     out.reason = plan.reason;
-    out.initial_cluster = founders_initial_cluster(member);
+    out.initial_cluster = founder_initial_cluster(member);
     switch (plan.start) {
         case EtcdStart::member_data:
         case EtcdStart::found:
@@ -80,15 +78,25 @@ EtcdBootstrap prepare_etcd_member(const MemberIdentity& member, bool has_member_
     if (plan.remove_stale) {
         auto removed = etcdctl(member, {"member", "remove", member_id_hex(*plan.remove_stale)});
         if (!removed.succeeded())
-            throw ProcessFailed("removing this node's stale etcd member", "etcdctl", removed);
+            return {"existing",
+                    {},
+                    true,
+                    "cannot remove this node's stale etcd member yet (" + removed.ending() +
+                        "): retrying"};
         log.info("removed the stale etcd member " + member_id_hex(*plan.remove_stale) + " of " +
                  member.name);
     }
     if (plan.add_self) {
         auto added =
             etcdctl(member, {"member", "add", member.name, "--peer-urls=" + facts.self_peer_url});
+        // etcd refuses a second new member until the first has started (strict reconfiguration
+        // check): nodes powered on together take turns.
         if (!added.succeeded())
-            throw ProcessFailed("adding " + member.name + " to the etcd cluster", "etcdctl", added);
+            return {"existing",
+                    {},
+                    true,
+                    "the etcd cluster does not take this member yet (" + added.ending() +
+                        "): retrying"};
         members = parse_member_list(added.out);
         log.info("added " + member.name + " to the running etcd cluster");
     }

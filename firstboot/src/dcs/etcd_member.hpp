@@ -23,8 +23,8 @@ struct EtcdBootstrap {
     std::string reason;
 };
 
-// The founders' ETCD_INITIAL_CLUSTER: every peer from the metadata.
-std::string founders_initial_cluster(const MemberIdentity& member);
+// A founder's ETCD_INITIAL_CLUSTER: itself alone (the others join its running cluster).
+std::string founder_initial_cluster(const MemberIdentity& member);
 std::string peer_url(const std::string& address);
 
 // The running cluster's members, asked of the other peers (etcdctl); nullopt when none answers.

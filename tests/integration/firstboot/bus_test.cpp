@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "../../unit/firstboot/test_support.hpp"
@@ -221,6 +222,34 @@ TEST_F(FirstBoot, ConfiguresStartsInOrderReportsStampsAndScrubs) {
     EXPECT_EQ(after, before);
 }
 
+// A node powered on before its peers: its DCS member cannot start until a majority runs, which
+// may take far longer than any unit's timeout. First boot waits (saying so in status.json and
+// guestinfo) instead of rolling back, and finishes when the member starts.
+TEST_F(FirstBoot, TheDcsMemberWaitsForItsQuorumLongerThanTheUnitTimeout) {
+    systemd.start_delays["etcd.service"] = std::chrono::seconds(14);  // unit timeout: 5 s
+    auto boot = std::async(std::launch::async, [this] { return run(); });
+    bool reported_waiting = false;
+    std::string seen;
+    for (int i = 0;
+         i < 200 && boot.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready;
+         ++i) {
+        std::string status = read_file(root / "run/kiln/status.json");
+        if (status.find("\"status\": \"waiting\"") != std::string::npos &&
+            status.find("waiting for quorum (") != std::string::npos) {
+            reported_waiting = true;
+            seen = vm.get("guestinfo.kiln.status");
+        }
+    }
+    ASSERT_EQ(boot.get(), kiln::ExitCode::ok);
+    EXPECT_TRUE(reported_waiting) << "status.json never said it waits for the quorum";
+    EXPECT_EQ(seen.rfind("waiting: waiting for quorum (", 0), 0u) << seen;
+    EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
+    auto calls = systemd.recorded();
+    EXPECT_EQ(std::count(calls.begin(), calls.end(), "StopUnit etcd.service"), 0)
+        << "nothing rolled back";
+    EXPECT_TRUE(fs::exists(root / "var/lib/kiln/stamp.json"));
+}
+
 TEST_F(FirstBoot, AStaticAddressIsAppliedBeforeTheClusterStarts) {
     vm.set("guestinfo.kiln.interface", "ens3");
     vm.set("guestinfo.kiln.address", "10.0.0.12/24");
@@ -243,7 +272,7 @@ TEST_F(FirstBoot, AFailingNetworkRestartStartsNoClusterUnit) {
     EXPECT_TRUE(starting_with(systemd.recorded(), "StartUnit").empty());
     EXPECT_EQ(
         vm.get("guestinfo.kiln.status")
-            .rfind("error: start: restarting networking.service failed: job result 'failed'", 0),
+            .rfind("error: network: restarting networking.service failed: job result 'failed'", 0),
         0u)
         << vm.get("guestinfo.kiln.status");
     EXPECT_FALSE(fs::exists(root / "var/lib/kiln/stamp.json"));

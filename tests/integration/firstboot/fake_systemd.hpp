@@ -36,9 +36,9 @@ public:
         argv.push_back(nullptr);
         if (posix_spawnp(&pid_, "dbus-daemon", nullptr, nullptr, argv.data(), environ) != 0)
             throw std::runtime_error("cannot start dbus-daemon");
-        for (int i = 0; i < 200 && !std::filesystem::exists(socket_); ++i) usleep(10000);
-        if (!std::filesystem::exists(socket_))
-            throw std::runtime_error("dbus-daemon did not come up");
+        // The socket file appears before dbus-daemon accepts on it: wait for a real hello.
+        for (int i = 0; i < 500 && !answers(); ++i) usleep(10000);
+        if (!answers()) throw std::runtime_error("dbus-daemon did not come up");
     }
     ~PrivateBus() {
         kill(pid_, SIGTERM);
@@ -48,6 +48,18 @@ public:
     const std::string& address() const { return address_; }
 
 private:
+    bool answers() const {
+        if (!std::filesystem::exists(socket_)) return false;
+        sd_bus* bus = nullptr;
+        bool ok = sd_bus_new(&bus) >= 0 && sd_bus_set_address(bus, address_.c_str()) >= 0 &&
+                  sd_bus_set_bus_client(bus, 1) >= 0 && sd_bus_start(bus) >= 0 &&
+                  sd_bus_flush(bus) >= 0;
+        const char* id = nullptr;
+        ok = ok && sd_bus_get_unique_name(bus, &id) >= 0;
+        sd_bus_flush_close_unref(bus);
+        return ok;
+    }
+
     std::filesystem::path socket_;
     std::string address_;
     pid_t pid_ = -1;
@@ -59,6 +71,9 @@ public:
     std::map<std::string, std::string> results;
     std::vector<std::string> calls;       // "StartUnit etcd.service", "SetStaticHostname pg-1", ...
     std::atomic<int> reload_delay_ms{0};  // a manager too busy to answer Reload at once
+    // unit -> how long its start job runs before its JobRemoved (a DCS member waiting for its
+    // quorum); set before the jobs start.
+    std::map<std::string, std::chrono::milliseconds> start_delays;
 
     explicit FakeSystemd(const std::string& address) {
         if (sd_bus_new(&bus_) < 0 || sd_bus_set_address(bus_, address.c_str()) < 0 ||
@@ -72,6 +87,7 @@ public:
         sd_bus_request_name(bus_, "org.freedesktop.hostname1", 0);
         thread_ = std::thread([this] {
             while (!stop_) {
+                emit_due_signals();
                 int r = sd_bus_process(bus_, nullptr);
                 if (r < 0) break;
                 if (r == 0) sd_bus_wait(bus_, 50000);
@@ -89,6 +105,27 @@ public:
     }
 
 private:
+    struct PendingJob {
+        std::chrono::steady_clock::time_point due;
+        uint32_t id;
+        std::string path, unit, result;
+    };
+
+    // On the bus thread: the delayed jobs whose time has come end now.
+    void emit_due_signals() {
+        auto now = std::chrono::steady_clock::now();
+        for (auto it = pending_.begin(); it != pending_.end();) {
+            if (it->due > now) {
+                ++it;
+                continue;
+            }
+            sd_bus_emit_signal(bus_, "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "JobRemoved", "uoss", it->id,
+                               it->path.c_str(), it->unit.c_str(), it->result.c_str());
+            it = pending_.erase(it);
+        }
+    }
+
     void record(const std::string& call) {
         std::lock_guard lock(mutex_);
         calls.push_back(call);
@@ -111,6 +148,12 @@ private:
             (method == "StartUnit" || method == "RestartUnit") && self->results.count(u)
                 ? self->results[u]
                 : "done";
+        if (auto delay = self->start_delays.find(u);
+            method == "StartUnit" && delay != self->start_delays.end()) {
+            self->pending_.push_back(
+                {std::chrono::steady_clock::now() + delay->second, id, path, u, result});
+            return r;
+        }
         if (result != "never")
             sd_bus_emit_signal(sd_bus_message_get_bus(m), "/org/freedesktop/systemd1",
                                "org.freedesktop.systemd1.Manager", "JobRemoved", "uoss", id,
@@ -172,6 +215,7 @@ private:
         SD_BUS_VTABLE_END};
 
     sd_bus* bus_ = nullptr;
+    std::vector<PendingJob> pending_;
     std::thread thread_;
     std::atomic<bool> stop_{false};
     std::atomic<uint32_t> next_job_{0};

@@ -12,8 +12,8 @@ namespace {
 const std::string kSelfUrl = "http://10.77.0.13:2380";
 
 EtcdJoinFacts facts(bool data, std::optional<std::vector<EtcdMember>> running,
-                    bool configured = false) {
-    return {data, std::move(running), "pg3", kSelfUrl, configured};
+                    bool configured = false, bool founder = false) {
+    return {data, std::move(running), "pg3", kSelfUrl, configured, founder};
 }
 
 std::vector<EtcdMember> three(const std::string& third_name, std::uint64_t third_id = 0x33) {
@@ -31,9 +31,28 @@ TEST(EtcdJoin, MemberDataMeansEtcdRejoinsAsItself) {
     EXPECT_FALSE(plan.remove_stale);
 }
 
-TEST(EtcdJoin, AFirstBootWithNoClusterAnsweringFoundsIt) {
-    auto plan = plan_etcd_join(facts(false, std::nullopt, false));
+TEST(EtcdJoin, TheFounderFoundsWhenNoClusterAnswersAtItsFirstBoot) {
+    auto plan = plan_etcd_join(facts(false, std::nullopt, false, true));
     EXPECT_EQ(plan.start, EtcdStart::found);
+}
+
+TEST(EtcdJoin, AnyOtherNodeWaitsForTheFoundersCluster) {
+    auto plan = plan_etcd_join(facts(false, std::nullopt, false, false));
+    EXPECT_EQ(plan.start, EtcdStart::wait);
+    EXPECT_NE(plan.reason.find("founder"), std::string::npos) << plan.reason;
+}
+
+TEST(EtcdJoin, AFounderThatWasConfiguredBeforeNeverFoundsAgain) {
+    auto plan = plan_etcd_join(facts(false, std::nullopt, true, true));
+    EXPECT_EQ(plan.start, EtcdStart::wait);
+}
+
+TEST(EtcdJoin, AFounderWhoseClusterRunsWithoutItJoinsIt) {
+    // Re-imaged with a blank data disk while the others kept the cluster going.
+    auto plan = plan_etcd_join(facts(false, three("pg3"), false, true));
+    EXPECT_EQ(plan.start, EtcdStart::join);
+    EXPECT_TRUE(plan.add_self);
+    EXPECT_TRUE(plan.remove_stale);
 }
 
 TEST(EtcdJoin, AConfiguredNodeThatLostItsDataWaitsRatherThanFoundingASecondCluster) {

@@ -36,7 +36,7 @@ public:
                               dir_.path(),
                               accounts_,
                               layout_for(node_.image.os_family),
-                              {"new", founders_initial_cluster(member_identity(node_)), false, {}}};
+                              {"new", founder_initial_cluster(member_identity(node_)), false, {}}};
         rendering_ = render_all(context, report_);
     }
 
@@ -119,13 +119,12 @@ TEST(RenderPatroni, OtherDcsKinds) {
     EXPECT_FALSE(consul.find("/etc/default/etcd")) << "no etcd member without etcd";
 }
 
-TEST(RenderEtcd, MemberFromPeers) {
+// pg-1, the first of the peers, founds the cluster alone; the others join it (etcd_join_test).
+TEST(RenderEtcd, TheFounderStartsTheClusterAlone) {
     std::string env = Rendered().file("/etc/default/etcd");
     EXPECT_TRUE(has_line(env, "ETCD_NAME=\"pg-1\""));
-    EXPECT_TRUE(
-        has_line(env,
-                 "ETCD_INITIAL_CLUSTER=\"pg-1=http://10.0.0.11:2380,pg-2=http://10.0.0.12:2380,"
-                 "pg-3=http://10.0.0.13:2380\""));
+    EXPECT_TRUE(has_line(env, "ETCD_INITIAL_CLUSTER=\"pg-1=http://10.0.0.11:2380\""));
+    EXPECT_TRUE(has_line(env, "ETCD_INITIAL_CLUSTER_STATE=\"new\""));
     EXPECT_TRUE(has_line(env, "ETCD_INITIAL_CLUSTER_TOKEN=\"pg-ha\""));
     EXPECT_TRUE(
         has_line(env, "ETCD_LISTEN_CLIENT_URLS=\"http://10.0.0.11:2379,http://127.0.0.1:2379\""));
