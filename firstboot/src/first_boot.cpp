@@ -12,7 +12,7 @@
 #include "apply/stamp.hpp"
 #include "check/checks.hpp"
 #include "core/accounts.hpp"
-#include "core/files.hpp"
+#include "core/root_dir.hpp"
 #include "dcs/etcd_member.hpp"
 #include "dcs/quorum.hpp"
 #include "kiln/node_schema.hpp"
@@ -53,9 +53,10 @@ public:
 private:
     ExitCode stages() {
         begin("collect");
-        if (mode_.may_use_guestinfo()) guestinfo_ = GuestInfo::detect(o_.root);
-        CollectOptions co{o_.root, o_.metadata_file, o_.ovf_env_file, mode_.may_mount_cdrom()};
-        collection_ = collect(co, guestinfo_ ? &*guestinfo_ : nullptr);
+        root_.emplace(o_.root);
+        if (mode_.may_use_guestinfo()) guestinfo_ = GuestInfo::detect(root());
+        CollectOptions co{o_.metadata_file, o_.ovf_env_file, mode_.may_mount_cdrom()};
+        collection_ = collect(root(), co, guestinfo_ ? &*guestinfo_ : nullptr);
         hide_collected_secrets();
         status_.transports = collection_.transports_found;
         finish(std::to_string(collection_.metadata.all().size()) + " values from " +
@@ -68,7 +69,7 @@ private:
             if (auto stamp = already_configured()) return later_boot(*stamp);
 
         begin("validate");
-        auto node = validate(collection_, o_.root);
+        auto node = validate(collection_, root());
         print_diagnostics();
         status_.report = collection_.report;
         if (!node)
@@ -79,21 +80,21 @@ private:
         status_.instance_id = node->instance_id;
         finish(node->hostname + ", instance " + node->instance_id);
 
-        std::optional<Stamp> previous = read_stamp(o_.root);
+        std::optional<Stamp> previous = read_stamp(root());
         if (mode_.reconfigure() && previous && previous->metadata_digest == node->metadata_digest) {
             log_.info("metadata unchanged since " + previous->configured_at + "; nothing to do");
             return later_boot(*previous);
         }
 
         begin("render");
-        Accounts accounts = load_accounts(o_.root);
+        Accounts accounts = load_accounts(root());
         Layout layout = layout_for(node->image.os_family);
         StatePaths paths = state_paths(node->image, layout.etcd_data_dir);
         node->image.postgres_data_dir = paths.postgres_data_dir.string();
         layout.etcd_data_dir = paths.etcd_data_dir;
         const MemberIdentity member = member_identity(*node);
         RenderContext context{
-            *node, o_.root, accounts, layout, {"new", founders_initial_cluster(member), false, {}}};
+            *node, root(), accounts, layout, {"new", founders_initial_cluster(member), false, {}}};
         Report render_report;
         Rendering rendering = render_all(context, render_report);
         check_report(render_report);
@@ -132,8 +133,7 @@ private:
         }
 
         begin("commit");
-        CommitOptions commit{o_.root, mode_.sets_owners()};
-        commit_rendering(rendering, accounts, commit);
+        commit_rendering(rendering, accounts, root(), mode_.sets_owners());
         finish(std::to_string(rendering.files.size()) + " files into " + o_.root.string());
         if (mode_.render_only()) {
             log_.info("rendered into " + o_.root.string() + " (--render-only: nothing started)");
@@ -142,7 +142,7 @@ private:
 
         begin("identity");
         bool new_instance = previous && previous->instance_id != node->instance_id;
-        apply_identity(o_.root, mode_.on_this_system(), node->hostname, new_instance, bus.get(),
+        apply_identity(root(), mode_.on_this_system(), node->hostname, new_instance, bus.get(),
                        log_);
         finish(node->hostname);
         // Identity, keys and authorized_keys are in place: sshd and logins may go ahead while
@@ -157,13 +157,13 @@ private:
             manager->restart(rendering.network_unit, o_.unit_timeout);
             log_.info("restarted " + rendering.network_unit + " for the static address");
         }
-        mark_configured(o_.root);
+        mark_configured(root());
         start_units(*manager, node->image.services, dcs_unit(node->dcs), node->peers);
         manager->enable(node->image.services, o_.unit_timeout);
         finish(join(node->image.services));
 
         begin("stamp");
-        write_stamp(o_.root, {node->instance_id, node->metadata_digest, utc_now(), member});
+        write_stamp(root(), {node->instance_id, node->metadata_digest, utc_now(), member});
         finish(node->instance_id);
 
         if (node->image.scrub_secrets) scrub();
@@ -178,6 +178,7 @@ private:
     }
 
     bus::Bus open_bus() {
+        if (!o_.bus_address && !mode_.may_use_system_bus()) return {};
         try {
             return bus::open_bus(o_.bus_address);
         } catch (const bus::BusError& e) {
@@ -194,13 +195,17 @@ private:
                          std::optional<SystemdManager>& manager) {
         if (!image.data_disk) return false;
         begin("storage");
+        if (!mode_.prepares_data_disk()) {
+            finish("skipped: the root " + o_.root.string() + " is not this system's");
+            return false;
+        }
         const image::DataDisk& disk = *image.data_disk;
         FoundDisk found = find_or_format_data_disk(disk, o_.root, log_);
         std::string unit = mount_unit_name(disk.mount);
         if (!manager) throw Error("no D-Bus connection to systemd: cannot mount " + disk.mount);
         manager->start(unit, o_.unit_timeout);
-        bool had_state = !found.formatted_now &&
-                         std::filesystem::exists(under_root(o_.root, disk.mount) / ".kiln");
+        bool had_state =
+            !found.formatted_now && root().exists(std::filesystem::path(disk.mount) / ".kiln");
         for (const auto& note : prepare_state_directories(disk, found.device, member, accounts,
                                                           layout.postgres_user, o_.root))
             log_.warning(note);
@@ -210,7 +215,7 @@ private:
     }
 
     bool has_etcd_member_data(const std::filesystem::path& data_dir) const {
-        return std::filesystem::exists(under_root(o_.root, data_dir) / "member");
+        return root().exists(data_dir / "member");
     }
 
     EtcdBootstrap join_etcd(const MemberIdentity& member, const std::filesystem::path& data_dir,
@@ -253,7 +258,7 @@ private:
                         log_.warning(std::string("cannot stop ") + *it + ": " + e.what());
                     }
                 }
-                clear_configured(o_.root);
+                clear_configured(root());
                 status_.units_started.clear();
                 throw;
             }
@@ -284,7 +289,7 @@ private:
     // The template's own boots, and a clone started without metadata, are not failures: the
     // image stays unconfigured (cluster units off) and the next boot that has metadata applies it.
     ExitCode wait_for_metadata() {
-        if (auto stamp = read_stamp(o_.root)) {
+        if (auto stamp = read_stamp(root())) {
             log_.info("no node metadata this boot; keeping the configuration already applied");
             return later_boot(*stamp);
         }
@@ -299,7 +304,7 @@ private:
     }
 
     std::optional<Stamp> already_configured() {
-        auto stamp = read_stamp(o_.root);
+        auto stamp = read_stamp(root());
         if (!stamp) return std::nullopt;
         const Value* id = collection_.metadata.get("instance_id");
         if (id && id->text != stamp->instance_id) {
@@ -323,13 +328,11 @@ private:
         if (!stamp.member) return report_configured(stamp);
         SourceFiles sources;
         Report report;
-        auto image =
-            image::load_image_config(std::string(image::kImageConfigPath),
-                                     under_root(o_.root, image::kImageConfigPath), sources, report);
+        auto image = read_image_config(root(), sources, report);
         if (!image) throw Error("cannot read " + std::string(image::kImageConfigPath));
         // Without a data disk the services' state lives on this OS disk, which never lost it.
         if (!image->data_disk) return report_configured(stamp);
-        Accounts accounts = load_accounts(o_.root);
+        Accounts accounts = load_accounts(root());
         Layout layout = layout_for(image->os_family);
         StatePaths paths = state_paths(*image, layout.etcd_data_dir);
         bus::Bus bus = open_bus();
@@ -351,7 +354,7 @@ private:
             env.files.push_back({layout.etcd_environment,
                                  etcd_environment({member.name, member.address, member.cluster,
                                                    paths.etcd_data_dir, etcd})});
-            commit_rendering(env, load_accounts(o_.root), {o_.root, mode_.sets_owners()});
+            commit_rendering(env, load_accounts(root()), root(), mode_.sets_owners());
         };
         EtcdBootstrap etcd = join_etcd(member, paths.etcd_data_dir, true);
         write_environment(etcd);
@@ -451,7 +454,7 @@ private:
 
     void publish() {
         try {
-            write_status_file(o_.root, status_);
+            if (root_) write_status_file(*root_, status_);
         } catch (const std::exception& e) {
             log_.warning(std::string("cannot write the status file: ") + e.what());
         }
@@ -463,9 +466,12 @@ private:
         return fmt::to_string(fmt::join(std::forward<Range>(items), ", "));
     }
 
+    const RootDir& root() const { return *root_; }
+
     const RunOptions& o_;
     const RunMode mode_;
     Log& log_;
+    std::optional<RootDir> root_;  // opened as the run starts
     std::string stage_ = "start-up";
     std::optional<GuestInfo> guestinfo_;
     Collection collection_;

@@ -1,7 +1,5 @@
 #include "sources/guestinfo.hpp"
 
-#include <fstream>
-
 #include "kiln/process.hpp"
 
 namespace kiln::firstboot {
@@ -10,16 +8,16 @@ namespace {
 constexpr std::chrono::milliseconds kCallTimeout{5000};
 }
 
-bool is_vmware_guest(const std::filesystem::path& root) {
-    for (const char* file : {"sys/class/dmi/id/sys_vendor", "sys/class/dmi/id/product_name"}) {
-        std::ifstream in(root / file);
-        std::string text;
-        if (in && std::getline(in, text) && text.find("VMware") != std::string::npos) return true;
+bool is_vmware_guest(const RootDir& root) {
+    for (const char* file : {"/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/product_name"}) {
+        auto text = root.read(file, 4096, "a DMI name");
+        if (text && text->substr(0, text->find('\n')).find("VMware") != std::string::npos)
+            return true;
     }
     return false;
 }
 
-std::optional<GuestInfo> GuestInfo::detect(const std::filesystem::path& root) {
+std::optional<GuestInfo> GuestInfo::detect(const RootDir& root) {
     if (!is_vmware_guest(root)) return std::nullopt;
     std::vector<std::filesystem::path> tools;
     for (const char* name : {"vmware-rpctool", "vmtoolsd"})

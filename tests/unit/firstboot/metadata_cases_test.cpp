@@ -66,7 +66,6 @@ public:
         }
         write_file(dir_ / "meta.yml",
                    c.via == Via::raw_file ? c.value : document(values, hostname));
-        options_.root = root_;
         options_.metadata_file = dir_ / "meta.yml";
         if (c.via == Via::guestinfo) vm_.set("guestinfo.kiln." + c.key, c.value);
         if (c.via == Via::guestinfo_metadata) {
@@ -91,9 +90,10 @@ public:
 
     // collect + validate: the report, and whether a NodeConfig came out.
     std::pair<std::string, bool> validate_only() {
-        auto gi = GuestInfo::detect(root_);
-        Collection collection = collect(options_, gi ? &*gi : nullptr);
-        auto node = validate(collection, root_);
+        RootDir root(root_);
+        auto gi = GuestInfo::detect(root);
+        Collection collection = collect(root, options_, gi ? &*gi : nullptr);
+        auto node = validate(collection, root);
         return {collection.report.format(nullptr), node.has_value()};
     }
 
