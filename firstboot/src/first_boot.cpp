@@ -404,9 +404,11 @@ private:
         log_.hide(secrets);
     }
 
+    // Node metadata may hold a secret anywhere (under a misspelled key, folded over lines, in
+    // escapes): its diagnostics say the key, the transport and the position, never quote a line.
     void print_diagnostics() {
         if (collection_.report.empty()) return;
-        std::string text = collection_.report.format(&collection_.sources);
+        std::string text = collection_.report.format(nullptr);
         if (text.ends_with('\n')) text.pop_back();
         if (collection_.report.has_errors())
             log_.error(text);

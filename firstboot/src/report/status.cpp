@@ -25,7 +25,10 @@ void write_status_file(const RootDir& root, const Status& status) {
                            {"units_started", status.units_started},
                            {"time", utc_now()},
                            {"diagnostics", status.report.to_json()}};
-    root.write_atomically(kStatusPath, json.dump(2) + "\n", 0644);
+    // Bytes that are not UTF-8 (in a file name, say) are replaced rather than failing the report.
+    root.write_atomically(kStatusPath,
+                          json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                          0644);
 }
 
 std::string guestinfo_status(const Status& status) {

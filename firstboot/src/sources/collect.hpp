@@ -20,7 +20,7 @@ struct CollectOptions {
 Collection collect(const RootDir& root, const CollectOptions& options, GuestInfo* guestinfo);
 
 // The image configuration (/etc/kiln/image.yml: a regular file of at most
-// kMaxImageConfigBytes), checked. Problems go to `report`; nullopt when it is absent or
+// kMaxImageConfigBytes, UTF-8), checked. Problems go to `report`; nullopt when it is absent or
 // cannot be read.
 inline constexpr std::size_t kMaxImageConfigBytes = 1 << 20;
 std::optional<image::ImageConfig> read_image_config(const RootDir& root, SourceFiles& sources,

@@ -2,6 +2,7 @@
 
 #include "kiln/error.hpp"
 #include "kiln/node_schema.hpp"
+#include "kiln/quoted_key.hpp"
 #include "sources/encodings.hpp"
 
 namespace kiln::firstboot {
@@ -14,12 +15,13 @@ void read_fw_cfg(const RootDir& root, Collection& out) {
     std::size_t found = 0;
     std::optional<std::string> document;
     for (const auto& name : root.list(dir)) {
-        std::string display = "fw_cfg " + std::string(node::kFwCfgPrefix) + name;
+        std::string display =
+            "fw_cfg " + std::string(node::kFwCfgPrefix) + (is_plain_key(name) ? name : "");
         bool is_document = name == document_name;
         if (!is_document && !node::find_key(name)) {
             auto hint = node::closest_key(name);
             out.report.error(Location{display},
-                             "unknown node key '" + name + "'" +
+                             "unknown node key " + quoted_key(name) +
                                  (hint ? " (did you mean '" + std::string(*hint) + "'?)" : ""));
             continue;
         }

@@ -7,6 +7,7 @@
 
 #include "kiln/error.hpp"
 #include "kiln/node_schema.hpp"
+#include "kiln/quoted_key.hpp"
 #include "sources/encodings.hpp"
 
 namespace kiln::firstboot {
@@ -59,7 +60,8 @@ void read_ovf_environment(const std::string& display, const std::string& xml, Co
             if (!node::find_key(name)) {
                 auto hint = node::closest_key(name);
                 out.report.error(where,
-                                 "unknown node key '" + name + "' (OVF property '" + key + "')" +
+                                 "unknown node key " + quoted_key(name) + " (OVF property " +
+                                     quoted_key(key) + ")" +
                                      (hint ? " (did you mean '" + std::string(*hint) + "'?)" : ""));
                 continue;
             }

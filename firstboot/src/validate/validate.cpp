@@ -115,6 +115,10 @@ private:
                 error(v, "not a node key");
                 continue;
             }
+            if (auto problem = grammar::utf8(v.text)) {
+                error(v, *problem);
+                continue;
+            }
             if (auto problem = node::check_value(*spec, v.text)) {
                 error(v, spec->is_secret() ? redact_secret(*problem, v.text) : *problem);
                 continue;

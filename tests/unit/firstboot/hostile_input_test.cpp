@@ -136,14 +136,24 @@ TEST_F(HostileInput, AnEtcSymlinkedOutOfTheRootIsNeverFollowedOut) {
     EXPECT_EQ(snapshot(dir / "host-etc"), before) << r.err;
 }
 
-// Item 3: a passwd home of "/../escape" is /escape inside the root, not a sibling of it.
-TEST_F(HostileInput, APasswdHomeWithDotDotStaysInTheRoot) {
+// Item 3: a home reached through a relative symlink that climbs above the root (/home ->
+// ../../escape) is /escape inside the root, not a sibling of it; so is a passwd home of
+// "/../escape" (which the passwd reader already normalises).
+TEST_F(HostileInput, APasswdHomeStaysInTheRoot) {
+    fs::create_directories(dir / "escape");  // beside the root: must stay empty
+    fs::create_directories(root / "escape");
+    fs::create_symlink("../../escape", root / "home");
+    auto r = render_only();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(fs::is_empty(dir / "escape")) << "written beside the root";
+    EXPECT_TRUE(fs::exists(root / "escape/kiln/.ssh/authorized_keys"));
+
     write_file(root / "etc/passwd",
                "root:x:0:0:root:/root:/bin/bash\npostgres:x:107:114::/var/lib/postgresql:/bin/sh\n"
                "kiln:x:1000:1000:kiln admin:/../escape:/bin/bash\n");
-    auto r = render_only();
+    r = render_only();
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_FALSE(fs::exists(dir / "escape")) << "written beside the root";
+    EXPECT_TRUE(fs::is_empty(dir / "escape")) << "written beside the root";
     EXPECT_TRUE(fs::exists(root / "escape/.ssh/authorized_keys"));
 }
 
@@ -248,3 +258,155 @@ TEST_F(HostileInput, AnImageConfigLargerThanItsLimitIsRefusedNamingTheLimit) {
                          "configuration)"))
         << r.err;
 }
+
+// Item 16 (kiln-firstboot's half): a value that is not UTF-8 is refused naming its key and
+// transport; nothing renders U+FFFD (or anything) into Patroni's config.
+TEST_F(HostileInput, ValuesThatAreNotUtf8AreRefusedNamingKeyAndTransport) {
+    std::string doc = document(good_values());
+    const std::string bad = "pw-\xff\xfe-end";
+    doc.replace(doc.find("pg-secret-1"), std::string("pg-secret-1").size(), bad);
+    write_file(dir / "bad.yml", doc);
+    auto before = snapshot(root);
+    auto r = render_only({"--metadata", (dir / "bad.yml").string()});
+    EXPECT_EQ(r.exit_code, 1) << r.ending() << "\n" << r.err;
+    EXPECT_TRUE(contains(r.err, "'postgres_password' from metadata file: is not valid UTF-8"))
+        << r.err;
+    EXPECT_FALSE(contains(r.err, bad)) << "the secret's bytes are not printed";
+    EXPECT_EQ(snapshot(root), before) << "a Patroni config was written (with U+FFFD in it)";
+
+    write_file(dir / "ovf-env.xml",
+               "<?xml version=\"1.0\"?>\n<Environment xmlns:oe=\"http://schemas.dmtf.org/ovf/"
+               "environment/1\">\n  <PropertySection>\n    <Property oe:key=\"kiln.zabbix_server\" "
+               "oe:value=\"zabbix\xc3(.example\"/>\n  </PropertySection>\n</Environment>\n");
+    r = render_only({"--ovf-env", (dir / "ovf-env.xml").string()});
+    EXPECT_EQ(r.exit_code, 1) << r.ending() << "\n" << r.err;
+    EXPECT_TRUE(contains(r.err,
+                         "ovf-env.xml:4:5: error: 'zabbix_server' from OVF environment: is "
+                         "not valid UTF-8"))
+        << r.err;
+    EXPECT_EQ(snapshot(root), before);
+}
+
+namespace {
+
+// A secret put where a diagnostic would quote it, and every form it takes in the source.
+struct LeakCase {
+    const char* name;
+    std::string metadata;            // the --metadata document ("" for none)
+    std::string ovf_env;             // the --ovf-env document ("" for none)
+    std::vector<std::string> forms;  // none may appear in any output
+};
+
+void PrintTo(const LeakCase& c, std::ostream* os) {
+    *os << c.name;
+}
+
+const std::string kSecret = "Zq8-Hunter2-Xy";
+
+// Every character of `text` as `\u00XX` or `\xXX`.
+std::string escaped(const std::string& text, const char* format) {
+    std::string out;
+    char buffer[8];
+    for (unsigned char c : text) {
+        std::snprintf(buffer, sizeof buffer, format, c);
+        out += buffer;
+    }
+    return out;
+}
+
+// The good node's kiln: map as block YAML, without 'vip' (so that every case fails validation)
+// nor `dropped`, and with `extra` lines.
+std::string kiln_map(const std::string& extra, const std::string& dropped = "") {
+    std::string out = "instance-id: i-1\nlocal-hostname: pg-1\nkiln:\n";
+    for (const auto& [k, v] : good_values())
+        if (k != "vip" && k != dropped) out += "  " + k + ": \"" + v + "\"\n";
+    return out + extra;
+}
+
+std::string kiln_json(const std::string& extra) {
+    std::string out = "{\"instance-id\": \"i-1\", \"local-hostname\": \"pg-1\", \"kiln\": {";
+    for (const auto& [k, v] : good_values())
+        if (k != "vip") out += "\"" + k + "\": \"" + v + "\", ";
+    return out + extra + "}}\n";
+}
+
+std::vector<LeakCase> leak_cases() {
+    const std::string u = escaped(kSecret, "\\u%04x"), x = escaped(kSecret, "\\x%02x");
+    const std::string ovf_head =
+        "<?xml version=\"1.0\"?>\n<Environment xmlns:oe=\"http://schemas.dmtf.org/ovf/"
+        "environment/1\">\n  <PropertySection>\n";
+    return {
+        {"MisspelledKey", kiln_map("  postgres_pasword: \"" + kSecret + "\"\n"), "", {kSecret}},
+        {"TopLevelSecret", kiln_map("") + "postgres_password: " + kSecret + "\n", "", {kSecret}},
+        {"OneLineJson", kiln_json("\"rest_pasword\": \"" + kSecret + "\""), "", {kSecret}},
+        {"UnicodeEscapesUnderAMisspelledKey",
+         kiln_json("\"rest_pasword\": \"" + u + "\""),
+         "",
+         {kSecret, u, u.substr(0, 18)}},
+        {"UnicodeEscapedSecretBesideAnError",
+         "{\"kiln\": {\"postgres_password\": \"" + u + "\", \"prority\": \"1\"}}\n",
+         "",
+         {kSecret, u, u.substr(0, 18)}},
+        {"HexEscapesOnAFlowLine",
+         "kiln: {postgres_password: \"" + x + "\", prority: \"1\"}\n",
+         "",
+         {kSecret, x, x.substr(0, 12)}},
+        {"FoldedOverLines",
+         kiln_map("  vrrp_password: Zq8-Hunter2\n    -Xy-folded\n", "vrrp_password"),
+         "",
+         {"Zq8-Hunter2", "-Xy-folded"}},
+        {"OvfPropertyMisspelled",
+         "",
+         ovf_head + "    <Property oe:key=\"kiln.vrrp_pasword\" oe:value=\"" + kSecret +
+             "\"/>\n  </PropertySection>\n</Environment>\n",
+         {kSecret}},
+    };
+}
+
+class SecretsNeverPrinted : public ::testing::TestWithParam<LeakCase> {};
+
+}  // namespace
+
+// Item 5: wherever a secret sits, no diagnostic quotes it: not on stderr (the same text the
+// journal gets: Log writes one or the other), not in systemd's STATUS=, not in status.json.
+TEST_P(SecretsNeverPrinted, InAnyFormOnAnyChannel) {
+    const LeakCase& c = GetParam();
+    TempDir dir;
+    fs::path root = dir / "root";
+    make_image_root(root);
+    std::vector<std::string> args = {"--root", root.string(), "--no-check", "--bus",
+                                     "unix:path=" + (dir / "no-bus").string()};
+    if (!c.metadata.empty()) {
+        write_file(dir / "meta.yml", c.metadata);
+        args.insert(args.end(), {"--metadata", (dir / "meta.yml").string()});
+    }
+    if (!c.ovf_env.empty()) {
+        write_file(dir / "ovf-env.xml", c.ovf_env);
+        write_file(dir / "meta.yml", kiln_map(""));
+        args.insert(args.end(), {"--ovf-env", (dir / "ovf-env.xml").string(), "--metadata",
+                                 (dir / "meta.yml").string()});
+    }
+    UniqueFd notify = bound_socket(dir / "notify", SOCK_DGRAM);
+    ASSERT_TRUE(notify);
+    auto r = firstboot(args, {"NOTIFY_SOCKET=" + (dir / "notify").string()});
+    EXPECT_EQ(r.exit_code, 1) << r.ending() << "\n" << r.err;
+    EXPECT_TRUE(contains(r.err, "error:")) << "the problem is reported:\n" << r.err;
+
+    std::string notified;
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(notify.get(), buffer, sizeof buffer, MSG_DONTWAIT)) > 0;)
+        notified.append(buffer, static_cast<std::size_t>(n)) += "\n";
+    EXPECT_TRUE(contains(notified, "STATUS=failed")) << notified;
+    ASSERT_TRUE(fs::exists(root / "run/kiln/status.json"));
+    std::string status = read_file(root / "run/kiln/status.json");
+
+    for (const auto& form : c.forms) {
+        EXPECT_FALSE(contains(r.err, form)) << "stderr has '" << form << "':\n" << r.err;
+        EXPECT_FALSE(contains(r.out, form)) << "stdout has '" << form << "'";
+        EXPECT_FALSE(contains(notified, form)) << "STATUS= has '" << form << "':\n" << notified;
+        EXPECT_FALSE(contains(status, form)) << "status.json has '" << form << "':\n" << status;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Channels, SecretsNeverPrinted, ::testing::ValuesIn(leak_cases()),
+                         [](const auto& info) { return std::string(info.param.name); });
