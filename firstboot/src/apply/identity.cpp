@@ -15,6 +15,8 @@ namespace {
 
 constexpr std::string_view kSshDir = "/etc/ssh";
 constexpr std::string_view kMachineId = "/etc/machine-id";
+// 33 bytes when set; anything far larger is not a machine-id.
+constexpr std::size_t kMaxMachineIdBytes = 4096;
 
 bool has_host_keys(const RootDir& root) {
     for (const auto& name : root.list(kSshDir))
@@ -85,7 +87,7 @@ void apply_identity(const RootDir& root, bool on_this_system, const std::string&
         }
     }
 
-    auto machine_id = root.read(kMachineId, 4096, "/etc/machine-id");
+    auto machine_id = root.read(kMachineId, kMaxMachineIdBytes, "/etc/machine-id");
     if (!machine_id || machine_id->size() < 32) {
         auto setup = find_program("systemd-machine-id-setup");
         if (setup) {

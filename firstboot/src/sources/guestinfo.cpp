@@ -6,11 +6,13 @@ namespace kiln::firstboot {
 
 namespace {
 constexpr std::chrono::milliseconds kCallTimeout{5000};
-}
+// A DMI name is a line of text; a larger file is not one.
+constexpr std::size_t kMaxDmiNameBytes = 4096;
+}  // namespace
 
 bool is_vmware_guest(const RootDir& root) {
     for (const char* file : {"/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/product_name"}) {
-        auto text = root.read(file, 4096, "a DMI name");
+        auto text = root.read(file, kMaxDmiNameBytes, "a DMI name");
         if (text && text->substr(0, text->find('\n')).find("VMware") != std::string::npos)
             return true;
     }
