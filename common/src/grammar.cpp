@@ -75,6 +75,39 @@ Problem token(std::string_view value) {
     return std::nullopt;
 }
 
+std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
+    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    for (std::size_t i = 0; i < text.size();) {
+        unsigned char lead = byte(i);
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        // Unicode's table 3-7: the lead byte fixes the length and the range of the second byte.
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xbf;
+        if (lead >= 0xc2 && lead <= 0xdf)
+            length = 2;
+        else if (lead >= 0xe0 && lead <= 0xef)
+            length = 3, low = lead == 0xe0 ? 0xa0 : 0x80, high = lead == 0xed ? 0x9f : 0xbf;
+        else if (lead >= 0xf0 && lead <= 0xf4)
+            length = 4, low = lead == 0xf0 ? 0x90 : 0x80, high = lead == 0xf4 ? 0x8f : 0xbf;
+        else
+            return i;
+        if (i + 1 >= text.size() || byte(i + 1) < low || byte(i + 1) > high) return i;
+        for (std::size_t k = 2; k < length; ++k)
+            if (i + k >= text.size() || byte(i + k) < 0x80 || byte(i + k) > 0xbf) return i;
+        i += length;
+    }
+    return std::nullopt;
+}
+
+Problem utf8(std::string_view value) {
+    if (auto at = invalid_utf8_at(value))
+        return "is not valid UTF-8 (an invalid byte at offset " + std::to_string(*at) + ")";
+    return std::nullopt;
+}
+
 Problem hostname(std::string_view value) {
     if (value.empty()) return "a hostname cannot be empty";
     if (auto problem = single_line(value)) return problem;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "kiln/node_schema.hpp"
+#include "kiln/quoted_key.hpp"
 #include "kiln/yaml_tree.hpp"
 
 namespace kiln::node {
@@ -102,7 +103,7 @@ public:
                               "an encoded 'network' is not supported; give 'network' as a mapping");
             } else {
                 report_.warning(child.key_location,
-                                "cloud-init key '" + child.key + "' is not used by kiln");
+                                "cloud-init key " + quoted_key(child.key) + " is not used by kiln");
             }
         }
     }
@@ -124,7 +125,7 @@ private:
             if (!find_key(child.key)) {
                 auto hint = closest_key(child.key);
                 report_.error(child.key_location,
-                              "unknown node key '" + child.key + "' in the 'kiln' map" +
+                              "unknown node key " + quoted_key(child.key) + " in the 'kiln' map" +
                                   (hint ? " (did you mean '" + std::string(*hint) + "'?)" : ""));
                 continue;
             }
@@ -197,6 +198,11 @@ private:
         }
         bool used = false;
         for (const auto& eth : ethernets->children) {
+            if (!is_plain_key(eth.key)) {
+                report_.error(eth.key_location,
+                              "'network.ethernets' names an interface " + quoted_key(eth.key));
+                continue;
+            }
             if (!eth.is_mapping()) {
                 report_.error(eth.location,
                               "'network.ethernets." + eth.key + "' must be a mapping");

@@ -10,6 +10,18 @@ std::string Location::str() const {
     return file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
+Location location_of(const std::string& file, std::string_view text, std::ptrdiff_t offset) {
+    if (offset < 0 || static_cast<std::size_t>(offset) > text.size()) return Location{file};
+    int line = 1, column = 1;
+    for (char c : text.substr(0, static_cast<std::size_t>(offset))) {
+        if (c == '\n')
+            ++line, column = 1;
+        else
+            ++column;
+    }
+    return Location{file, line, column};
+}
+
 const std::string* SourceFiles::load(const std::string& display_name,
                                      const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

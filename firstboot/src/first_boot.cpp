@@ -13,7 +13,7 @@
 #include "apply/stamp.hpp"
 #include "check/checks.hpp"
 #include "core/accounts.hpp"
-#include "core/files.hpp"
+#include "core/root_dir.hpp"
 #include "dcs/etcd_member.hpp"
 #include "dcs/quorum.hpp"
 #include "kiln/node_schema.hpp"
@@ -54,9 +54,10 @@ public:
 private:
     ExitCode stages() {
         begin("collect");
-        if (mode_.may_use_guestinfo()) guestinfo_ = GuestInfo::detect(o_.root);
-        CollectOptions co{o_.root, o_.metadata_file, o_.ovf_env_file, mode_.may_mount_cdrom()};
-        collection_ = collect(co, guestinfo_ ? &*guestinfo_ : nullptr);
+        root_.emplace(o_.root);
+        if (mode_.may_use_guestinfo()) guestinfo_ = GuestInfo::detect(root());
+        CollectOptions co{o_.metadata_file, o_.ovf_env_file, mode_.may_mount_cdrom()};
+        collection_ = collect(root(), co, guestinfo_ ? &*guestinfo_ : nullptr);
         hide_collected_secrets();
         status_.transports = collection_.transports_found;
         finish(std::to_string(collection_.metadata.all().size()) + " values from " +
@@ -69,7 +70,7 @@ private:
             if (auto stamp = already_configured()) return later_boot(*stamp);
 
         begin("validate");
-        auto node = validate(collection_, o_.root);
+        auto node = validate(collection_, root());
         print_diagnostics();
         status_.report = collection_.report;
         if (!node)
@@ -80,21 +81,21 @@ private:
         status_.instance_id = node->instance_id;
         finish(node->hostname + ", instance " + node->instance_id);
 
-        std::optional<Stamp> previous = read_stamp(o_.root);
+        std::optional<Stamp> previous = read_stamp(root());
         if (mode_.reconfigure() && previous && previous->metadata_digest == node->metadata_digest) {
             log_.info("metadata unchanged since " + previous->configured_at + "; nothing to do");
             return later_boot(*previous);
         }
 
         begin("render");
-        Accounts accounts = load_accounts(o_.root);
+        Accounts accounts = load_accounts(root());
         Layout layout = layout_for(node->image.os_family);
         StatePaths paths = state_paths(node->image, layout.etcd_data_dir);
         node->image.postgres_data_dir = paths.postgres_data_dir.string();
         layout.etcd_data_dir = paths.etcd_data_dir;
         const MemberIdentity member = member_identity(*node);
         RenderContext context{
-            *node, o_.root, accounts, layout, {"new", founder_initial_cluster(member), false, {}}};
+            *node, root(), accounts, layout, {"new", founder_initial_cluster(member), false, {}}};
         Report render_report;
         Rendering rendering = render_all(context, render_report);
         check_report(render_report);
@@ -116,8 +117,7 @@ private:
         }
 
         begin("commit");
-        CommitOptions commit{o_.root, mode_.sets_owners()};
-        commit_rendering(rendering, accounts, commit);
+        commit_rendering(rendering, accounts, root(), mode_.sets_owners());
         finish(std::to_string(rendering.files.size()) + " files into " + o_.root.string());
         if (mode_.render_only()) {
             log_.info("rendered into " + o_.root.string() + " (--render-only: nothing started)");
@@ -129,7 +129,7 @@ private:
         if (bus) manager.emplace(bus.get());
         begin("identity");
         bool new_instance = previous && previous->instance_id != node->instance_id;
-        apply_identity(o_.root, mode_.on_this_system(), node->hostname, new_instance, bus.get(),
+        apply_identity(root(), mode_.on_this_system(), node->hostname, new_instance, bus.get(),
                        log_);
         finish(node->hostname);
         // Identity, keys and authorized_keys are in place: sshd and logins may go ahead while
@@ -156,13 +156,13 @@ private:
             settle_etcd_membership(member, layout, layout.etcd_data_dir, configured_before);
 
         begin("start");
-        mark_configured(o_.root);
+        mark_configured(root());
         start_units(*manager, node->image.services, dcs_unit(node->dcs), node->peers);
         manager->enable(node->image.services, o_.unit_timeout);
         finish(join(node->image.services));
 
         begin("stamp");
-        write_stamp(o_.root, {node->instance_id, node->metadata_digest, utc_now(), member});
+        write_stamp(root(), {node->instance_id, node->metadata_digest, utc_now(), member});
         finish(node->instance_id);
 
         if (node->image.scrub_secrets) scrub();
@@ -177,6 +177,7 @@ private:
     }
 
     bus::Bus open_bus() {
+        if (!o_.bus_address && !mode_.may_use_system_bus()) return {};
         try {
             return bus::open_bus(o_.bus_address);
         } catch (const bus::BusError& e) {
@@ -193,13 +194,17 @@ private:
                          std::optional<SystemdManager>& manager) {
         if (!image.data_disk) return false;
         begin("storage");
+        if (!mode_.prepares_data_disk()) {
+            finish("skipped: the root " + o_.root.string() + " is not this system's");
+            return false;
+        }
         const image::DataDisk& disk = *image.data_disk;
         FoundDisk found = find_or_format_data_disk(disk, o_.root, log_);
         std::string unit = image::mount_unit_name(disk.mount);
         if (!manager) throw Error("no D-Bus connection to systemd: cannot mount " + disk.mount);
         manager->start(unit, o_.unit_timeout);
-        bool had_state = !found.formatted_now &&
-                         std::filesystem::exists(under_root(o_.root, disk.mount) / ".kiln");
+        bool had_state =
+            !found.formatted_now && root().exists(std::filesystem::path(disk.mount) / ".kiln");
         for (const auto& note : prepare_state_directories(disk, found.device, member, accounts,
                                                           layout.postgres_user, o_.root))
             log_.warning(note);
@@ -209,7 +214,7 @@ private:
     }
 
     bool has_etcd_member_data(const std::filesystem::path& data_dir) const {
-        return std::filesystem::exists(under_root(o_.root, data_dir) / "member");
+        return root().exists(data_dir / "member");
     }
 
     void write_etcd_environment(const MemberIdentity& member, const Layout& layout,
@@ -218,7 +223,7 @@ private:
         env.files.push_back(
             {layout.etcd_environment,
              etcd_environment({member.name, member.address, member.cluster, data_dir, etcd})});
-        commit_rendering(env, load_accounts(o_.root), {o_.root, mode_.sets_owners()});
+        commit_rendering(env, load_accounts(root()), root(), mode_.sets_owners());
     }
 
     // How the etcd member starts, settled with the running cluster: a founder founds, any other
@@ -286,7 +291,7 @@ private:
                         log_.warning(std::string("cannot stop ") + *it + ": " + e.what());
                     }
                 }
-                clear_configured(o_.root);
+                clear_configured(root());
                 status_.units_started.clear();
                 throw;
             }
@@ -303,7 +308,7 @@ private:
     // The template's own boots, and a clone started without metadata, are not failures: the
     // image stays unconfigured (cluster units off) and the next boot that has metadata applies it.
     ExitCode wait_for_metadata() {
-        if (auto stamp = read_stamp(o_.root)) {
+        if (auto stamp = read_stamp(root())) {
             log_.info("no node metadata this boot; keeping the configuration already applied");
             return later_boot(*stamp);
         }
@@ -318,7 +323,7 @@ private:
     }
 
     std::optional<Stamp> already_configured() {
-        auto stamp = read_stamp(o_.root);
+        auto stamp = read_stamp(root());
         if (!stamp) return std::nullopt;
         const Value* id = collection_.metadata.get("instance_id");
         if (id && id->text != stamp->instance_id) {
@@ -342,20 +347,19 @@ private:
         if (!stamp.member) return report_configured(stamp);
         SourceFiles sources;
         Report report;
-        auto image =
-            image::load_image_config(std::string(image::kImageConfigPath),
-                                     under_root(o_.root, image::kImageConfigPath), sources, report);
+        auto image = read_image_config(root(), sources, report);
         if (!image) throw Error("cannot read " + std::string(image::kImageConfigPath));
         // Without a data disk the services' state lives on this OS disk, which never lost it.
         if (!image->data_disk) return report_configured(stamp);
-        Accounts accounts = load_accounts(o_.root);
+        Accounts accounts = load_accounts(root());
         Layout layout = layout_for(image->os_family);
         StatePaths paths = state_paths(*image, layout.etcd_data_dir);
         bus::Bus bus = open_bus();
         std::optional<SystemdManager> manager;
         if (bus) manager.emplace(bus.get());
         prepare_storage(*image, *stamp.member, accounts, layout, manager);
-        if (stamp.member->dcs == "etcd" && !has_etcd_member_data(paths.etcd_data_dir)) {
+        if (stamp.member->dcs == "etcd" && mode_.on_this_system() &&
+            !has_etcd_member_data(paths.etcd_data_dir)) {
             // This member's etcd data is gone (a new data disk): it rejoins the running cluster
             // before etcd starts. A wait lets the enabled units start meanwhile.
             bool waited = false;
@@ -396,9 +400,11 @@ private:
         log_.hide(secrets);
     }
 
+    // Node metadata may hold a secret anywhere (under a misspelled key, folded over lines, in
+    // escapes): its diagnostics say the key, the transport and the position, never quote a line.
     void print_diagnostics() {
         if (collection_.report.empty()) return;
-        std::string text = collection_.report.format(&collection_.sources);
+        std::string text = collection_.report.format(nullptr);
         if (text.ends_with('\n')) text.pop_back();
         if (collection_.report.has_errors())
             log_.error(text);
@@ -446,7 +452,7 @@ private:
 
     void publish() {
         try {
-            write_status_file(o_.root, status_);
+            if (root_) write_status_file(*root_, status_);
         } catch (const std::exception& e) {
             log_.warning(std::string("cannot write the status file: ") + e.what());
         }
@@ -458,9 +464,12 @@ private:
         return fmt::to_string(fmt::join(std::forward<Range>(items), ", "));
     }
 
+    const RootDir& root() const { return *root_; }
+
     const RunOptions& o_;
     const RunMode mode_;
     Log& log_;
+    std::optional<RootDir> root_;  // opened as the run starts
     std::string stage_ = "start-up";
     std::optional<GuestInfo> guestinfo_;
     Collection collection_;

@@ -21,10 +21,15 @@ Problem file_mode(std::string_view value);   // octal, 3 or 4 digits
 Problem interface_name(std::string_view value);
 Problem ssh_public_key(std::string_view value);  // "type base64 [comment]", blob names its type
 Problem single_line(std::string_view value);     // no control characters at all
-Problem token(std::string_view value);           // 1-64 of [A-Za-z0-9._-], e.g. a release
-Problem time_zone(std::string_view value);       // Area/City shape, or UTC
-Problem locale(std::string_view value);          // ll_CC.UTF-8, C.UTF-8, POSIX
-Problem package_name(std::string_view value);    // Debian or RPM package name, optional =version
+// Well-formed UTF-8 (no stray or missing continuation bytes, overlong forms, surrogates or code
+// points past U+10FFFF). The message names the offset of the first bad byte, never the value.
+Problem utf8(std::string_view value);
+// The offset of the first byte of `text` that is not well-formed UTF-8; nullopt when all are.
+std::optional<std::size_t> invalid_utf8_at(std::string_view text);
+Problem token(std::string_view value);         // 1-64 of [A-Za-z0-9._-], e.g. a release
+Problem time_zone(std::string_view value);     // Area/City shape, or UTC
+Problem locale(std::string_view value);        // ll_CC.UTF-8, C.UTF-8, POSIX
+Problem package_name(std::string_view value);  // Debian or RPM package name, optional =version
 
 std::optional<long long> parse_integer(std::string_view value);
 // "8G", "512MiB", "10240M", "1T" (binary units) -> bytes

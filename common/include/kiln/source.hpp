@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiln {
@@ -30,6 +31,10 @@ struct Located {
 
 using Text = Located<std::string>;
 using TextList = std::vector<Text>;
+
+// Where byte `offset` of `text` (the content of `file`) is: its 1-based line and column (in
+// bytes); only the file when the offset is negative or past the end.
+Location location_of(const std::string& file, std::string_view text, std::ptrdiff_t offset);
 
 // Keeps the text of every file read, so diagnostics can quote the offending line.
 class SourceFiles {

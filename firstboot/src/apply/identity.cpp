@@ -1,12 +1,11 @@
 #include "apply/identity.hpp"
 
 #include <openssl/rand.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "core/files.hpp"
-#include "kiln/atomic_file.hpp"
 #include "kiln/process.hpp"
 #include "systemd/hostname.hpp"
 
@@ -14,20 +13,20 @@ namespace kiln::firstboot {
 
 namespace {
 
-bool has_host_keys(const std::filesystem::path& root) {
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(root / "etc/ssh", ec)) {
-        std::string name = entry.path().filename().string();
+constexpr std::string_view kSshDir = "/etc/ssh";
+constexpr std::string_view kMachineId = "/etc/machine-id";
+// 33 bytes when set; anything far larger is not a machine-id.
+constexpr std::size_t kMaxMachineIdBytes = 4096;
+
+bool has_host_keys(const RootDir& root) {
+    for (const auto& name : root.list(kSshDir))
         if (name.starts_with("ssh_host_") && name.ends_with("_key")) return true;
-    }
     return false;
 }
 
-void remove_host_keys(const std::filesystem::path& root) {
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(root / "etc/ssh", ec))
-        if (entry.path().filename().string().starts_with("ssh_host_"))
-            std::filesystem::remove(entry.path(), ec);
+void remove_host_keys(const RootDir& root) {
+    for (const auto& name : root.list(kSshDir))
+        if (name.starts_with("ssh_host_")) root.remove(std::filesystem::path(kSshDir) / name);
 }
 
 // 128 random bits as systemd writes them: 32 lowercase hex digits and a newline.
@@ -47,15 +46,14 @@ std::string random_machine_id() {
 
 }  // namespace
 
-void apply_identity(const std::filesystem::path& root, bool on_this_system,
-                    const std::string& hostname, bool new_instance, sd_bus* bus, Log& log) {
+void apply_identity(const RootDir& root, bool on_this_system, const std::string& hostname,
+                    bool new_instance, sd_bus* bus, Log& log) {
     if (new_instance) {
         remove_host_keys(root);
-        write_file_atomically(under_root(root, "/etc/machine-id"), random_machine_id(), 0444);
-        std::error_code ec;
-        auto dbus_id = under_root(root, "/var/lib/dbus/machine-id");
-        if (std::filesystem::is_regular_file(std::filesystem::symlink_status(dbus_id, ec)))
-            std::filesystem::remove(dbus_id, ec);  // dbus falls back to /etc/machine-id
+        root.write_atomically(kMachineId, random_machine_id(), 0444);
+        const std::filesystem::path dbus_id = "/var/lib/dbus/machine-id";
+        if (auto st = root.lstat(dbus_id); st && S_ISREG(st->st_mode))
+            root.remove(dbus_id);  // dbus falls back to /etc/machine-id
         log.info("new instance on a configured OS disk: fresh SSH host keys and machine-id");
     }
     bool set = false;
@@ -77,7 +75,11 @@ void apply_identity(const std::filesystem::path& root, bool on_this_system,
             log.warning("no SSH host keys and no ssh-keygen to make them");
         } else {
             std::vector<std::string> argv = {keygen->string(), "-A"};
-            if (!on_this_system) argv.insert(argv.end(), {"-f", root.string()});
+            if (!on_this_system) {
+                // ssh-keygen writes ROOT/etc/ssh as this machine resolves it.
+                root.check_tools_stay_inside(kSshDir);
+                argv.insert(argv.end(), {"-f", root.path().string()});
+            }
             // RSA key generation takes seconds on real hardware and far longer under emulation.
             run_process_checked({.argv = argv, .timeout = std::chrono::minutes(5)},
                                 "ssh-keygen -A");
@@ -85,12 +87,12 @@ void apply_identity(const std::filesystem::path& root, bool on_this_system,
         }
     }
 
-    auto machine_id = read_file_limited(under_root(root, "/etc/machine-id"), 64);
+    auto machine_id = root.read(kMachineId, kMaxMachineIdBytes, "/etc/machine-id");
     if (!machine_id || machine_id->size() < 32) {
         auto setup = find_program("systemd-machine-id-setup");
         if (setup) {
             std::vector<std::string> argv = {setup->string()};
-            if (!on_this_system) argv.push_back("--root=" + root.string());
+            if (!on_this_system) argv.push_back("--root=" + root.path().string());
             run_process_checked({.argv = argv, .timeout = std::chrono::minutes(1)},
                                 "systemd-machine-id-setup");
         } else {

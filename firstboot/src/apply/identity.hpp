@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/root_dir.hpp"
 #include "report/log.hpp"
 #include "systemd/bus.hpp"
 
@@ -15,7 +16,7 @@ namespace kiln::firstboot {
 // machine-id takes effect at the next boot (systemd reads it once, at boot).
 // `on_this_system`: `root` is this machine's own / (RunMode::on_this_system), so the running
 // kernel's hostname is set too and the tools work on / rather than on a tree.
-void apply_identity(const std::filesystem::path& root, bool on_this_system,
-                    const std::string& hostname, bool new_instance, sd_bus* bus, Log& log);
+void apply_identity(const RootDir& root, bool on_this_system, const std::string& hostname,
+                    bool new_instance, sd_bus* bus, Log& log);
 
 }  // namespace kiln::firstboot

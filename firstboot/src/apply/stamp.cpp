@@ -3,13 +3,10 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "core/files.hpp"
-#include "kiln/atomic_file.hpp"
-
 namespace kiln::firstboot {
 
-std::optional<Stamp> read_stamp(const std::filesystem::path& root) {
-    auto text = read_file_limited(under_root(root, kStampPath), 64 * 1024);
+std::optional<Stamp> read_stamp(const RootDir& root) {
+    auto text = root.read(kStampPath, kMaxStampBytes, "the stamp");
     if (!text) return std::nullopt;
     auto json = nlohmann::json::parse(*text, nullptr, false);
     if (json.is_discarded() || !json.is_object()) return std::nullopt;
@@ -33,9 +30,7 @@ std::optional<Stamp> read_stamp(const std::filesystem::path& root) {
     return stamp;
 }
 
-void write_stamp(const std::filesystem::path& root, const Stamp& stamp) {
-    auto path = under_root(root, kStampPath);
-    std::filesystem::create_directories(path.parent_path());
+void write_stamp(const RootDir& root, const Stamp& stamp) {
     nlohmann::json json = {{"instance_id", stamp.instance_id},
                            {"metadata_digest", stamp.metadata_digest},
                            {"configured_at", stamp.configured_at}};
@@ -48,18 +43,15 @@ void write_stamp(const std::filesystem::path& root, const Stamp& stamp) {
                           {"address", m->address},
                           {"peers", peers}};
     }
-    write_file_atomically(path, json.dump(2) + "\n", 0644);
+    root.write_atomically(kStampPath, json.dump(2) + "\n", 0644);
 }
 
-void mark_configured(const std::filesystem::path& root) {
-    auto path = under_root(root, kConfiguredPath);
-    std::filesystem::create_directories(path.parent_path());
-    write_file_atomically(path, "", 0644);
+void mark_configured(const RootDir& root) {
+    root.write_atomically(kConfiguredPath, "", 0644);
 }
 
-void clear_configured(const std::filesystem::path& root) {
-    std::error_code ec;
-    std::filesystem::remove(under_root(root, kConfiguredPath), ec);
+void clear_configured(const RootDir& root) {
+    root.remove(kConfiguredPath);
 }
 
 std::string utc_now() {

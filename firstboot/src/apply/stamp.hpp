@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "core/root_dir.hpp"
 #include "validate/member_identity.hpp"
 
 // The stamp: which instance was configured, from which metadata. Written last, after a run
@@ -13,6 +14,8 @@ namespace kiln::firstboot {
 inline constexpr std::string_view kStampPath = "/var/lib/kiln/stamp.json";
 // The cluster units' drop-ins carry ConditionPathExists= on this file.
 inline constexpr std::string_view kConfiguredPath = "/var/lib/kiln/configured";
+// The stamp is a few hundred bytes; a larger file is not one kiln-firstboot wrote.
+inline constexpr std::size_t kMaxStampBytes = 64 * 1024;
 
 struct Stamp {
     std::string instance_id;
@@ -23,12 +26,14 @@ struct Stamp {
     std::optional<MemberIdentity> member;
 };
 
-std::optional<Stamp> read_stamp(const std::filesystem::path& root);
-void write_stamp(const std::filesystem::path& root, const Stamp& stamp);
+// nullopt when there is none or it is not a stamp (configure again); throws Error when the file
+// is there but is no regular file or too large.
+std::optional<Stamp> read_stamp(const RootDir& root);
+void write_stamp(const RootDir& root, const Stamp& stamp);
 
 // The marker the cluster units wait for: set after commit, cleared again if starting fails.
-void mark_configured(const std::filesystem::path& root);
-void clear_configured(const std::filesystem::path& root);
+void mark_configured(const RootDir& root);
+void clear_configured(const RootDir& root);
 
 std::string utc_now();
 

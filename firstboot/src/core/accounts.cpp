@@ -1,13 +1,15 @@
 #include "core/accounts.hpp"
 
-#include "core/files.hpp"
-
 namespace kiln::firstboot {
 
-Accounts load_accounts(const std::filesystem::path& root) {
-    constexpr std::size_t limit = 4 << 20;
-    auto passwd = read_file_limited(root / "etc/passwd", limit);
-    auto group = read_file_limited(root / "etc/group", limit);
+namespace {
+// Far beyond any real system's /etc/passwd or /etc/group.
+constexpr std::size_t kMaxAccountsFileBytes = 4 << 20;
+}  // namespace
+
+Accounts load_accounts(const RootDir& root) {
+    auto passwd = root.read("/etc/passwd", kMaxAccountsFileBytes, "/etc/passwd");
+    auto group = root.read("/etc/group", kMaxAccountsFileBytes, "/etc/group");
     return Accounts::parse(passwd.value_or(""), group.value_or(""));
 }
 

@@ -1,26 +1,16 @@
 #include <fmt/format.h>
 
-#include "core/files.hpp"
 #include "render/render.hpp"
 #include "render/text_edit.hpp"
 
 namespace kiln::firstboot {
-
-namespace {
-
-std::string existing(const RenderContext& c, const std::filesystem::path& path) {
-    auto text = read_file_limited(under_root(c.root, path), 1 << 20);
-    return text && text->size() <= (1 << 20) ? *text : std::string();
-}
-
-}  // namespace
 
 // /etc/hostname, /etc/hosts (peers), the time zone and the admin user's authorized_keys.
 void render_identity_files(const RenderContext& c, Rendering& out, Report& report) {
     const NodeConfig& n = c.node;
     out.files.push_back({"/etc/hostname", n.hostname + "\n"});
 
-    std::string hosts = existing(c, "/etc/hosts");
+    std::string hosts = existing_file(c, "/etc/hosts");
     if (hosts.empty())
         hosts = "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n";
     // The template's own name (Debian's 127.0.1.1 line) must not outlive it.
@@ -79,8 +69,8 @@ void render_time_and_monitoring(const RenderContext& c, Rendering& out) {
             std::vector<std::string> lines;
             for (const auto& s : n.ntp_servers) lines.push_back("server " + s + " iburst");
             out.files.push_back(
-                {"/etc/chrony.conf",
-                 replace_settings(existing(c, "/etc/chrony.conf"), {"server", "pool"}, lines)});
+                {"/etc/chrony.conf", replace_settings(existing_file(c, "/etc/chrony.conf"),
+                                                      {"server", "pool"}, lines)});
         }
     }
     if (!n.zabbix_servers.empty()) {
@@ -88,7 +78,7 @@ void render_time_and_monitoring(const RenderContext& c, Rendering& out) {
         const std::filesystem::path conf = "/etc/zabbix/zabbix_agentd.conf";
         std::vector<std::string> lines = {"Server=" + servers, "ServerActive=" + servers,
                                           "Hostname=" + n.hostname};
-        std::string original = existing(c, conf);
+        std::string original = existing_file(c, conf);
         if (original.empty())
             out.files.push_back({"/etc/zabbix/zabbix_agentd.d/60-kiln-server.conf",
                                  replace_settings("", {}, lines)});

@@ -1,6 +1,5 @@
 #include <fmt/format.h>
 
-#include "core/files.hpp"
 #include "render/render.hpp"
 #include "render/text_edit.hpp"
 
@@ -25,11 +24,9 @@ void render_network(const RenderContext& c, Rendering& out) {
             out.files.push_back({"/etc/network/interfaces.d/60-kiln-" + iface, text});
             out.network_unit = "networking.service";
             // A DHCP stanza for the same interface in the main file would fight ours.
-            auto main = read_file_limited(under_root(c.root, "/etc/network/interfaces"), 1 << 20);
-            if (main && main->size() <= (1 << 20)) {
-                std::string edited = disable_ifupdown_stanzas(*main, iface);
-                if (edited != *main) out.files.push_back({"/etc/network/interfaces", edited});
-            }
+            std::string main = existing_file(c, "/etc/network/interfaces");
+            std::string edited = disable_ifupdown_stanzas(main, iface);
+            if (edited != main) out.files.push_back({"/etc/network/interfaces", edited});
             break;
         }
         case image::NetworkBackend::networkd: {

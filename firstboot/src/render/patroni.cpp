@@ -1,6 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
-#include "core/files.hpp"
+#include "kiln/error.hpp"
 #include "render/render.hpp"
 
 namespace kiln::firstboot {
@@ -8,6 +8,8 @@ namespace kiln::firstboot {
 namespace {
 
 constexpr std::string_view kBasePath = "/etc/kiln/patroni.base.yml";
+// A base config is a few KiB; the image's file is never near this.
+constexpr std::size_t kMaxBaseConfigBytes = 1 << 20;
 
 // A string from node metadata (or quoted in the base): always emitted double-quoted, so that
 // a password such as "true", "123" or "null" stays a string for Patroni's YAML loader.
@@ -66,11 +68,12 @@ void emit(YAML::Emitter& out, const YAML::Node& node) {
 
 void render_patroni(const RenderContext& c, Rendering& out, Report& report) {
     const NodeConfig& n = c.node;
-    auto base_path = under_root(c.root, kBasePath);
     YAML::Node config;
     try {
-        config = YAML::LoadFile(base_path.string());
-    } catch (const YAML::Exception& e) {
+        auto base = c.root.read(kBasePath, kMaxBaseConfigBytes, "the Patroni base config");
+        if (!base) throw Error("it is missing");
+        config = YAML::Load(*base);
+    } catch (const std::exception& e) {
         report.error(Location{std::string(kBasePath)},
                      std::string("cannot read the baked Patroni base config: ") + e.what());
         return;

@@ -10,6 +10,11 @@ Layout layout_for(image::OsFamily family) {
             "/var/lib/etcd/default"};
 }
 
+std::string existing_file(const RenderContext& c, const std::filesystem::path& path) {
+    return c.root.read(path, kMaxEditedFileBytes, "a configuration file kiln-firstboot edits")
+        .value_or("");
+}
+
 std::string url_host(const std::string& address) {
     return address.find(':') == std::string::npos ? address : "[" + address + "]";
 }

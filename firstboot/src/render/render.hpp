@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/accounts.hpp"
+#include "core/root_dir.hpp"
 #include "dcs/etcd_member.hpp"
 #include "kiln/diagnostics.hpp"
 #include "render/rendered.hpp"
@@ -22,7 +23,7 @@ Layout layout_for(image::OsFamily family);
 
 struct RenderContext {
     const NodeConfig& node;
-    std::filesystem::path root;  // existing files (base configs, /etc/hosts) are read here
+    const RootDir& root;  // existing files (base configs, /etc/hosts) are read here
     const Accounts& accounts;
     Layout layout;
     // How this node's etcd member starts (founders' defaults until the membership stage knows).
@@ -41,6 +42,11 @@ void render_keepalived(const RenderContext& c, Rendering& out);
 void render_identity_files(const RenderContext& c, Rendering& out, Report& report);
 void render_time_and_monitoring(const RenderContext& c, Rendering& out);
 void render_network(const RenderContext& c, Rendering& out);
+
+// The text of a file the root already has that a renderer edits (/etc/hosts, chrony.conf): ""
+// when it has none. Throws Error when it is no regular file or larger than kMaxEditedFileBytes.
+inline constexpr std::size_t kMaxEditedFileBytes = 1 << 20;
+std::string existing_file(const RenderContext& c, const std::filesystem::path& path);
 
 // "[2001:db8::1]" for IPv6, the address itself for IPv4: for URLs and host:port.
 std::string url_host(const std::string& address);

@@ -3,8 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "apply/stamp.hpp"
-#include "core/files.hpp"
-#include "kiln/atomic_file.hpp"
 
 namespace kiln::firstboot {
 
@@ -18,7 +16,7 @@ std::string outcome(const Status& status) {
 
 }  // namespace
 
-void write_status_file(const std::filesystem::path& root, const Status& status) {
+void write_status_file(const RootDir& root, const Status& status) {
     nlohmann::json json = {{"status", outcome(status)},
                            {"stage", status.stage},
                            {"message", status.message},
@@ -27,10 +25,10 @@ void write_status_file(const std::filesystem::path& root, const Status& status) 
                            {"units_started", status.units_started},
                            {"time", utc_now()},
                            {"diagnostics", status.report.to_json()}};
-    auto path = under_root(root, kStatusPath);
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    write_file_atomically(path, json.dump(2) + "\n", 0644);
+    // Bytes that are not UTF-8 (in a file name, say) are replaced rather than failing the report.
+    root.write_atomically(kStatusPath,
+                          json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                          0644);
 }
 
 std::string guestinfo_status(const Status& status) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/root_dir.hpp"
 #include "kiln/diagnostics.hpp"
 
 namespace kiln::firstboot {
@@ -24,7 +25,7 @@ struct Status {
 };
 
 // /run/kiln/status.json (0644; no secrets in it).
-void write_status_file(const std::filesystem::path& root, const Status& status);
+void write_status_file(const RootDir& root, const Status& status);
 // What guestinfo.kiln.status gets: "ok", "waiting: <message>" or "error: <stage>: <message>".
 std::string guestinfo_status(const Status& status);
 

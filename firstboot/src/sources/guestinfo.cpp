@@ -1,25 +1,25 @@
 #include "sources/guestinfo.hpp"
 
-#include <fstream>
-
 #include "kiln/process.hpp"
 
 namespace kiln::firstboot {
 
 namespace {
 constexpr std::chrono::milliseconds kCallTimeout{5000};
-}
+// A DMI name is a line of text; a larger file is not one.
+constexpr std::size_t kMaxDmiNameBytes = 4096;
+}  // namespace
 
-bool is_vmware_guest(const std::filesystem::path& root) {
-    for (const char* file : {"sys/class/dmi/id/sys_vendor", "sys/class/dmi/id/product_name"}) {
-        std::ifstream in(root / file);
-        std::string text;
-        if (in && std::getline(in, text) && text.find("VMware") != std::string::npos) return true;
+bool is_vmware_guest(const RootDir& root) {
+    for (const char* file : {"/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/product_name"}) {
+        auto text = root.read(file, kMaxDmiNameBytes, "a DMI name");
+        if (text && text->substr(0, text->find('\n')).find("VMware") != std::string::npos)
+            return true;
     }
     return false;
 }
 
-std::optional<GuestInfo> GuestInfo::detect(const std::filesystem::path& root) {
+std::optional<GuestInfo> GuestInfo::detect(const RootDir& root) {
     if (!is_vmware_guest(root)) return std::nullopt;
     std::vector<std::filesystem::path> tools;
     for (const char* name : {"vmware-rpctool", "vmtoolsd"})

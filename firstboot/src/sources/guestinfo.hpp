@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/root_dir.hpp"
+
 // VMware guestinfo through the open-vm-tools CLIs: `vmware-rpctool "info-get KEY"`, or
 // `vmtoolsd --cmd "info-get KEY"` (which also works under Secure RPC). Contract: the value on
 // stdout and exit 0; "No value found" and exit 1. Anything else means the channel is not usable
@@ -16,7 +18,7 @@ class GuestInfo {
 public:
     // nullopt when this is not a VMware guest (DMI vendor under `root`) or no tool exists.
     // vmware-rpctool is tried first; when its channel fails, vmtoolsd --cmd takes over.
-    static std::optional<GuestInfo> detect(const std::filesystem::path& root);
+    static std::optional<GuestInfo> detect(const RootDir& root);
     // A client for the given tools, in order (tests, or a caller that already knows).
     explicit GuestInfo(std::filesystem::path tool);
     explicit GuestInfo(std::vector<std::filesystem::path> tools);
@@ -37,6 +39,6 @@ private:
 };
 
 // True when DMI under `root` names VMware as the system vendor.
-bool is_vmware_guest(const std::filesystem::path& root);
+bool is_vmware_guest(const RootDir& root);
 
 }  // namespace kiln::firstboot

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "core/root_dir.hpp"
 #include "sources/collection.hpp"
 
 namespace kiln::firstboot {
@@ -14,8 +15,9 @@ namespace kiln::firstboot {
 void read_ovf_environment(const std::string& display, const std::string& xml, Collection& out);
 
 // ovf-env.xml on an already mounted CD under `root`, or (when `mount_cdrom`) on /dev/sr0
-// mounted read-only for the time of reading. nullopt when there is none.
-std::optional<std::string> find_ovf_env_file(const std::filesystem::path& root, bool mount_cdrom,
+// mounted read-only for the time of reading. nullopt when there is none; `display` names the file
+// read, or the one at fault when this throws Error (not a regular file, too large).
+std::optional<std::string> find_ovf_env_file(const RootDir& root, bool mount_cdrom,
                                              std::string& display);
 
 }  // namespace kiln::firstboot

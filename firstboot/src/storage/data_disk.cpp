@@ -28,7 +28,7 @@ std::string gib(std::uint64_t bytes) {
 }
 
 std::string read_or_empty(const fs::path& path) {
-    return read_file_limited(path, 1 << 20).value_or("");
+    return read_regular_file(path, 1 << 20, "a kernel table").value_or("");
 }
 
 std::vector<std::string> mkfs_command(const image::DataDisk& disk, const fs::path& device) {
@@ -143,7 +143,7 @@ std::vector<std::string> prepare_state_directories(
     std::vector<std::string> notes;
     fs::path marker = mount / kMarker;
     std::string since = utc_now();
-    if (auto text = read_file_limited(marker, 64 * 1024)) {
+    if (auto text = read_regular_file(marker, 64 * 1024, "the data disk's member marker")) {
         auto json = nlohmann::json::parse(*text, nullptr, false);
         if (!json.is_object()) json = nlohmann::json::object();
         std::string cluster = json.value("cluster", ""), name = json.value("name", "");

@@ -32,8 +32,7 @@ bool same_ip(const std::string& a, const std::string& b) {
 
 class Validator {
 public:
-    Validator(Collection& c, const std::filesystem::path& root)
-        : c_(c), root_(root), report_(c.report) {}
+    Validator(Collection& c, const RootDir& root) : c_(c), root_(root), report_(c.report) {}
 
     std::optional<NodeConfig> run() {
         // A transport that could not be read (bad encoding, syntax) already failed the run;
@@ -114,6 +113,10 @@ private:
             const auto* spec = node::find_key(v.key);
             if (!spec) {
                 error(v, "not a node key");
+                continue;
+            }
+            if (auto problem = grammar::utf8(v.text)) {
+                error(v, *problem);
                 continue;
             }
             if (auto problem = node::check_value(*spec, v.text)) {
@@ -229,22 +232,20 @@ private:
 
     void time_zone(const NodeConfig& n) {
         if (!n.timezone || *n.timezone == "UTC") return;
-        std::error_code ec;
-        auto zoneinfo = root_ / "usr/share/zoneinfo";
-        if (std::filesystem::is_directory(zoneinfo, ec) &&
-            !std::filesystem::exists(zoneinfo / *n.timezone, ec))
+        const std::filesystem::path zoneinfo = "/usr/share/zoneinfo";
+        if (root_.is_directory(zoneinfo) && !root_.exists(zoneinfo / *n.timezone))
             error(*get("timezone"),
                   "time zone '" + *n.timezone + "' does not exist in /usr/share/zoneinfo");
     }
 
     Collection& c_;
-    std::filesystem::path root_;
+    const RootDir& root_;
     Report& report_;
 };
 
 }  // namespace
 
-std::optional<NodeConfig> validate(Collection& collection, const std::filesystem::path& root) {
+std::optional<NodeConfig> validate(Collection& collection, const RootDir& root) {
     return Validator(collection, root).run();
 }
 

@@ -86,3 +86,24 @@ TEST(Grammar, EditDistanceIsCaseInsensitive) {
     EXPECT_EQ(edit_distance("Disk", "disk"), 0u);
     EXPECT_EQ(edit_distance("", "abc"), 3u);
 }
+
+// The one UTF-8 rule of both programs (Unicode's table 3-7): what it refuses, it locates.
+TEST(Grammar, Utf8IsWellFormedOrRefusedAtItsFirstBadByte) {
+    for (std::string good : {"", "plain", "caf\xc3\xa9", "\xe2\x82\xac 5", "\xef\xbf\xbd",
+                             "\xf0\x9f\x90\x98", "\xf4\x8f\xbf\xbf"})
+        EXPECT_FALSE(utf8(good)) << good;
+    struct Bad {
+        std::string text;
+        std::size_t at;
+    };
+    for (const Bad& bad :
+         {Bad{"ab\x80", 2}, Bad{"\xc0\xaf", 0}, Bad{"x\xc1\x81", 1}, Bad{"\xe0\x80\x80", 0},
+          Bad{"\xed\xa0\x80", 0}, Bad{"\xf0\x80\x80\x80", 0}, Bad{"\xf4\x90\x80\x80", 0},
+          Bad{"\xf5\x80\x80\x80", 0}, Bad{"ok\xe2\x82", 2}, Bad{"\xc3", 0}, Bad{"\xe2(\xa1", 0},
+          Bad{"pw-\xff\xfe", 3}}) {
+        EXPECT_EQ(invalid_utf8_at(bad.text), bad.at) << bad.text;
+        ASSERT_TRUE(utf8(bad.text));
+        EXPECT_EQ(*utf8(bad.text),
+                  "is not valid UTF-8 (an invalid byte at offset " + std::to_string(bad.at) + ")");
+    }
+}

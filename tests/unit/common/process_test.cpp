@@ -2,10 +2,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +14,7 @@
 #include <thread>
 
 #include "kiln/inherited_fds.hpp"
+#include "missing_syscall.hpp"
 
 namespace {
 
@@ -111,29 +108,14 @@ INSTANTIATE_TEST_SUITE_P(Process, FdClosingMethods,
                              return "";
                          });
 
-// This process then answers close_range(2) with ENOSYS, as CentOS 7's 3.10 kernel does.
-bool make_close_range_missing() {
-    sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_close_range, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
-    return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-           ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
-}
-
 // Nothing forced: where close_range is missing the runner notices and falls back by itself.
 TEST(Process, WithoutCloseRangeTheChildStillHasOnlyTheStandardDescriptors) {
     LeakedDescriptor leaked;
     pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-        if (!make_close_range_missing() || ::close_range(3, 3, 0) == 0 || errno != ENOSYS)
+        if (!kiln_test::make_syscall_missing(SYS_close_range) || ::close_range(3, 3, 0) == 0 ||
+            errno != ENOSYS)
             ::_exit(2);
         ::_exit(sh("ls /proc/$$/fd").out == "0\n1\n2\n" ? 0 : 1);
     }

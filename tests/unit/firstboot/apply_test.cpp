@@ -48,7 +48,7 @@ TEST(Accounts, ReadFromPasswdAndGroupWithoutNss) {
     EXPECT_FALSE(a.user("nobody"));
     TempDir root;
     write_file(root / "etc/passwd", "alice:x:2001:2002::/home/alice:/bin/sh\n");
-    auto alice = load_accounts(root.path()).user("alice");
+    auto alice = load_accounts(RootDir(root.path())).user("alice");
     ASSERT_TRUE(alice);
     EXPECT_EQ(alice->uid, 2001u);
 }
@@ -66,7 +66,7 @@ TEST(Commit, WritesModesOwnersAndSymlinks) {
     r.dirs.push_back({"/home/kiln/.ssh", 0700, "kiln", ""});
     r.files.push_back({"/home/kiln/.ssh/authorized_keys", kEd25519 + "\n", 0600, "kiln", ""});
     bool as_root = geteuid() == 0;
-    commit_rendering(r, test_accounts(), {root.path(), as_root});
+    commit_rendering(r, test_accounts(), RootDir(root.path()), as_root);
     EXPECT_EQ(read_file(root / "etc/haproxy/haproxy.cfg"), "global\n");
     EXPECT_EQ(mode_of(root / "etc/haproxy/haproxy.cfg"), 0644u);
     EXPECT_EQ(mode_of(root / "etc/patroni/config.yml"), 0600u)
@@ -87,7 +87,7 @@ TEST(Commit, WritesModesOwnersAndSymlinks) {
         EXPECT_EQ(path.find(".tmp-"), std::string::npos) << path;
     // Committing again converges to the same tree.
     auto once = snapshot(root.path());
-    commit_rendering(r, test_accounts(), {root.path(), as_root});
+    commit_rendering(r, test_accounts(), RootDir(root.path()), as_root);
     EXPECT_EQ(snapshot(root.path()), once);
 }
 
@@ -97,7 +97,7 @@ TEST(Commit, UnknownOwnerWritesNothing) {
     r.files.push_back({"/etc/a.conf", "a\n"});
     r.files.push_back({"/etc/b.conf", "b\n", 0600, "etcd", "etcd"});
     try {
-        commit_rendering(r, test_accounts(), {root.path(), true});
+        commit_rendering(r, test_accounts(), RootDir(root.path()), true);
         FAIL() << "no error for an unknown user";
     } catch (const kiln::Error& e) {
         EXPECT_NE(std::string(e.what()).find("no user 'etcd' in /etc/passwd"), std::string::npos)
@@ -114,25 +114,25 @@ TEST(Commit, AFailingFileLeavesTheOthersUnapplied) {
     r.files.push_back({"/etc/a.conf", "new\n"});
     r.files.push_back({"/blocker/b.conf", "b\n"});
     auto before = snapshot(root.path());
-    EXPECT_THROW(commit_rendering(r, test_accounts(), {root.path(), false}), kiln::Error);
+    EXPECT_THROW(commit_rendering(r, test_accounts(), RootDir(root.path()), false), kiln::Error);
     EXPECT_EQ(snapshot(root.path()), before) << "first file not renamed, no temporaries left";
 }
 
 TEST(Stamp, RoundTripAndConfiguredMarker) {
     TempDir root;
-    EXPECT_FALSE(read_stamp(root.path()));
-    write_stamp(root.path(), {"i-1", "abc", "2026-01-01T00:00:00Z", std::nullopt});
-    auto stamp = read_stamp(root.path());
+    EXPECT_FALSE(read_stamp(RootDir(root.path())));
+    write_stamp(RootDir(root.path()), {"i-1", "abc", "2026-01-01T00:00:00Z", std::nullopt});
+    auto stamp = read_stamp(RootDir(root.path()));
     ASSERT_TRUE(stamp);
     EXPECT_EQ(stamp->instance_id, "i-1");
     EXPECT_FALSE(stamp->member);
     EXPECT_EQ(stamp->metadata_digest, "abc");
-    mark_configured(root.path());
+    mark_configured(RootDir(root.path()));
     EXPECT_TRUE(fs::exists(root / "var/lib/kiln/configured"));
-    clear_configured(root.path());
+    clear_configured(RootDir(root.path()));
     EXPECT_FALSE(fs::exists(root / "var/lib/kiln/configured"));
     write_file(root / "var/lib/kiln/stamp.json", "{not json");
-    EXPECT_FALSE(read_stamp(root.path())) << "a broken stamp means: configure again";
+    EXPECT_FALSE(read_stamp(RootDir(root.path()))) << "a broken stamp means: configure again";
 }
 
 // Later boots (whose metadata may have lost its secrets to scrubbing) learn from the stamp who the
@@ -144,8 +144,8 @@ TEST(Stamp, KeepsTheMemberIdentityWithoutSecrets) {
                           "etcd",
                           "10.0.0.12",
                           {{"pg1", "10.0.0.11"}, {"pg2", "10.0.0.12"}, {"pg3", "10.0.0.13"}}};
-    write_stamp(root.path(), {"i-2", "def", "2026-01-01T00:00:00Z", member});
-    auto stamp = read_stamp(root.path());
+    write_stamp(RootDir(root.path()), {"i-2", "def", "2026-01-01T00:00:00Z", member});
+    auto stamp = read_stamp(RootDir(root.path()));
     ASSERT_TRUE(stamp);
     ASSERT_TRUE(stamp->member);
     EXPECT_EQ(stamp->member->cluster, "pg-ha");
@@ -165,7 +165,7 @@ TEST(Status, AQuorumWaitIsWaitingNotAnError) {
     EXPECT_EQ(guestinfo_status(s),
               "waiting: waiting for quorum (1 of 3 members): etcd.service starts when a majority "
               "runs");
-    write_status_file(root.path(), s);
+    write_status_file(RootDir(root.path()), s);
     auto json = nlohmann::json::parse(read_file(root.path() / "run/kiln/status.json"));
     EXPECT_EQ(json["status"], "waiting");
 }
@@ -179,7 +179,7 @@ TEST(Status, JsonFileAndGuestinfoLine) {
     s.instance_id = "i-9";
     s.report.error(kiln::Location{"guestinfo.kiln.priority"},
                    "'priority' from guestinfo: '0' is not an integer");
-    write_status_file(root.path(), s);
+    write_status_file(RootDir(root.path()), s);
     auto json = nlohmann::json::parse(read_file(root / "run/kiln/status.json"));
     EXPECT_EQ(json["status"], "error");
     EXPECT_EQ(json["stage"], "validate");

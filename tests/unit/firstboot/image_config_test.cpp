@@ -75,14 +75,14 @@ TEST(ImageConfig, EveryFieldIsCheckedAndSecretsAreRefused) {
 TEST(ImageConfig, CollectUsesItsDefaultsAndFallsBackWithAWarning) {
     TempDir root;
     make_image_root(root.path(), {{"cluster", "baked"}, {"timezone", "Europe/Berlin"}});
-    auto c = kiln::firstboot::collect({root.path()}, nullptr);
+    auto c = kiln::firstboot::collect(kiln::firstboot::RootDir(root.path()), {}, nullptr);
     ASSERT_TRUE(c.metadata.get("cluster"));
     ASSERT_TRUE(c.metadata.get("timezone"));
     EXPECT_EQ(c.metadata.get("cluster")->text, "baked");
     EXPECT_EQ(c.metadata.get("timezone")->transport, kiln::firstboot::Transport::defaults);
     EXPECT_EQ(c.image.services.size(), 4u);
     TempDir empty;
-    auto d = kiln::firstboot::collect({empty.path()}, nullptr);
+    auto d = kiln::firstboot::collect(kiln::firstboot::RootDir(empty.path()), {}, nullptr);
     EXPECT_EQ(d.report.warning_count(), 1u);
     EXPECT_EQ(d.image.services.front(), "etcd.service");
 }

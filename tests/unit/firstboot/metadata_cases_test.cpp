@@ -66,7 +66,6 @@ public:
         }
         write_file(dir_ / "meta.yml",
                    c.via == Via::raw_file ? c.value : document(values, hostname));
-        options_.root = root_;
         options_.metadata_file = dir_ / "meta.yml";
         if (c.via == Via::guestinfo) vm_.set("guestinfo.kiln." + c.key, c.value);
         if (c.via == Via::guestinfo_metadata) {
@@ -91,9 +90,10 @@ public:
 
     // collect + validate: the report, and whether a NodeConfig came out.
     std::pair<std::string, bool> validate_only() {
-        auto gi = GuestInfo::detect(root_);
-        Collection collection = collect(options_, gi ? &*gi : nullptr);
-        auto node = validate(collection, root_);
+        RootDir root(root_);
+        auto gi = GuestInfo::detect(root);
+        Collection collection = collect(root, options_, gi ? &*gi : nullptr);
+        auto node = validate(collection, root);
         return {collection.report.format(nullptr), node.has_value()};
     }
 
@@ -116,6 +116,10 @@ private:
     FakeVmware vm_;
     CollectOptions options_;
 };
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    return text.replace(text.find(from), from.size(), to);
+}
 
 const std::string kRsaBlob = "AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7";  // starts with "ssh-rsa"
 const std::string kEdBlob = kEd25519.substr(12, 68);
@@ -284,6 +288,17 @@ std::vector<Case> bad_cases() {
          "is not of the form name=address", "ovf-env.xml:"},
         {"OvfNotXml", Via::ovf, "", "<Environment><PropertySection>", "not valid XML",
          "ovf-env.xml:"},
+        // bytes that are not UTF-8 (kiln-firstboot once rendered them as U+FFFD)
+        {"PasswordNotUtf8", Via::raw_file, "",
+         doc_head + replaced(good_tail, "pg-secret-1", "pw-\xff\xfe-x"),
+         "'postgres_password' from metadata file: is not valid UTF-8 (an invalid byte at offset 3)",
+         "meta.yml:"},
+        {"GuestinfoNotUtf8", Via::guestinfo, "cluster", "pg\xfe", "is not valid UTF-8",
+         "guestinfo.kiln.cluster"},
+        {"OvfSurrogateInASecret", Via::ovf, "rest_password", "pw\xed\xa0\x80", "is not valid UTF-8",
+         "ovf-env.xml:4:5"},
+        {"FwCfgOverlong", Via::fw_cfg, "zabbix_server", "z\xc0\xaf.example", "is not valid UTF-8",
+         "fw_cfg opt/kiln/zabbix_server"},
         // QEMU fw_cfg
         {"FwCfgPriorityText", Via::fw_cfg, "priority", "abc",
          "'abc' is not an integer from 1 to 254", "fw_cfg opt/kiln/priority"},

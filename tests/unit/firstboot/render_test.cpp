@@ -24,16 +24,16 @@ public:
         auto values = good_values();
         for (auto& [k, v] : changes) values[k] = v;
         write_file(dir_ / "meta.yml", document(values, hostname));
-        CollectOptions options{dir_.path()};
+        CollectOptions options;
         options.metadata_file = dir_ / "meta.yml";
-        collection_ = collect(options, nullptr);
-        auto node = validate(collection_, dir_.path());
+        collection_ = collect(root_, options, nullptr);
+        auto node = validate(collection_, root_);
         if (!node) throw std::runtime_error(collection_.report.format(nullptr));
         node_ = *node;
         node_.image.network = backend;
-        accounts_ = load_accounts(dir_.path());
+        accounts_ = load_accounts(root_);
         RenderContext context{node_,
-                              dir_.path(),
+                              root_,
                               accounts_,
                               layout_for(node_.image.os_family),
                               {"new", founder_initial_cluster(member_identity(node_)), false, {}}};
@@ -51,6 +51,7 @@ public:
 
 private:
     TempDir dir_;
+    RootDir root_{dir_.path()};
     Collection collection_;
     NodeConfig node_;
     kiln::Accounts accounts_;
@@ -264,7 +265,8 @@ TEST(RenderPatroni, MissingBaseConfigIsAnError) {
     NodeConfig node;
     node.peers = {{"pg-1", "10.0.0.11"}};
     node.self = node.peers[0];
-    RenderContext context{node, r.root(), accounts, layout_for(kiln::image::OsFamily::debian), {}};
+    RootDir root(r.root());
+    RenderContext context{node, root, accounts, layout_for(kiln::image::OsFamily::debian), {}};
     Rendering out;
     render_patroni(context, out, report);
     EXPECT_TRUE(report.has_errors());

@@ -76,7 +76,7 @@ TEST(GuestInfo, VmtoolsdCmdReadsKeysLikeRpctool) {
     FakeVmware vm(dir / "vm", "vmtoolsd");
     vm.set("guestinfo.kiln.priority", "42");
     mark_vmware(dir / "root");
-    auto gi = GuestInfo::detect(dir / "root");
+    auto gi = GuestInfo::detect(RootDir(dir / "root"));
     ASSERT_TRUE(gi);
     EXPECT_EQ(gi->tool().filename(), "vmtoolsd");
     EXPECT_EQ(gi->get("guestinfo.kiln.priority"), "42");
@@ -88,7 +88,7 @@ TEST(GuestInfo, FallsBackToVmtoolsdWhenRpctoolsChannelFails) {
     FakeVmware vmtoolsd(dir / "b", "vmtoolsd");
     vmtoolsd.set("guestinfo.kiln.hostname", "pg-9");
     mark_vmware(dir / "root");
-    auto gi = GuestInfo::detect(dir / "root");
+    auto gi = GuestInfo::detect(RootDir(dir / "root"));
     ASSERT_TRUE(gi);
     EXPECT_EQ(gi->tool().filename(), "vmware-rpctool");
     EXPECT_EQ(gi->get("guestinfo.kiln.hostname"), "pg-9");
@@ -113,8 +113,8 @@ TEST(GuestInfo, NotVmwareMeansNoToolIsEverRun) {
     FakeVmware vm(dir / "vm");
     fs::create_directories(dir / "root");
     auto start = std::chrono::steady_clock::now();
-    EXPECT_FALSE(GuestInfo::detect(dir / "root"));
-    Collection c = collect({dir / "root"}, nullptr);
+    EXPECT_FALSE(GuestInfo::detect(RootDir(dir / "root")));
+    Collection c = collect(RootDir(dir / "root"), {}, nullptr);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
     EXPECT_TRUE(vm.calls().empty());
 }
@@ -125,7 +125,7 @@ TEST(GuestInfo, VmwareWithoutToolsIsQuiet) {
     const char* old = std::getenv("PATH");
     std::string saved = old ? old : "";
     setenv("PATH", (dir / "empty").c_str(), 1);
-    EXPECT_FALSE(GuestInfo::detect(dir / "root"));
+    EXPECT_FALSE(GuestInfo::detect(RootDir(dir / "root")));
     setenv("PATH", saved.c_str(), 1);
 }
 
@@ -294,10 +294,10 @@ TEST(OvfEnvironment, FoundOnAMountedCd) {
     TempDir root;
     write_file(root / "media/cdrom/ovf-env.xml", ovf_env({{"kiln.hostname", "pg-cd"}}));
     std::string display;
-    auto xml = find_ovf_env_file(root.path(), false, display);
+    auto xml = find_ovf_env_file(RootDir(root.path()), false, display);
     ASSERT_TRUE(xml);
     EXPECT_EQ(display, "/media/cdrom/ovf-env.xml");
-    Collection c = collect({root.path()}, nullptr);
+    Collection c = collect(RootDir(root.path()), {}, nullptr);
     ASSERT_TRUE(value(c, "hostname", Transport::ovf));
     EXPECT_EQ(value(c, "hostname", Transport::ovf)->text, "pg-cd");
 }
@@ -309,7 +309,7 @@ TEST(FwCfg, PerKeyFilesAndDocumentUnderRoot) {
     write_file(base / "hostname/raw", "pg-fw");
     write_file(base / "metadata/raw",
                document({{"priority", "99"}, {"cluster", "fw-doc"}}, "pg-doc"));
-    Collection c = collect({root.path()}, nullptr);
+    Collection c = collect(RootDir(root.path()), {}, nullptr);
     EXPECT_FALSE(c.report.has_errors()) << errors(c);
     for (auto key : {"priority", "hostname", "cluster"}) ASSERT_TRUE(c.metadata.get(key)) << key;
     EXPECT_EQ(c.metadata.get("priority")->text, "12") << "a per-key file wins over the document";
@@ -324,13 +324,18 @@ TEST(FwCfg, UnknownAndOversizeEntriesAreErrors) {
     auto base = root / "sys/firmware/qemu_fw_cfg/by_name/opt/kiln";
     write_file(base / "hostnme/raw", "pg-1");
     write_file(base / "peers/raw", std::string(kiln::node::kMaxValueBytes + 1, 'a'));
-    Collection c = collect({root.path()}, nullptr);
+    Collection c = collect(RootDir(root.path()), {}, nullptr);
     EXPECT_NE(errors(c).find("fw_cfg opt/kiln/hostnme: error: unknown node key 'hostnme' (did you "
                              "mean 'hostname'?)"),
               std::string::npos)
         << errors(c);
-    EXPECT_NE(errors(c).find("fw_cfg opt/kiln/peers: error: value is longer than 65536 bytes"),
-              std::string::npos);
+    EXPECT_NE(errors(c).find("fw_cfg opt/kiln/peers: error: " +
+                             (root / "sys/firmware/qemu_fw_cfg/"
+                                     "by_name/opt/kiln/peers/raw")
+                                 .string() +
+                             " is larger than 65536 bytes (the limit for one node value)"),
+              std::string::npos)
+        << errors(c);
 }
 
 TEST(Precedence, GuestinfoThenOvfThenCloudInitThenFwCfgThenFileThenDefaults) {
@@ -354,11 +359,11 @@ TEST(Precedence, GuestinfoThenOvfThenCloudInitThenFwCfgThenFileThenDefaults) {
                                            {"cluster", "from-file"},
                                            {"vip", "10.9.9.9/24"}},
                                           "", ""));
-    auto gi = GuestInfo::detect(root);
+    auto gi = GuestInfo::detect(RootDir(root));
     ASSERT_TRUE(gi);
-    CollectOptions options{root};
+    CollectOptions options;
     options.metadata_file = dir / "meta.yml";
-    Collection c = collect(options, &*gi);
+    Collection c = collect(RootDir(root), options, &*gi);
     EXPECT_FALSE(c.report.has_errors()) << errors(c);
     auto winner = [&](const char* key) { return c.metadata.get(key); };
     for (auto key :

@@ -2,9 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +10,7 @@
 #include <random>
 
 #include "kiln/error.hpp"
+#include "kiln/in_root.hpp"
 
 namespace kiln::bake {
 
@@ -69,15 +68,7 @@ NativeRoot::NativeRoot(std::filesystem::path directory)
 }
 
 UniqueFd NativeRoot::open_inside(const std::string& path, int flags, unsigned mode) const {
-    open_how how{};
-    how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
-    how.mode = (flags & O_CREAT) ? mode : 0;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    std::string rel = relative(path);
-    for (;;) {
-        long fd = ::syscall(SYS_openat2, root_fd_.get(), rel.c_str(), &how, sizeof how);
-        if (fd >= 0 || errno != EAGAIN) return UniqueFd(static_cast<int>(fd));
-    }
+    return open_in_root(root_fd_.get(), path, flags, mode);
 }
 
 std::pair<UniqueFd, std::string> NativeRoot::open_parent(const std::string& path) const {

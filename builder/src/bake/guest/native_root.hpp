@@ -10,8 +10,8 @@
 
 namespace kiln::bake {
 
-// A guest root that is a folder on the build host. Every path is resolved with openat2()'s
-// RESOLVE_IN_ROOT, so an absolute symlink inside the tree (/etc/foo -> /usr/...) points back
+// A guest root that is a folder on the build host. Every path is resolved inside it
+// (kiln::open_in_root), so an absolute symlink inside the tree (/etc/foo -> /usr/...) points back
 // into the tree and nothing can land on the host. Commands run chrooted, with /proc, /sys and
 // /dev mounted in a private mount namespace that dies with the command.
 class NativeRoot final : public Root {
