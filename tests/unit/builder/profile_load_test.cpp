@@ -1,5 +1,6 @@
 // Include merging, variables and --var overrides, on profiles written to a scratch folder.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -104,6 +105,20 @@ TEST_F(ProfileLoad, VariablesMayReferToVariables) {
     ASSERT_TRUE(p) << report_.format(&sources_);
     ASSERT_TRUE(p->base.bootstrap);
     EXPECT_EQ(p->base.bootstrap->mirror.value, "http://deb.debian.org/debian");
+}
+
+// The build copies files, folders and symlinks: validation names anything else in a tree.
+TEST_F(ProfileLoad, OverlayTreeWithAFifoIsRejected) {
+    fs::create_directories(dir_ / "tree/etc");
+    write("tree/etc/motd", "hello\n");
+    ASSERT_EQ(::mkfifo((dir_ / "tree/etc/pipe").c_str(), 0600), 0);
+    auto p = load(
+        write("p.yml", std::string(kBase) + "overlays:\n  - tree: tree\n    destination: /\n"));
+    EXPECT_FALSE(p);
+    EXPECT_NE(report_.format(&sources_).find(
+                  "overlay tree 'tree' holds 'etc/pipe', which is not a file, folder or symlink"),
+              std::string::npos)
+        << report_.format(&sources_);
 }
 
 TEST_F(ProfileLoad, DefaultsFillTheModel) {

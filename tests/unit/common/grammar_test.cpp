@@ -86,3 +86,42 @@ TEST(Grammar, EditDistanceIsCaseInsensitive) {
     EXPECT_EQ(edit_distance("Disk", "disk"), 0u);
     EXPECT_EQ(edit_distance("", "abc"), 3u);
 }
+
+TEST(Grammar, SingleLineRefusesEveryControlInvisibleFormatAndNonUtf8) {
+    EXPECT_FALSE(single_line("bookworm caf\u00e9 \u4e2d"));
+    EXPECT_TRUE(single_line("a\nb"));
+    EXPECT_TRUE(single_line("a\x1b[2J"));
+    EXPECT_TRUE(single_line("a\u009b31m"));  // C1 CSI
+    EXPECT_TRUE(single_line("evil\u202egpj.exe"));
+    EXPECT_TRUE(single_line("zero\u200bwidth"));
+    EXPECT_TRUE(single_line("caf\xe9"));
+    EXPECT_FALSE(text("two\nlines\twith a tab"));
+    EXPECT_TRUE(text("an escape \x1b[2J"));
+    EXPECT_TRUE(text("a bidi \u2066 isolate"));
+}
+
+TEST(Grammar, ArchiveWordsCannotBreakASourcesLineOrPassForAnOption) {
+    for (auto ok : {"bookworm", "bookworm-updates", "main", "non-free-firmware", "9", "7.9.2009",
+                    "bookworm/updates", "./", "stable~backports"})
+        EXPECT_FALSE(archive_word(ok)) << ok;
+    for (auto bad : {"", "main\nTrusted: yes", "main contrib", "--variant=buildd", "main,contrib",
+                     "a#b", "caf\u00e9"})
+        EXPECT_TRUE(archive_word(bad)) << bad;
+}
+
+TEST(Grammar, FileNamesIdsAndModesThatTheBuildCannotTake) {
+    EXPECT_FALSE(file_name("node.qcow2"));
+    EXPECT_TRUE(file_name("a/b"));
+    EXPECT_TRUE(file_name(".."));
+    EXPECT_TRUE(file_name("node\n.qcow2"));
+    EXPECT_TRUE(file_name("node-\u202eavo.ova"));
+    EXPECT_TRUE(file_name(std::string(256, 'a')));
+    EXPECT_FALSE(user_name("4294967294"));
+    EXPECT_TRUE(user_name("4294967295"));
+    EXPECT_TRUE(user_name("4294967296"));
+    EXPECT_TRUE(user_name("99999999999999999999999"));
+    EXPECT_FALSE(file_mode("0777"));
+    EXPECT_TRUE(file_mode("7777"));
+    EXPECT_TRUE(file_mode("4755"));
+    EXPECT_TRUE(file_mode("1777"));
+}
