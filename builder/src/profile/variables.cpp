@@ -101,6 +101,13 @@ public:
             case State::unresolved:
                 break;
         }
+        if (chain_.size() >= kMaxVariableDepth) {
+            report_.error(v.where, "variable '" + name + "' is reached through more than " +
+                                       std::to_string(kMaxVariableDepth) +
+                                       " variables, one inside the other (the limit)");
+            v.state = State::failed;
+            return {nullptr, true};
+        }
         v.state = State::resolving;
         chain_.push_back(name);
         auto value =

@@ -16,6 +16,8 @@ namespace kiln::profile {
 inline constexpr std::size_t kMaxExpandedValueBytes = 64u << 10;  // one value, replaced
 // All the variables' values together, and all the profile's replaced values together.
 inline constexpr std::size_t kMaxExpandedTotalBytes = 16u << 20;
+// Variables a variable may refer through, one inside the other (each level is a nested call).
+inline constexpr std::size_t kMaxVariableDepth = 64;
 
 struct Variables {
     std::map<std::string, std::string> values;  // final text, every reference replaced
