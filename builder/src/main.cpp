@@ -5,6 +5,7 @@
 
 #include "cli/command.hpp"
 #include "kiln/error.hpp"
+#include "kiln/printable.hpp"
 #include "kiln/version.hpp"
 
 int main(int argc, char** argv) {
@@ -34,10 +35,10 @@ int main(int argc, char** argv) {
     try {
         return selected ? selected->run() : 0;
     } catch (const Error& e) {
-        std::cerr << "kiln: error: " << e.what() << "\n";
+        std::cerr << "kiln: error: " << printable(e.what(), "\n\t") << "\n";
         return static_cast<int>(e.code());
     } catch (const std::exception& e) {
-        std::cerr << "kiln: internal error: " << e.what() << "\n";
+        std::cerr << "kiln: internal error: " << printable(e.what(), "\n\t") << "\n";
         return static_cast<int>(ExitCode::failed);
     }
 }

@@ -9,6 +9,9 @@
 #include <charconv>
 #include <vector>
 
+#include "kiln/printable.hpp"
+#include "kiln/utf8.hpp"
+
 namespace kiln::grammar {
 
 namespace {
@@ -20,23 +23,34 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
+char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 bool all_of(std::string_view s, auto predicate) {
     return std::all_of(s.begin(), s.end(), predicate);
 }
 
 std::string quoted(std::string_view value) {
-    std::string out = "'";
-    for (char c : value) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-            static constexpr char hex[] = "0123456789abcdef";
-            out += "\\x";
-            out += hex[(c >> 4) & 15];
-            out += hex[c & 15];
-        } else {
-            out += c;
-        }
+    return "'" + printable(value) + "'";
+}
+
+// The first character of `value` that a single line of text must not hold, described.
+Problem unprintable_character(std::string_view value, std::string_view allowed_controls) {
+    for (std::size_t i = 0; i < value.size();) {
+        auto c = utf8::decode(value.substr(i));
+        if (!c) return "contains bytes that are not UTF-8: " + quoted(value);
+        if (utf8::is_control(c->code_point) &&
+            !(c->code_point < 0x80 &&
+              allowed_controls.find(static_cast<char>(c->code_point)) != std::string_view::npos))
+            return "contains a control character (line break, tab or similar): " + quoted(value);
+        if (utf8::is_hiding_format(c->code_point))
+            return "contains an invisible formatting character (a bidirectional control, a "
+                   "zero-width character or similar): " +
+                   quoted(value);
+        i += c->length;
     }
-    return out + "'";
+    return std::nullopt;
 }
 
 std::optional<std::vector<unsigned char>> base64_decode(std::string_view text) {
@@ -59,10 +73,11 @@ std::optional<std::vector<unsigned char>> base64_decode(std::string_view text) {
 }  // namespace
 
 Problem single_line(std::string_view value) {
-    for (char c : value)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            return "contains a control character (line break, tab or similar): " + quoted(value);
-    return std::nullopt;
+    return unprintable_character(value, {});
+}
+
+Problem text(std::string_view value) {
+    return unprintable_character(value, "\n\t");
 }
 
 Problem token(std::string_view value) {
@@ -75,35 +90,8 @@ Problem token(std::string_view value) {
     return std::nullopt;
 }
 
-std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
-    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    for (std::size_t i = 0; i < text.size();) {
-        unsigned char lead = byte(i);
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        }
-        // Unicode's table 3-7: the lead byte fixes the length and the range of the second byte.
-        std::size_t length = 0;
-        unsigned char low = 0x80, high = 0xbf;
-        if (lead >= 0xc2 && lead <= 0xdf)
-            length = 2;
-        else if (lead >= 0xe0 && lead <= 0xef)
-            length = 3, low = lead == 0xe0 ? 0xa0 : 0x80, high = lead == 0xed ? 0x9f : 0xbf;
-        else if (lead >= 0xf0 && lead <= 0xf4)
-            length = 4, low = lead == 0xf0 ? 0x90 : 0x80, high = lead == 0xf4 ? 0x8f : 0xbf;
-        else
-            return i;
-        if (i + 1 >= text.size() || byte(i + 1) < low || byte(i + 1) > high) return i;
-        for (std::size_t k = 2; k < length; ++k)
-            if (i + k >= text.size() || byte(i + k) < 0x80 || byte(i + k) > 0xbf) return i;
-        i += length;
-    }
-    return std::nullopt;
-}
-
 Problem utf8(std::string_view value) {
-    if (auto at = invalid_utf8_at(value))
+    if (auto at = utf8::first_invalid(value))
         return "is not valid UTF-8 (an invalid byte at offset " + std::to_string(*at) + ")";
     return std::nullopt;
 }
@@ -185,7 +173,13 @@ Problem unit_name(std::string_view value) {
 }
 
 Problem user_name(std::string_view value) {
-    if (!value.empty() && all_of(value, is_digit)) return std::nullopt;
+    if (!value.empty() && all_of(value, is_digit)) {
+        // uid_t and gid_t are 32 bits, and (uid_t)-1 means "no change" to chown(2).
+        if (value.size() > 10 || std::stoull(std::string(value)) > kMaxNumericId)
+            return "numeric id " + quoted(value) + " is larger than " +
+                   std::to_string(kMaxNumericId) + " (ids are 32 bits)";
+        return std::nullopt;
+    }
     if (value.empty() || value.size() > 32 ||
         !(std::islower(static_cast<unsigned char>(value[0])) || value[0] == '_') ||
         !all_of(value, [](char c) {
@@ -197,10 +191,31 @@ Problem user_name(std::string_view value) {
 }
 
 Problem file_mode(std::string_view value) {
-    if ((value.size() == 3 || value.size() == 4) &&
-        all_of(value, [](char c) { return c >= '0' && c <= '7'; }))
-        return std::nullopt;
-    return "mode " + quoted(value) + " is not an octal file mode such as 0644 or 0755";
+    if ((value.size() != 3 && value.size() != 4) ||
+        !all_of(value, [](char c) { return c >= '0' && c <= '7'; }))
+        return "mode " + quoted(value) + " is not an octal file mode such as 0644 or 0755";
+    if (value.size() == 4 && value.front() != '0')
+        return "mode " + quoted(value) +
+               " sets the set-user-ID, set-group-ID or sticky bit; a file mode here is "
+               "permissions only, 0000 to 0777";
+    return std::nullopt;
+}
+
+Problem file_name(std::string_view value) {
+    if (value.empty() || value == "." || value == ".." ||
+        value.find('/') != std::string_view::npos || value.size() > 255)
+        return quoted(value) + " is not a plain file name (1 to 255 bytes, no '/')";
+    return single_line(value);
+}
+
+Problem archive_word(std::string_view value) {
+    if (value.empty() || value.size() > 100 || value.front() == '-' || !all_of(value, [](char c) {
+            return is_alnum(c) || std::string_view("._+~/-").find(c) != std::string_view::npos;
+        }))
+        return quoted(value) +
+               " is not a suite, release or component name (letters, digits and . _ + ~ / -, "
+               "not starting with '-')";
+    return std::nullopt;
 }
 
 Problem interface_name(std::string_view value) {
@@ -319,8 +334,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             std::size_t above = row[j];
-            bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+            bool same = ascii_lower(a[i - 1]) == ascii_lower(b[j - 1]);
             row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
             diagonal = above;
         }

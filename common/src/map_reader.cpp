@@ -129,6 +129,11 @@ void MapReader::finish() {
         std::string hint;
         std::size_t best = 3;
         for (const auto& known : known_) {
+            // The lengths' difference is a lower bound of the distance: most pairs stop here.
+            std::size_t length_gap = child.key.size() > known.size()
+                                         ? child.key.size() - known.size()
+                                         : known.size() - child.key.size();
+            if (length_gap >= best) continue;
             std::size_t d = grammar::edit_distance(child.key, known);
             if (d < best) best = d, hint = " (did you mean '" + known + "'?)";
         }

@@ -1,8 +1,5 @@
 #include "kiln/source.hpp"
 
-#include <fstream>
-#include <sstream>
-
 namespace kiln {
 
 std::string Location::str() const {
@@ -22,40 +19,36 @@ Location location_of(const std::string& file, std::string_view text, std::ptrdif
     return Location{file, line, column};
 }
 
-const std::string* SourceFiles::load(const std::string& display_name,
-                                     const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return nullptr;
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) return nullptr;
-    auto [it, inserted] = texts_.insert_or_assign(display_name, text.str());
-    return &it->second;
+void SourceFiles::add(const std::string& display_name, std::string text) {
+    File file{std::move(text), {0}};
+    for (std::size_t at = file.text.find('\n'); at != std::string::npos;
+         at = file.text.find('\n', at + 1))
+        file.line_starts.push_back(at + 1);
+    files_.insert_or_assign(display_name, std::move(file));
 }
 
-void SourceFiles::add(const std::string& display_name, std::string text) {
-    texts_.insert_or_assign(display_name, std::move(text));
+void SourceFiles::forget(const std::string& display_name) {
+    files_.erase(display_name);
 }
 
 std::optional<std::string> SourceFiles::line(const std::string& display_name, int line) const {
-    auto it = texts_.find(display_name);
-    if (it == texts_.end()) return std::nullopt;
-    return line_of(it->second, line);
+    auto it = files_.find(display_name);
+    if (it == files_.end()) return std::nullopt;
+    const File& file = it->second;
+    if (line < 1 || static_cast<std::size_t>(line) > file.line_starts.size()) return std::nullopt;
+    std::size_t start = file.line_starts[line - 1];
+    std::size_t end = static_cast<std::size_t>(line) < file.line_starts.size()
+                          ? file.line_starts[line] - 1
+                          : file.text.size();
+    std::string result = file.text.substr(start, end - start);
+    if (!result.empty() && result.back() == '\r') result.pop_back();
+    return result;
 }
 
 std::optional<std::string> SourceFiles::line_of(const std::string& text, int line) {
-    if (line < 1) return std::nullopt;
-    std::size_t start = 0;
-    for (int n = 1; n < line; ++n) {
-        start = text.find('\n', start);
-        if (start == std::string::npos) return std::nullopt;
-        ++start;
-    }
-    if (start > text.size()) return std::nullopt;
-    std::size_t end = text.find('\n', start);
-    std::string result = text.substr(start, end == std::string::npos ? end : end - start);
-    if (!result.empty() && result.back() == '\r') result.pop_back();
-    return result;
+    SourceFiles one;
+    one.add("", text);
+    return one.line("", line);
 }
 
 }  // namespace kiln

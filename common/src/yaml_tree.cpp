@@ -1,9 +1,15 @@
 #include "kiln/yaml_tree.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
+
+#include "kiln/printable.hpp"
+#include "kiln/regular_file.hpp"
+#include "kiln/utf8.hpp"
+#include "kiln/yaml_graph.hpp"
 
 namespace kiln::yaml {
 
@@ -49,6 +55,7 @@ public:
     Converter(const std::string& file, Report& report) : file_(file), report_(report) {}
 
     Node convert(const YAML::Node& in, const Location& fallback) {
+        GraphWalk::Step step(walk_, in);
         Node out;
         out.location = locate(in.Mark(), fallback);
         const std::string& tag = in.Tag();
@@ -58,6 +65,7 @@ public:
                 out.kind = Kind::scalar;
                 out.scalar = in.Scalar();
                 out.quoted = tag == "!";
+                if (!is_utf8(out.scalar, out.location)) out.reported = true;
                 break;
             case YAML::NodeType::Sequence:
                 out.kind = Kind::sequence;
@@ -73,28 +81,39 @@ public:
         return out;
     }
 
-private:
     Location locate(const YAML::Mark& mark, const Location& fallback) const {
         if (mark.line < 0) return fallback;
         return {file_, mark.line + 1, mark.column + 1};
     }
 
+private:
+    // yaml-cpp turns the escapes \N and \_ into lone bytes that are not UTF-8.
+    bool is_utf8(const std::string& text, const Location& where) {
+        if (!utf8::first_invalid(text)) return true;
+        report_.error(where, "the value is not valid UTF-8");
+        return false;
+    }
+
     void convert_map(const YAML::Node& in, Node& out) {
         out.kind = Kind::mapping;
-        std::map<std::string, Location> seen;
+        // Keys point into yaml-cpp's nodes, which outlive this call; values index out.children.
+        std::unordered_map<std::string_view, std::size_t> seen;
         for (const auto& pair : in) {
             Location key_location = locate(pair.first.Mark(), out.location);
             if (!pair.first.IsScalar()) {
                 report_.error(key_location, "a mapping key must be a plain string");
                 continue;
             }
-            std::string key = pair.first.Scalar();
+            walk_.count_key(pair.first);
+            const std::string& key = pair.first.Scalar();
+            if (!is_utf8(key, key_location)) continue;
             if (auto previous = seen.find(key); previous != seen.end()) {
                 report_.error(key_location, "duplicate key '" + key + "' (first defined at " +
-                                                previous->second.str() + ")");
+                                                out.children[previous->second].key_location.str() +
+                                                ")");
                 continue;
             }
-            seen.emplace(key, key_location);
+            seen.emplace(key, out.children.size());
             Node value = convert(pair.second, key_location);
             value.key = key;
             value.key_location = key_location;
@@ -104,23 +123,68 @@ private:
 
     std::string file_;
     Report& report_;
+    GraphWalk walk_;
 };
+
+
+// YAML streams are printable Unicode (YAML 1.2, c-printable): a file with other bytes is not a
+// YAML file a user wrote, so it is refused before parsing and never quoted.
+bool is_yaml_text(const std::string& display_name, std::string_view text, Report& report) {
+    for (std::size_t i = 0; i < text.size();) {
+        auto c = utf8::decode(text.substr(i));
+        if (!c) {
+            report.error(location_of(display_name, text, static_cast<std::ptrdiff_t>(i)),
+                         "not a YAML text file: the byte here is not UTF-8");
+            return false;
+        }
+        char32_t u = c->code_point;
+        bool allowed = u == '\t' || u == '\n' || u == '\r' || u == 0x85 ||
+                       (u >= 0x20 && u <= 0x7E) || (u >= 0xA0 && u <= 0xD7FF) ||
+                       (u >= 0xE000 && u <= 0xFFFD) || u >= 0x10000;
+        if (!allowed) {
+            report.error(location_of(display_name, text, static_cast<std::ptrdiff_t>(i)),
+                         fmt::format("not a YAML text file: YAML does not allow the control "
+                                     "character U+{:04X} (a double-quoted string can escape it)",
+                                     static_cast<unsigned>(u)));
+            return false;
+        }
+        i += c->length;
+    }
+    return true;
+}
+
+// kiln reads one document per file: a later one would be silently ignored.
+void report_later_documents(const std::vector<YAML::Node>& documents, const Converter& converter,
+                            const std::string& display_name, Report& report) {
+    for (std::size_t i = 1; i < documents.size(); ++i) {
+        if (documents[i].IsNull()) continue;
+        report.error(converter.locate(documents[i].Mark(), Location{display_name, 1, 1}),
+                     "a second YAML document in one file: kiln reads only the first (remove the "
+                     "'---' before this one, or move it to a file of its own)");
+        return;
+    }
+}
 
 std::optional<Node> parse(const std::string& display_name, const std::string& text,
                           Report& report) {
+    const Location start{display_name, 1, 1};
+    Converter converter(display_name, report);
     try {
-        YAML::Node root = YAML::Load(text);
-        return Converter(display_name, report).convert(root, Location{display_name, 1, 1});
+        std::vector<YAML::Node> documents = YAML::LoadAll(text);
+        if (documents.empty()) documents.emplace_back();
+        report_later_documents(documents, converter, display_name, report);
+        return converter.convert(documents.front(), start);
     } catch (const YAML::ParserException& e) {
-        Location where{display_name, e.mark.line + 1, e.mark.column + 1};
-        if (e.mark.line < 0) where = Location{display_name, 1, 1};
+        Location where = converter.locate(e.mark, start);
         std::string hint;
         auto line = SourceFiles::line_of(text, where.line);
         if (line && line->substr(0, line->find_first_not_of(" \t")).find('\t') != std::string::npos)
             hint = " (YAML does not allow tabs for indentation)";
         report.error(where, "YAML syntax error: " + e.msg + hint);
+    } catch (const GraphError& e) {
+        report.error(converter.locate(e.mark, start), e.what());
     } catch (const YAML::Exception& e) {
-        report.error(Location{display_name, 1, 1}, std::string("YAML error: ") + e.what());
+        report.error(start, std::string("YAML error: ") + e.what());
     }
     return std::nullopt;
 }
@@ -129,18 +193,22 @@ std::optional<Node> parse(const std::string& display_name, const std::string& te
 
 std::optional<Node> load_string(const std::string& display_name, const std::string& text,
                                 SourceFiles& sources, Report& report) {
+    if (!is_yaml_text(display_name, text, report)) {
+        sources.forget(display_name);
+        return std::nullopt;
+    }
     sources.add(display_name, text);
     return parse(display_name, text, report);
 }
 
 std::optional<Node> load_file(const std::string& display_name, const std::filesystem::path& path,
                               SourceFiles& sources, Report& report) {
-    const std::string* text = sources.load(display_name, path);
-    if (!text) {
-        report.error(Location{display_name}, "cannot read file");
+    auto text = read_regular_file(path, kMaxFileBytes);
+    if (auto* problem = std::get_if<FileProblem>(&text)) {
+        report.error(Location{display_name}, problem->message);
         return std::nullopt;
     }
-    return parse(display_name, *text, report);
+    return load_string(display_name, std::get<std::string>(text), sources, report);
 }
 
 }  // namespace kiln::yaml

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <ranges>
 
+#include "kiln/printable.hpp"
+
 namespace kiln::bake {
 
 Progress::Progress(std::ostream& out, bool json, std::size_t total_operations)
@@ -12,7 +14,7 @@ Progress::Progress(std::ostream& out, bool json, std::size_t total_operations)
 
 void Progress::emit(const std::string& event, nlohmann::json fields) {
     fields["event"] = event;
-    out_ << fields.dump() << "\n" << std::flush;
+    out_ << printable_json(fields).dump() << "\n" << std::flush;
 }
 
 void Progress::add_phase_time(const std::string& stage, double seconds) {
@@ -42,7 +44,8 @@ void Progress::begin(const plan::Operation& op, std::size_t index) {
                        {"index", index},
                        {"total", total_}});
     else
-        out_ << fmt::format("  [{:>2}/{}] {:<26} {} ...\n", index, total_, op.name(), op.summary)
+        out_ << fmt::format("  [{:>2}/{}] {:<26} {} ...\n", index, total_, op.name(),
+                            printable(op.summary))
              << std::flush;
 }
 
@@ -59,7 +62,7 @@ void Progress::end(const plan::Operation& op, OpStatus status, const std::string
                         {"seconds", seconds}});
     else
         out_ << fmt::format("          {:<26} {} {:.1f}s{}\n", op.name(), to_string(status),
-                            seconds, note.empty() ? "" : " (" + note + ")")
+                            seconds, note.empty() ? "" : " (" + printable(note) + ")")
              << std::flush;
 }
 
@@ -80,14 +83,14 @@ void Progress::info(const std::string& message) {
     if (json_)
         emit("info", {{"message", message}});
     else
-        out_ << "    " << message << "\n" << std::flush;
+        out_ << "    " << printable(message, "\t") << "\n" << std::flush;
 }
 
 void Progress::warning(const std::string& message) {
     if (json_)
         emit("warning", {{"message", message}});
     else
-        out_ << "kiln: warning: " << message << "\n" << std::flush;
+        out_ << "kiln: warning: " << printable(message, "\t") << "\n" << std::flush;
 }
 
 void Progress::finished(bool ok, double seconds) {

@@ -10,6 +10,7 @@
 #include "cli/plan_inputs.hpp"
 #include "cli/profile_options.hpp"
 #include "kiln/error.hpp"
+#include "kiln/printable.hpp"
 #include "plan/planner.hpp"
 
 namespace kiln::cli {
@@ -22,7 +23,7 @@ public:
         global_ = &global;
         app.add_option("profile", profile_, "Profile file")->required();
         app.add_option("-o,--output", output_, "Output folder (default: the current folder)");
-        variables_.register_options(app);
+        profile_options_.register_options(app);
         app.add_option("--accel", accel_,
                        "Virtualisation for the libguestfs appliance: auto, kvm or tcg")
             ->check(CLI::IsMember(enum_names<bake::Accel>()));
@@ -45,7 +46,7 @@ public:
     int run() override {
         bake::install_interrupt_handlers();
         profile::Profile profile =
-            load_profile_or_throw(profile_, variables_.load_options(), global_->json);
+            load_profile_or_throw(profile_, profile_options_.load_options(), global_->json);
         plan::Plan plan = plan::make_plan(profile, plan_inputs_.resolve());
         if (profile.base.bootstrap && ::geteuid() != 0)
             throw Error(
@@ -64,7 +65,7 @@ public:
         options.json = global_->json;
         bake::Progress progress(std::cout, global_->json, plan.operations.size());
         if (!global_->json)
-            std::cout << "building " << plan.profile_name << " (profile digest "
+            std::cout << "building " << printable(plan.profile_name) << " (profile digest "
                       << plan.profile_digest.substr(0, 16) << ", package layer "
                       << plan.package_layer_digest.substr(0, 16) << ", accel "
                       << to_string(bake::resolve_accel(options.accel)) << ")\n";
@@ -77,7 +78,8 @@ public:
         }
         progress.finished(true, result.seconds);
         if (!global_->json)
-            for (const auto& path : result.outputs) std::cout << "wrote " << path.string() << "\n";
+            for (const auto& path : result.outputs)
+                std::cout << "wrote " << printable(path.string()) << "\n";
         return 0;
     }
 
@@ -85,7 +87,7 @@ private:
     GlobalOptions* global_ = nullptr;
     std::string profile_;
     std::string output_;
-    VariableOptions variables_;
+    ProfileOptions profile_options_;
     std::string accel_ = "auto";
     bool no_cache_ = false;
     std::string cache_dir_;

@@ -35,7 +35,7 @@ public:
                      "file, VMDK extents (refused by default)");
         app.add_option("--profile", profile_,
                        "Take VM hardware and OVF properties from this profile's ova output");
-        variables_.register_options(app);
+        profile_options_.register_options(app);
         app.add_option("--name", name_,
                        "VM name (default: the profile's, else the output's file name)");
         app.add_option("--threads", threads_, "Compression threads (default: one per core)")
@@ -73,7 +73,7 @@ public:
 
         if (!profile_.empty()) {
             auto profile =
-                load_profile_or_throw(profile_, variables_.load_options(), global_->json);
+                load_profile_or_throw(profile_, profile_options_.load_options(), global_->json);
             const profile::Output* ova = nullptr;
             for (const auto& o : profile.outputs)
                 if (o.format == profile::OutputFormat::ova) ova = &o;
@@ -140,7 +140,7 @@ private:
     GlobalOptions* global_ = nullptr;
     std::string disk_, output_, format_, input_format_, profile_, name_, manifest_, scsi_, key_,
         cert_;
-    VariableOptions variables_;
+    ProfileOptions profile_options_;
     bool allow_external_files_ = false;
     unsigned threads_ = 0;
     int level_ = exporter::kDefaultLevel;

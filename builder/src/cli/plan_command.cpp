@@ -7,6 +7,7 @@
 #include "cli/load_profile.hpp"
 #include "cli/plan_inputs.hpp"
 #include "cli/profile_options.hpp"
+#include "kiln/printable.hpp"
 #include "plan/planner.hpp"
 
 namespace kiln::cli {
@@ -18,14 +19,14 @@ public:
     void register_options(CLI::App& app, GlobalOptions& global) override {
         global_ = &global;
         app.add_option("profile", profile_, "Profile file")->required();
-        variables_.register_options(app);
+        profile_options_.register_options(app);
         plan_inputs_.register_options(app);
         app.add_flag("--json", global.json, "Print the plan as JSON");
     }
 
     int run() override {
         profile::Profile profile =
-            load_profile_or_throw(profile_, variables_.load_options(), global_->json);
+            load_profile_or_throw(profile_, profile_options_.load_options(), global_->json);
         plan::Plan plan = plan::make_plan(profile, plan_inputs_.resolve());
         if (global_->json) {
             nlohmann::json ops = nlohmann::json::array();
@@ -39,16 +40,15 @@ public:
                                {"inputs", inputs},
                                {"source", op.where.str()}});
             }
-            std::cout << nlohmann::json{{"profile", plan.profile_name},
-                                        {"profile_digest", plan.profile_digest},
-                                        {"package_layer_digest", plan.package_layer_digest},
-                                        {"operations", ops}}
-                             .dump(2)
-                      << "\n";
+            nlohmann::json document = {{"profile", plan.profile_name},
+                                       {"profile_digest", plan.profile_digest},
+                                       {"package_layer_digest", plan.package_layer_digest},
+                                       {"operations", ops}};
+            std::cout << printable_json(document).dump(2) << "\n";
             return 0;
         }
         std::cout << fmt::format("plan for {} (profile digest {}, package layer {})\n",
-                                 plan.profile_name, plan.profile_digest.substr(0, 16),
+                                 printable(plan.profile_name), plan.profile_digest.substr(0, 16),
                                  plan.package_layer_digest.substr(0, 16));
         std::cout << fmt::format("{:>3}  {:<10} {:<28} {:<12}  {}\n", "#", "STAGE", "OPERATION",
                                  "DIGEST", "WHAT");
@@ -56,14 +56,14 @@ public:
         for (const auto& op : plan.operations)
             std::cout << fmt::format("{:>3}  {:<10} {:<28} {:<12}  {}\n", ++n,
                                      plan::to_string(op.stage), op.name(), op.digest.substr(0, 12),
-                                     op.summary);
+                                     printable(op.summary));
         return 0;
     }
 
 private:
     GlobalOptions* global_ = nullptr;
     std::string profile_;
-    VariableOptions variables_;
+    ProfileOptions profile_options_;
     PlanInputOptions plan_inputs_;
 };
 

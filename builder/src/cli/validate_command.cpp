@@ -4,6 +4,7 @@
 #include "cli/command.hpp"
 #include "cli/profile_options.hpp"
 #include "kiln/error.hpp"
+#include "kiln/printable.hpp"
 
 namespace kiln::cli {
 
@@ -14,13 +15,13 @@ public:
     void register_options(CLI::App& app, GlobalOptions& global) override {
         global_ = &global;
         app.add_option("profiles", profiles_, "Profile files to check")->required();
-        variables_.register_options(app);
+        profile_options_.register_options(app);
         app.add_flag("--strict", strict_, "Treat warnings (such as unknown keys) as errors");
         app.add_flag("--json", global.json, "Print the report as JSON");
     }
 
     int run() override {
-        profile::LoadOptions options = variables_.load_options();
+        profile::LoadOptions options = profile_options_.load_options();
         bool all_valid = true;
         nlohmann::json results = nlohmann::json::array();
         for (const auto& path : profiles_) {
@@ -32,13 +33,13 @@ public:
             all_valid = all_valid && valid;
             if (global_->json) {
                 nlohmann::json result = report.to_json();
-                result["profile"] = path;
+                result["profile"] = printable(path);
                 result["valid"] = valid;
                 results.push_back(std::move(result));
                 continue;
             }
             std::cout << report.format(&sources);
-            std::cout << path << ": " << (valid ? "valid" : "invalid") << " ("
+            std::cout << printable(path) << ": " << (valid ? "valid" : "invalid") << " ("
                       << report.error_count() << " error" << (report.error_count() == 1 ? "" : "s")
                       << ", " << report.warning_count() << " warning"
                       << (report.warning_count() == 1 ? "" : "s") << ")\n";
@@ -50,7 +51,7 @@ public:
 private:
     GlobalOptions* global_ = nullptr;
     std::vector<std::string> profiles_;
-    VariableOptions variables_;
+    ProfileOptions profile_options_;
     bool strict_ = false;
 };
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "export/printable.hpp"
 #include "kiln/error.hpp"
+#include "kiln/printable.hpp"
 #include "kiln/process.hpp"
 
 namespace kiln::exporter {

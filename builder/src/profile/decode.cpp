@@ -9,6 +9,7 @@
 #include "kiln/map_reader.hpp"
 #include "kiln/node_reader.hpp"
 #include "kiln/node_schema.hpp"
+#include "kiln/regular_file.hpp"
 #include "kiln/sha256.hpp"
 #include "sysprep/operations.hpp"
 
@@ -48,7 +49,8 @@ public:
         } else {
             p.name = Text{context_.default_name, root.location};
         }
-        if (auto description = top.text("description")) p.description = *description;
+        if (auto description = top.text("description"))
+            check(*description, grammar::text, "description"), p.description = *description;
         if (auto release = top.text("release")) {
             check(*release, grammar::token, "release");
             p.release = *release;
@@ -99,6 +101,33 @@ private:
                                            "' (this kiln reads version 1)");
     }
 
+    static std::optional<std::string> not_a_regular_file(const fs::path& path) {
+        auto opened = open_regular_file(path);
+        if (auto* problem = std::get_if<FileProblem>(&opened)) return problem->message;
+        return std::nullopt;
+    }
+
+    // The build copies files, folders and symlinks; a FIFO or a device in the tree would make
+    // it fail (or hang reading), so it is reported now. The first such entry is named.
+    void check_tree_entries(const Text& source, const fs::path& folder) {
+        std::error_code ec;
+        for (fs::recursive_directory_iterator it(folder, ec), end; !ec && it != end;
+             it.increment(ec)) {
+            fs::file_status status = it->symlink_status(ec);
+            if (ec) break;
+            if (fs::is_regular_file(status) || fs::is_directory(status) || fs::is_symlink(status))
+                continue;
+            report_.error(source.where,
+                          "overlay tree '" + source.value + "' holds '" +
+                              it->path().lexically_relative(folder).string() +
+                              "', which is not a file, folder or symlink (kiln copies only those)");
+            return;
+        }
+        if (ec)
+            report_.error(source.where,
+                          "overlay tree '" + source.value + "' cannot be read: " + ec.message());
+    }
+
     fs::path resolve(const Text& text) const {
         fs::path p(text.value);
         if (p.is_absolute()) return p;
@@ -129,7 +158,7 @@ private:
         if (!r.valid()) return b;
         if (auto tool = r.choice<BootstrapTool>("tool", true)) b.tool = *tool;
         if (auto v = r.text("release", true)) {
-            check(*v, grammar::single_line, r.path("release"));
+            check(*v, grammar::archive_word, r.path("release"));
             b.release = *v;
         }
         if (auto v = r.text("mirror", true)) {
@@ -144,6 +173,7 @@ private:
                           "architecture kiln exports for vSphere; found '" +
                               b.arch.value + "'");
         b.components = r.text_list("components");
+        check_all(b.components, grammar::archive_word, r.path("components"));
         b.packages = r.text_list("packages");
         check_all(b.packages, grammar::package_name, r.path("packages"));
         return b;
@@ -166,8 +196,12 @@ private:
         if (auto v = r.text("path")) {
             b.source = *v;
             b.path = resolve(*v);
-            if (context_.check_files && !has_url && !fs::exists(b.path))
-                report_.error(v->where, "base image '" + v->value + "' not found");
+            if (context_.check_files && !has_url) {
+                if (!fs::exists(b.path))
+                    report_.error(v->where, "base image '" + v->value + "' not found");
+                else if (auto problem = not_a_regular_file(b.path))
+                    report_.error(v->where, "base image '" + v->value + "' " + *problem);
+            }
         }
         if (auto v = r.text("sha256", true)) {
             if (!is_sha256_hex(v->value))
@@ -253,8 +287,9 @@ private:
                 if (auto v = r.text("uri", true))
                     check(*v, grammar::url, r.path("uri")), repo.uri = *v;
                 if (auto v = r.text("suite", true))
-                    check(*v, grammar::single_line, r.path("suite")), repo.suite = *v;
+                    check(*v, grammar::archive_word, r.path("suite")), repo.suite = *v;
                 repo.components = r.text_list("components");
+                check_all(repo.components, grammar::archive_word, r.path("components"));
                 if (auto v = r.text("signed_by")) {
                     repo.signed_by = *v;
                     if (grammar::url(v->value)) {
@@ -337,6 +372,8 @@ private:
                         report_.error(v->where, "overlay source '" + v->value + "' not found");
                     else if (has_tree && !fs::is_directory(o.source_path))
                         report_.error(v->where, "overlay tree '" + v->value + "' is not a folder");
+                    else if (has_tree)
+                        check_tree_entries(*v, o.source_path);
                     else if (!has_tree && !fs::is_regular_file(o.source_path))
                         report_.error(v->where,
                                       "overlay file '" + v->value + "' is not a regular file");
@@ -623,11 +660,11 @@ private:
             MapReader r(settings, context, report_);
             if (!r.valid()) continue;
             if (auto v = r.text("file")) {
-                if (v->value.empty() || v->value.find('/') != std::string::npos ||
-                    v->value.front() == '.')
-                    report_.error(v->where, "'" + context +
-                                                ".file' must be a plain file name, found '" +
-                                                v->value + "'");
+                if (auto problem = grammar::file_name(v->value))
+                    report_.error(v->where, "'" + context + ".file': " + *problem);
+                else if (v->value.front() == '.')
+                    report_.error(v->where,
+                                  "'" + context + ".file' must not start with '.' (a hidden file)");
                 o.file = *v;
             }
             if (o.format == OutputFormat::ova) {

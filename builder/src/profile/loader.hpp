@@ -14,6 +14,8 @@ namespace kiln::profile {
 
 struct LoadOptions {
     std::map<std::string, std::string> variables;  // --var name=value
+    // --allow-include: folders besides the profile's own that includes may come from
+    std::vector<std::filesystem::path> allowed_include_folders;
     bool check_files = true;  // overlay sources, local base images, key files must exist
 };
 

@@ -25,6 +25,11 @@ struct Diagnostic {
 // Collects every problem found in an input instead of stopping at the first one.
 class Report {
 public:
+    // The most problems format() and to_json() list: errors first, then warnings, each shown in
+    // file order; the rest are counted ("N more problems not shown"). Every problem still counts
+    // in error_count() and warning_count().
+    static constexpr std::size_t kMaxShown = 100;
+
     void error(const Location& where, std::string message);
     void warning(const Location& where, std::string message);
     void merge(const Report& other);
@@ -39,6 +44,7 @@ public:
     bool empty() const { return items_.empty(); }
 
     // Sorted by file, line, column; each "FILE:LINE:COL: error: message" then the quoted line.
+    // Everything taken from an input is made printable (kiln/printable.hpp).
     std::string format(const SourceFiles* sources) const;
     nlohmann::json to_json() const;
 

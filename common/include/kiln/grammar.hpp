@@ -10,6 +10,9 @@ namespace kiln::grammar {
 
 using Problem = std::optional<std::string>;
 
+// The largest numeric user or group id: ids are 32 bits, and the all-ones id is reserved.
+inline constexpr unsigned long long kMaxNumericId = 4294967294ULL;
+
 Problem hostname(std::string_view value);    // RFC 1123, 1-253 chars, labels 1-63
 Problem ip_address(std::string_view value);  // IPv4 or IPv6 literal
 Problem cidr(std::string_view value);        // address/prefix
@@ -17,15 +20,20 @@ Problem host(std::string_view value);        // hostname or IP address
 Problem url(std::string_view value);         // http, https, ftp or file URL
 Problem unit_name(std::string_view value);   // systemd unit, e.g. "etcd" or "etcd.service"
 Problem user_name(std::string_view value);   // POSIX-ish user/group name or a numeric id
-Problem file_mode(std::string_view value);   // octal, 3 or 4 digits
+Problem file_mode(std::string_view value);   // octal permissions, 3 or 4 digits: 0000 to 0777
+Problem file_name(std::string_view value);   // one single-line path component, not . or ..
+// An apt suite or component, a debootstrap release or a dnf releasever: one word that cannot
+// break a sources line or pass for a command-line option ("bookworm-updates", "main", "9").
+Problem archive_word(std::string_view value);
 Problem interface_name(std::string_view value);
 Problem ssh_public_key(std::string_view value);  // "type base64 [comment]", blob names its type
-Problem single_line(std::string_view value);     // no control characters at all
+// UTF-8 with no control characters at all, nor characters that reorder or hide text
+// (bidirectional controls, zero-width characters).
+Problem single_line(std::string_view value);
+Problem text(std::string_view value);          // the same, but line breaks and tabs are allowed
 // Well-formed UTF-8 (no stray or missing continuation bytes, overlong forms, surrogates or code
 // points past U+10FFFF). The message names the offset of the first bad byte, never the value.
 Problem utf8(std::string_view value);
-// The offset of the first byte of `text` that is not well-formed UTF-8; nullopt when all are.
-std::optional<std::size_t> invalid_utf8_at(std::string_view text);
 Problem token(std::string_view value);         // 1-64 of [A-Za-z0-9._-], e.g. a release
 Problem time_zone(std::string_view value);     // Area/City shape, or UTC
 Problem locale(std::string_view value);        // ll_CC.UTF-8, C.UTF-8, POSIX

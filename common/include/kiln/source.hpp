@@ -1,8 +1,6 @@
 #pragma once
 
-#include <filesystem>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,17 +34,22 @@ using TextList = std::vector<Text>;
 // bytes); only the file when the offset is negative or past the end.
 Location location_of(const std::string& file, std::string_view text, std::ptrdiff_t offset);
 
-// Keeps the text of every file read, so diagnostics can quote the offending line.
+// Keeps the text of every file read, so diagnostics can quote the offending line. Only text a
+// user wrote goes in here: whatever is kept may be quoted.
 class SourceFiles {
 public:
-    // Reads a file and remembers its text under `display_name`; nullopt if unreadable.
-    const std::string* load(const std::string& display_name, const std::filesystem::path& path);
     void add(const std::string& display_name, std::string text);
+    void forget(const std::string& display_name);
+    // The line (1-based) without its line break; the line starts are found once per file.
     std::optional<std::string> line(const std::string& display_name, int line) const;
     static std::optional<std::string> line_of(const std::string& text, int line);
 
 private:
-    std::map<std::string, std::string> texts_;
+    struct File {
+        std::string text;
+        std::vector<std::size_t> line_starts;
+    };
+    std::map<std::string, File> files_;
 };
 
 }  // namespace kiln

@@ -40,10 +40,18 @@ struct Node {
 
 std::string_view kind_name(const Node& node);  // "a string", "a list", "a mapping", "null"
 
-// Parses one file; syntax errors and duplicate keys go to `report` (nullopt on syntax error).
-std::optional<Node> load_file(const std::string& display_name, const std::filesystem::path& path,
-                              SourceFiles& sources, Report& report);
+// The largest YAML file kiln reads (a profile, an include, an inventory, a secrets file).
+inline constexpr std::size_t kMaxFileBytes = 4u << 20;
+
+// Parses one YAML document; every problem goes to `report` (nullopt when there is no tree to
+// read). The text must be YAML's character set (UTF-8 without control characters other than
+// tab and line breaks); text that is not is refused and never quoted by a diagnostic. A
+// second, non-empty document in the same text is an error, and so is a document past the limits
+// of kiln/yaml_graph.hpp.
 std::optional<Node> load_string(const std::string& display_name, const std::string& text,
                                 SourceFiles& sources, Report& report);
+// The same for a file, which must be a regular file of at most kMaxFileBytes.
+std::optional<Node> load_file(const std::string& display_name, const std::filesystem::path& path,
+                              SourceFiles& sources, Report& report);
 
 }  // namespace kiln::yaml

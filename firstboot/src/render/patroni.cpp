@@ -1,6 +1,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "kiln/error.hpp"
+#include "kiln/yaml_graph.hpp"
 #include "render/render.hpp"
 
 namespace kiln::firstboot {
@@ -34,22 +35,24 @@ YAML::Node dcs_section(const NodeConfig& n) {
 }
 
 // Emits the tree keeping every scalar's kind: quoted ones (tag "!") double-quoted, plain ones
-// (numbers, booleans of the base config) as they were.
-void emit(YAML::Emitter& out, const YAML::Node& node) {
+// (numbers, booleans of the base config) as they were. The walk stops at an alias cycle and at
+// the expansion limits (throws yaml::GraphError).
+void emit(YAML::Emitter& out, const YAML::Node& node, yaml::GraphWalk& walk) {
+    yaml::GraphWalk::Step step(walk, node);
     switch (node.Type()) {
         case YAML::NodeType::Map:
             out << YAML::BeginMap;
             for (const auto& pair : node) {
                 out << YAML::Key;
-                emit(out, pair.first);
+                emit(out, pair.first, walk);
                 out << YAML::Value;
-                emit(out, pair.second);
+                emit(out, pair.second, walk);
             }
             out << YAML::EndMap;
             break;
         case YAML::NodeType::Sequence:
             out << YAML::BeginSeq;
-            for (const auto& item : node) emit(out, item);
+            for (const auto& item : node) emit(out, item, walk);
             out << YAML::EndSeq;
             break;
         case YAML::NodeType::Scalar:
@@ -113,7 +116,15 @@ void render_patroni(const RenderContext& c, Rendering& out, Report& report) {
         config["bootstrap"]["pg_hba"] = pg["pg_hba"];
 
     YAML::Emitter emitter;
-    emit(emitter, config);
+    try {
+        yaml::GraphWalk walk;
+        emit(emitter, config, walk);
+    } catch (const yaml::GraphError& e) {
+        Location where{std::string(kBasePath)};
+        if (e.mark.line >= 0) where = {std::string(kBasePath), e.mark.line + 1, e.mark.column + 1};
+        report.error(where, std::string("the baked Patroni base config: ") + e.what());
+        return;
+    }
     if (!emitter.good()) {
         report.error(Location{c.layout.patroni_config.string()},
                      "cannot emit the Patroni config: " + emitter.GetLastError());

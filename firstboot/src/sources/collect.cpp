@@ -3,6 +3,7 @@
 #include "core/files.hpp"
 #include "kiln/error.hpp"
 #include "kiln/grammar.hpp"
+#include "kiln/utf8.hpp"
 #include "kiln/node_schema.hpp"
 #include "sources/encodings.hpp"
 #include "sources/fw_cfg.hpp"
@@ -58,7 +59,7 @@ std::optional<image::ImageConfig> read_image_config(const RootDir& root, SourceF
         report.error(Location{display}, "cannot read the image configuration: no such file");
         return std::nullopt;
     }
-    if (auto bad = grammar::invalid_utf8_at(*text)) {
+    if (auto bad = utf8::first_invalid(*text)) {
         report.error(location_of(display, *text, *bad),
                      "the image configuration is not UTF-8 text (an invalid byte here)");
         return std::nullopt;

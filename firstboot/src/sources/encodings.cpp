@@ -68,7 +68,12 @@ std::variant<std::string, DecodeError> gunzip(std::string_view bytes, std::size_
                                " bytes"};
         }
     }
+    // Whatever follows the stream (a second gzip member, stray bytes) would be ignored silently.
+    std::size_t trailing = stream.avail_in;
     inflateEnd(&stream);
+    if (trailing > 0)
+        return DecodeError{"gzip data is followed by " + std::to_string(trailing) +
+                           " more bytes after its end"};
     return out;
 }
 

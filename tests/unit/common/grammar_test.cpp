@@ -1,4 +1,5 @@
 #include "kiln/grammar.hpp"
+#include "kiln/utf8.hpp"
 
 #include <gtest/gtest.h>
 
@@ -101,9 +102,48 @@ TEST(Grammar, Utf8IsWellFormedOrRefusedAtItsFirstBadByte) {
           Bad{"\xed\xa0\x80", 0}, Bad{"\xf0\x80\x80\x80", 0}, Bad{"\xf4\x90\x80\x80", 0},
           Bad{"\xf5\x80\x80\x80", 0}, Bad{"ok\xe2\x82", 2}, Bad{"\xc3", 0}, Bad{"\xe2(\xa1", 0},
           Bad{"pw-\xff\xfe", 3}}) {
-        EXPECT_EQ(invalid_utf8_at(bad.text), bad.at) << bad.text;
+        EXPECT_EQ(kiln::utf8::first_invalid(bad.text), bad.at) << bad.text;
         ASSERT_TRUE(utf8(bad.text));
         EXPECT_EQ(*utf8(bad.text),
                   "is not valid UTF-8 (an invalid byte at offset " + std::to_string(bad.at) + ")");
     }
+}
+
+TEST(Grammar, SingleLineRefusesEveryControlInvisibleFormatAndNonUtf8) {
+    EXPECT_FALSE(single_line("bookworm caf\u00e9 \u4e2d"));
+    EXPECT_TRUE(single_line("a\nb"));
+    EXPECT_TRUE(single_line("a\x1b[2J"));
+    EXPECT_TRUE(single_line("a\u009b31m"));  // C1 CSI
+    EXPECT_TRUE(single_line("evil\u202egpj.exe"));
+    EXPECT_TRUE(single_line("zero\u200bwidth"));
+    EXPECT_TRUE(single_line("caf\xe9"));
+    EXPECT_FALSE(text("two\nlines\twith a tab"));
+    EXPECT_TRUE(text("an escape \x1b[2J"));
+    EXPECT_TRUE(text("a bidi \u2066 isolate"));
+}
+
+TEST(Grammar, ArchiveWordsCannotBreakASourcesLineOrPassForAnOption) {
+    for (auto ok : {"bookworm", "bookworm-updates", "main", "non-free-firmware", "9", "7.9.2009",
+                    "bookworm/updates", "./", "stable~backports"})
+        EXPECT_FALSE(archive_word(ok)) << ok;
+    for (auto bad : {"", "main\nTrusted: yes", "main contrib", "--variant=buildd", "main,contrib",
+                     "a#b", "caf\u00e9"})
+        EXPECT_TRUE(archive_word(bad)) << bad;
+}
+
+TEST(Grammar, FileNamesIdsAndModesThatTheBuildCannotTake) {
+    EXPECT_FALSE(file_name("node.qcow2"));
+    EXPECT_TRUE(file_name("a/b"));
+    EXPECT_TRUE(file_name(".."));
+    EXPECT_TRUE(file_name("node\n.qcow2"));
+    EXPECT_TRUE(file_name("node-\u202eavo.ova"));
+    EXPECT_TRUE(file_name(std::string(256, 'a')));
+    EXPECT_FALSE(user_name("4294967294"));
+    EXPECT_TRUE(user_name("4294967295"));
+    EXPECT_TRUE(user_name("4294967296"));
+    EXPECT_TRUE(user_name("99999999999999999999999"));
+    EXPECT_FALSE(file_mode("0777"));
+    EXPECT_TRUE(file_mode("7777"));
+    EXPECT_TRUE(file_mode("4755"));
+    EXPECT_TRUE(file_mode("1777"));
 }

@@ -73,3 +73,52 @@ TEST(Report, FormatsSortedWithQuotedLineAndCaret) {
     report.promote_warnings();
     EXPECT_EQ(report.error_count(), 2u);
 }
+
+TEST(YamlTree, NestingDeeperThanTheLimitIsAnError) {
+    Report report;
+    std::string deep = "a: " + std::string(100, '[') + std::string(100, ']') + "\n";
+    EXPECT_FALSE(parse(deep, report));
+    ASSERT_EQ(report.error_count(), 1u);
+    EXPECT_NE(report.diagnostics()[0].message.find("nest deeper than 64 levels (the limit)"),
+              std::string::npos)
+        << report.diagnostics()[0].message;
+    EXPECT_TRUE(parse("a: " + std::string(60, '[') + std::string(60, ']') + "\n", report));
+}
+
+TEST(YamlTree, TextOfAliasesExpandedIsLimited) {
+    // 1 MiB of text, aliased 32 times.
+    std::string text = "a: &a \"" + std::string(1 << 20, 'x') + "\"\nb: [";
+    for (int i = 0; i < 32; ++i) text += "*a, ";
+    text += "*a]\n";
+    Report report;
+    EXPECT_FALSE(parse(text, report));
+    ASSERT_EQ(report.error_count(), 1u);
+    EXPECT_NE(report.diagnostics()[0].message.find("16777216 bytes of text"), std::string::npos)
+        << report.diagnostics()[0].message;
+}
+
+TEST(Report, ListsErrorsBeforeWarningsUpToTheCapAndCountsTheRest) {
+    Report report;
+    for (int line = 1; line <= 150; ++line) report.warning({"p.yml", line, 1}, "a warning");
+    report.error({"p.yml", 200, 1}, "the error after every warning");
+    std::string text = report.format(nullptr);
+    EXPECT_NE(text.find("p.yml:200:1: error: the error after every warning"), std::string::npos);
+    EXPECT_NE(text.find("p.yml:99:1: warning"), std::string::npos);
+    EXPECT_EQ(text.find("p.yml:100:1: warning"), std::string::npos);
+    EXPECT_NE(text.find("\n51 more problems not shown"), std::string::npos);
+    auto json = report.to_json();
+    EXPECT_EQ(json["diagnostics"].size(), Report::kMaxShown);
+    EXPECT_EQ(json["not_shown"], 51);
+    EXPECT_EQ(json["warnings"], 150);
+}
+
+TEST(Report, QuotedLinesAndMessagesAreMadePrintable) {
+    SourceFiles sources;
+    sources.add("p.yml", "key:\t\"caf\u00e9\" \x1b[2J: x\n");
+    Report report;
+    report.error({"p.yml", 1, 14}, "unknown key '\x1b[2J'");
+    EXPECT_EQ(report.format(&sources),
+              "p.yml:1:14: error: unknown key '\\x1b[2J'\n"
+              " 1 | key:\t\"caf\u00e9\" \\x1b[2J: x\n"
+              "   |     \t       ^\n");
+}

@@ -87,3 +87,13 @@ TEST(Decode, OversizePlainDocumentIsRejected) {
                   .find("larger than"),
               std::string::npos);
 }
+
+TEST(Decode, DataAfterTheGzipStreamIsRejected) {
+    std::string stream = gzip(kDoc);
+    auto message = error(decode_metadata("gzip+base64", base64(stream + "extra")));
+    EXPECT_NE(message.find("followed by 5 more bytes"), std::string::npos) << message;
+    // A second gzip member is trailing data too: the document is the first member alone.
+    EXPECT_NE(error(decode_metadata("gz+b64", base64(stream + gzip("instance-id: other\n"))))
+                  .find("more bytes after its end"),
+              std::string::npos);
+}

@@ -291,8 +291,7 @@ std::vector<Case> bad_cases() {
         // bytes that are not UTF-8 (kiln-firstboot once rendered them as U+FFFD)
         {"PasswordNotUtf8", Via::raw_file, "",
          doc_head + replaced(good_tail, "pg-secret-1", "pw-\xff\xfe-x"),
-         "'postgres_password' from metadata file: is not valid UTF-8 (an invalid byte at offset 3)",
-         "meta.yml:"},
+         "not a YAML text file: the byte here is not UTF-8", "meta.yml:8:26"},
         {"GuestinfoNotUtf8", Via::guestinfo, "cluster", "pg\xfe", "is not valid UTF-8",
          "guestinfo.kiln.cluster"},
         {"OvfSurrogateInASecret", Via::ovf, "rest_password", "pw\xed\xa0\x80", "is not valid UTF-8",

@@ -1,5 +1,6 @@
 #include "render/render.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -274,6 +275,39 @@ TEST(RenderPatroni, MissingBaseConfigIsAnError) {
                   "/etc/kiln/patroni.base.yml: error: cannot read the baked Patroni base config"),
               std::string::npos);
     EXPECT_TRUE(out.files.empty());
+}
+
+// The base config is YAML from the image: an alias that contains itself, or aliases that expand
+// to millions of values, stop the emitter with an error instead of overflowing the stack.
+TEST(RenderPatroni, BaseConfigWithAnAliasCycleOrAnAliasBombIsAnError) {
+    std::string bomb = "scope: x\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+    for (char c = 'b'; c <= 'h'; ++c)
+        bomb += std::string(1, c) + ": &" + c + " [" +
+                fmt::format("{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}",
+                            std::string("*") + static_cast<char>(c - 1)) +
+                "]\n";
+    for (const auto& [base, expected] : std::vector<std::pair<std::string, std::string>>{
+             {"scope: x\nloop: &r [*r]\n",
+              "2:7: error: the baked Patroni base config: an alias refers to a list or mapping "
+              "that contains it"},
+             {"scope: x\nloop: &r {self: *r}\n",
+              "an alias refers to a list or mapping that contains it"},
+             {bomb, "more than 200000 values with its aliases expanded (the limit)"}}) {
+        Rendered r;
+        write_file(r.root() / "etc/kiln/patroni.base.yml", base);
+        kiln::Report report;
+        kiln::Accounts accounts;
+        NodeConfig node;
+        node.peers = {{"pg-1", "10.0.0.11"}};
+        node.self = node.peers[0];
+        RootDir root(r.root());
+        RenderContext context{node, root, accounts, layout_for(kiln::image::OsFamily::debian), {}};
+        Rendering out;
+        render_patroni(context, out, report);
+        EXPECT_NE(report.format(nullptr).find(expected), std::string::npos)
+            << report.format(nullptr);
+        EXPECT_TRUE(out.files.empty());
+    }
 }
 
 TEST(RenderIpv6, BracketedUrlsAndNoVrrpAuthentication) {

@@ -9,16 +9,17 @@
 #include <cstring>
 
 #include "kiln/error.hpp"
+#include "kiln/regular_file.hpp"
 
 namespace kiln::exporter::verify_detail {
 
-InputFile::InputFile(const std::filesystem::path& path)
-    : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    if (!fd_) throw InvalidInput("cannot open " + path.string() + ": " + std::strerror(errno));
-    struct stat st {};
-    ::fstat(fd_.get(), &st);
-    if (!S_ISREG(st.st_mode)) throw InvalidInput(path.string() + " is not a regular file");
-    size_ = static_cast<std::uint64_t>(st.st_size);
+InputFile::InputFile(const std::filesystem::path& path) : path_(path) {
+    auto opened = open_regular_file(path);
+    if (auto* problem = std::get_if<FileProblem>(&opened))
+        throw InvalidInput(path.string() + " " + problem->message);
+    auto& file = std::get<RegularFile>(opened);
+    fd_ = std::move(file.fd);
+    size_ = file.size;
     ::posix_fadvise(fd_.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "export/printable.hpp"
 #include "export/verify/limits.hpp"
+#include "kiln/printable.hpp"
 
 namespace kiln::exporter {
 

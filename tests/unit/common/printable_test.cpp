@@ -1,8 +1,12 @@
-#include "export/printable.hpp"
+#include "kiln/printable.hpp"
 
 #include <gtest/gtest.h>
 
-using kiln::exporter::printable;
+#include <nlohmann/json.hpp>
+
+#include "kiln/utf8.hpp"
+
+using kiln::printable;
 
 TEST(Printable, KeepsUtf8AndEscapesControls) {
     EXPECT_EQ(printable("node-disk1.vmdk"), "node-disk1.vmdk");
@@ -20,4 +24,25 @@ TEST(Printable, EscapesEveryByteThatIsNotUtf8) {
     EXPECT_EQ(printable("\xe2\x82"), "\\xe2\\x82");                    // truncated
     EXPECT_EQ(printable("\x80x\xff"), "\\x80x\\xff");
     EXPECT_EQ(printable(std::string("a\0b", 3)), "a\\x00b");
+}
+
+TEST(Printable, KeepsOnlyTheAsciiCharactersAskedFor) {
+    EXPECT_EQ(printable("a\tb\nc\x1b", "\t"), "a\tb\\x0ac\\x1b");
+    EXPECT_EQ(printable("line 1\nline 2\r\n", "\n"), "line 1\nline 2\\x0d\n");
+}
+
+TEST(Printable, JsonDocumentsGetEveryStringEscapedAndStayDumpable) {
+    nlohmann::json hostile = {{"name\xff", "a\x1b[31mb"}, {"list", {"\xc3\x28", 7, true}}};
+    nlohmann::json safe = kiln::printable_json(hostile);
+    EXPECT_EQ(safe["name\\xff"], "a\\x1b[31mb");
+    EXPECT_EQ(safe["list"][0], "\\xc3(");
+    EXPECT_EQ(safe["list"][1], 7);
+    EXPECT_THROW(hostile.dump(), nlohmann::json::type_error);
+    EXPECT_NO_THROW(safe.dump());
+}
+
+TEST(Utf8, FindsTheFirstByteThatIsNotUtf8) {
+    EXPECT_EQ(kiln::utf8::first_invalid("plain \u00e9t\u00e9 \U0001f600"), std::nullopt);
+    EXPECT_EQ(kiln::utf8::first_invalid("ab\xff"), 2u);
+    EXPECT_EQ(kiln::utf8::first_invalid("\u00e9\xed\xa0\x80"), 2u);  // a surrogate after é
 }
