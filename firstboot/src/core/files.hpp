@@ -6,13 +6,11 @@
 #include <optional>
 #include <string>
 
-#include "kiln/unique_fd.hpp"
+#include "kiln/regular_file.hpp"
 
 namespace kiln::firstboot {
 
-// Opens one file with the flags given (an O_PATH open first, then one for reading); an empty
-// UniqueFd, errno set, when it cannot.
-using FileOpener = std::function<UniqueFd(int flags)>;
+using kiln::FileOpener;
 
 // The content of a regular file of at most `limit` bytes, read without blocking on a FIFO and
 // without opening a device (its type is checked on an O_PATH descriptor first). nullopt when it

@@ -156,7 +156,7 @@ TEST_P(InTheRoot, ReadsAreOfRegularFilesWithinTheirLimit) {
     EXPECT_EQ(message_of([&] { root.read("/etc/fifo", 1024, "a test file"); }),
               (root_path / "etc/fifo").string() + " is a FIFO, not a regular file");
     EXPECT_EQ(message_of([&] { root.read("/etc", 1024, "a test file"); }),
-              (root_path / "etc").string() + " is a directory, not a regular file");
+              (root_path / "etc").string() + " is a folder, not a regular file");
     EXPECT_EQ(message_of([&] { root.read("/etc/big", 1024, "a test file"); }),
               (root_path / "etc/big").string() +
                   " is larger than 1024 bytes (the limit for a test file)");
