@@ -9,6 +9,8 @@
 #include <charconv>
 #include <vector>
 
+#include "kiln/utf8.hpp"
+
 namespace kiln::grammar {
 
 namespace {
@@ -62,6 +64,12 @@ Problem single_line(std::string_view value) {
     for (char c : value)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
             return "contains a control character (line break, tab or similar): " + quoted(value);
+    return std::nullopt;
+}
+
+Problem utf8(std::string_view value) {
+    if (auto offset = invalid_utf8_offset(value))
+        return "is not valid UTF-8 (at byte " + std::to_string(*offset) + ")";
     return std::nullopt;
 }
 

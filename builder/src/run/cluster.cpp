@@ -173,14 +173,13 @@ std::string resolve_accel(const std::string& accel) {
 }
 
 ClusterState up(const UpOptions& options) {
-    SourceFiles sources;
     Report report;
-    auto inv = inventory::load(options.inventory, sources, report);
+    auto inv = inventory::load(options.inventory, report);
     std::map<std::string, std::string> secrets;
-    if (inv) secrets = inventory::load_secrets(options.secrets, sources, report);
+    if (inv) secrets = inventory::load_secrets(options.secrets, report);
     if (!fs::is_regular_file(options.image))
         report.error(Location{options.image.string()}, "image not found");
-    if (report.has_errors()) throw InvalidInput("nothing started:\n" + report.format(&sources));
+    if (report.has_errors()) throw InvalidInput("nothing started:\n" + report.format(nullptr));
 
     ClusterState state;
     state.cluster = inv->cluster;

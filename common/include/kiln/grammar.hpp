@@ -24,6 +24,9 @@ Problem single_line(std::string_view value);     // no control characters at all
 Problem time_zone(std::string_view value);       // Area/City shape, or UTC
 Problem locale(std::string_view value);          // ll_CC.UTF-8, C.UTF-8, POSIX
 Problem package_name(std::string_view value);    // Debian or RPM package name, optional =version
+// Well-formed UTF-8 (no stray continuation byte, overlong form, surrogate, code point above
+// U+10FFFF or truncated sequence); the message names the offset, never the text.
+Problem utf8(std::string_view value);
 
 std::optional<long long> parse_integer(std::string_view value);
 // "8G", "512MiB", "10240M", "1T" (binary units) -> bytes

@@ -86,3 +86,16 @@ TEST(Grammar, EditDistanceIsCaseInsensitive) {
     EXPECT_EQ(edit_distance("Disk", "disk"), 0u);
     EXPECT_EQ(edit_distance("", "abc"), 3u);
 }
+
+TEST(Grammar, Utf8RefusesEveryMalformedSequenceByItsOffset) {
+    EXPECT_FALSE(utf8(""));
+    EXPECT_FALSE(utf8("plain ascii"));
+    EXPECT_FALSE(utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98"));  // 2-, 3- and 4-byte forms
+    EXPECT_EQ(*utf8("caf\xe9"), "is not valid UTF-8 (at byte 3)");    // Latin-1
+    EXPECT_TRUE(utf8("\x80"));                                        // stray continuation
+    EXPECT_TRUE(utf8("\xc0\xaf"));                                    // overlong '/'
+    EXPECT_TRUE(utf8("\xed\xa0\x80"));                                // surrogate
+    EXPECT_TRUE(utf8("\xf4\x90\x80\x80"));                            // above U+10FFFF
+    EXPECT_TRUE(utf8("ab\xe2\x82"));                                  // truncated
+    EXPECT_TRUE(utf8("\xff"));
+}
