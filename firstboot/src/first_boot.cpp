@@ -5,8 +5,6 @@
 
 #include <thread>
 
-#include <ranges>
-
 #include "apply/commit.hpp"
 #include "apply/identity.hpp"
 #include "apply/stamp.hpp"
@@ -15,6 +13,7 @@
 #include "core/files.hpp"
 #include "dcs/etcd_member.hpp"
 #include "dcs/quorum.hpp"
+#include "kiln/join.hpp"
 #include "kiln/node_schema.hpp"
 #include "render/render.hpp"
 #include "report/status.hpp"
@@ -111,7 +110,7 @@ private:
             for (const auto& outcome : outcomes)
                 if (!outcome.note.empty()) log_.info(outcome.tool + ": " + outcome.note);
             check_report(check_report_);
-            finish(join(outcomes | std::views::transform(summary)));
+            finish(join_mapped(outcomes, ", ", summary));
         }
 
         // Only now, with every file rendered and checked, does the run touch disks and the

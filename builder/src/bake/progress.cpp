@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
-#include <ranges>
+
+#include "kiln/join.hpp"
 
 namespace kiln::bake {
 
@@ -99,8 +100,7 @@ void Progress::finished(bool ok, double seconds) {
     auto stage = [](const auto& entry) {
         return fmt::format("{} {:.1f}s", entry.first, entry.second);
     };
-    out_ << fmt::format("built in {:.1f}s ({})\n", seconds,
-                        fmt::join(stages_ | std::views::transform(stage), ", "))
+    out_ << fmt::format("built in {:.1f}s ({})\n", seconds, join_mapped(stages_, ", ", stage))
          << std::flush;
 }
 

@@ -7,12 +7,12 @@
 
 #include <chrono>
 #include <fstream>
-#include <ranges>
 #include <thread>
 
 #include "inventory/inventory.hpp"
 #include "kiln/atomic_file.hpp"
 #include "kiln/error.hpp"
+#include "kiln/join.hpp"
 #include "kiln/process.hpp"
 #include "kiln/unique_fd.hpp"
 #include "metadata/formats.hpp"
@@ -119,9 +119,8 @@ ClusterState load_state(const fs::path& state_dir) {
 NodeState& find_node(ClusterState& state, const std::string& name) {
     for (auto& node : state.nodes)
         if (node.name == name) return node;
-    throw UsageError(
-        fmt::format("cluster '{}' has no node '{}' (nodes: {})", state.cluster, name,
-                    fmt::join(state.nodes | std::views::transform(&NodeState::name), ", ")));
+    throw UsageError(fmt::format("cluster '{}' has no node '{}' (nodes: {})", state.cluster, name,
+                                 join_mapped(state.nodes, ", ", &NodeState::name)));
 }
 
 }  // namespace
