@@ -199,8 +199,8 @@ void read_secrets_file(const std::string& file, std::map<std::string, std::strin
     if (!root) return;
     if (!root->is_mapping()) {
         report.error(root->location,
-                     "the secrets file must be a mapping of secret names to "
-                     "values, found " +
+                     "the secrets file must be a mapping of secret names to values, "
+                     "found " +
                          std::string(yaml::kind_name(*root)));
         return;
     }

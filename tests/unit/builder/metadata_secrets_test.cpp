@@ -137,6 +137,13 @@ TEST_F(MetadataSecrets, SecretsFirstbootRefusesAreRefused) {
         << blank.out;
     EXPECT_FALSE(contains(blank, "vr rp")) << blank.out;
 
+    // Refused before anything is written.
+    fs::path out = scratch_.path / "out";
+    auto written = metadata({"--inventory", kInventory, "--format", "fw_cfg", "-o", out.string()},
+                            secrets_environment(std::string(5000, 'p')));
+    EXPECT_EQ(written.exit_code, 1) << written.out;
+    EXPECT_FALSE(fs::exists(out)) << written.out;
+
     auto long_one = with_secrets(secrets_with("postgres_password: " + std::string(5000, 'p')));
     EXPECT_EQ(long_one.exit_code, 1) << long_one.out;
     EXPECT_TRUE(contains(long_one,
