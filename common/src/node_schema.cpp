@@ -48,7 +48,7 @@ const std::vector<KeySpec> kKeys = {
     {"replication_password", secret, "Replication password", "Password of the replication role."},
     {"rest_password", secret, "Patroni REST password",
      "Password guarding Patroni's unsafe REST endpoints."},
-    {"vrrp_password", secret, "VRRP password", "keepalived authentication password."},
+    {"vrrp_password", keepalived_secret, "VRRP password", "keepalived authentication password."},
 };
 
 std::string_view trim(std::string_view s) {
@@ -57,6 +57,26 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
         s.remove_suffix(1);
     return s;
+}
+
+// keepalived's config syntax has no quoting for auth_pass.
+bool keepalived_word_character(char c) {
+    return c > ' ' && c <= '~' && std::string_view("\"'#!{}\\").find(c) == std::string_view::npos;
+}
+
+// What is wrong with a secret, said without quoting any of it.
+std::optional<std::string> check_secret(const KeySpec& spec, std::string_view item) {
+    if (item.empty()) return "a secret cannot be empty";
+    if (item.size() > kMaxSecretBytes)
+        return "longer than " + std::to_string(kMaxSecretBytes) + " bytes, the limit for a secret";
+    if (grammar::utf8(item)) return "is not valid UTF-8";
+    if (grammar::single_line(item))
+        return "contains a control character (line break, tab or similar)";
+    if (spec.type == keepalived_secret &&
+        !std::all_of(item.begin(), item.end(), keepalived_word_character))
+        return "may contain only printable ASCII characters other than blanks and \" ' # ! { } \\ "
+               "(keepalived's auth_pass cannot quote them)";
+    return std::nullopt;
 }
 
 }  // namespace
@@ -117,8 +137,10 @@ std::optional<Peer> parse_peer(std::string_view item) {
 }
 
 std::optional<std::string> check_item(const KeySpec& spec, std::string_view item) {
+    if (spec.is_secret()) return check_secret(spec, item);
     if (item.size() > kMaxValueBytes)
         return "value is longer than " + std::to_string(kMaxValueBytes) + " bytes";
+    if (auto problem = grammar::utf8(item)) return "value " + *problem;
     if (auto problem = grammar::single_line(item)) return problem;
     switch (spec.type) {
         case hostname:
@@ -163,8 +185,8 @@ std::optional<std::string> check_item(const KeySpec& spec, std::string_view item
         case ValueType::timezone:
             return grammar::time_zone(item);
         case secret:
-            if (item.empty()) return "a secret cannot be empty";
-            return std::nullopt;
+        case keepalived_secret:
+            return check_secret(spec, item);
     }
     return std::nullopt;
 }

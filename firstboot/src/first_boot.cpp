@@ -16,6 +16,7 @@
 #include "core/root_dir.hpp"
 #include "dcs/etcd_member.hpp"
 #include "dcs/quorum.hpp"
+#include "kiln/join.hpp"
 #include "kiln/node_schema.hpp"
 #include "render/render.hpp"
 #include "report/status.hpp"
@@ -113,7 +114,7 @@ private:
             for (const auto& outcome : outcomes)
                 if (!outcome.note.empty()) log_.info(outcome.tool + ": " + outcome.note);
             check_report(check_report_);
-            finish(join(outcomes | std::views::transform(summary)));
+            finish(join_mapped(outcomes, ", ", summary));
         }
 
         begin("commit");

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
-#include <ranges>
 
+#include "kiln/join.hpp"
 #include "kiln/printable.hpp"
 
 namespace kiln::bake {
@@ -102,8 +102,7 @@ void Progress::finished(bool ok, double seconds) {
     auto stage = [](const auto& entry) {
         return fmt::format("{} {:.1f}s", entry.first, entry.second);
     };
-    out_ << fmt::format("built in {:.1f}s ({})\n", seconds,
-                        fmt::join(stages_ | std::views::transform(stage), ", "))
+    out_ << fmt::format("built in {:.1f}s ({})\n", seconds, join_mapped(stages_, ", ", stage))
          << std::flush;
 }
 

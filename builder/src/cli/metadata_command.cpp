@@ -5,6 +5,7 @@
 #include "inventory/inventory.hpp"
 #include "kiln/atomic_file.hpp"
 #include "kiln/error.hpp"
+#include "kiln/grammar.hpp"
 #include "metadata/formats.hpp"
 
 namespace kiln::cli {
@@ -30,20 +31,24 @@ public:
                        "YAML file with postgres_password, replication_password, rest_password, "
                        "vrrp_password (else KILN_POSTGRES_PASSWORD ... from the environment)");
         app.add_option("--network", network_, "vSphere network name for ovf-properties")
-            ->default_val("VM Network");
+            ->default_val("VM Network")
+            ->check([](const std::string& name) {
+                auto problem = grammar::utf8(name);
+                if (!problem) problem = grammar::single_line(name);
+                return problem ? "the network name " + *problem : std::string();
+            });
     }
 
     int run() override {
-        SourceFiles sources;
         Report report;
-        auto inventory = inventory::load(inventory_, sources, report);
+        auto inventory = inventory::load(inventory_, report);
         std::map<std::string, std::string> secrets;
-        if (inventory) secrets = inventory::load_secrets(secrets_, sources, report);
+        if (inventory) secrets = inventory::load_secrets(secrets_, report);
         if (inventory && node_ &&
             std::none_of(inventory->nodes.begin(), inventory->nodes.end(),
                          [&](const auto& n) { return n.name == *node_; }))
             report.error(Location{"--node"}, "no node named '" + *node_ + "' in " + inventory_);
-        if (!report.empty()) std::cerr << report.format(&sources);
+        if (!report.empty()) std::cerr << report.format(nullptr);
         if (report.has_errors()) throw InvalidInput("no metadata written");
 
         std::vector<metadata::File> files;

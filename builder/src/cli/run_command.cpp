@@ -152,10 +152,9 @@ private:
 };
 
 std::filesystem::path RunCommand::state_dir_from_inventory() {
-    SourceFiles sources;
     Report report;
-    auto inv = inventory::load(options_.inventory, sources, report);
-    if (!inv) throw InvalidInput(report.format(&sources) + "cannot find the cluster to stop");
+    auto inv = inventory::load(options_.inventory, report);
+    if (!inv) throw InvalidInput(report.format(nullptr) + "cannot find the cluster to stop");
     return run::default_state_dir(inv->cluster);
 }
 

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <pugixml.hpp>
-#include <ranges>
 #include <set>
 #include <sstream>
 
+#include "kiln/join.hpp"
 #include "kiln/node_schema.hpp"
 
 namespace kiln::exporter {
@@ -217,9 +217,7 @@ std::string make_ovf(const OvfSettings& s, const OvfDisk& disk) {
             if (spec->type == node::ValueType::choice) {
                 auto quoted = [](std::string_view choice) { return fmt::format("\"{}\"", choice); };
                 p.append_attribute("ovf:qualifiers") =
-                    fmt::format("ValueMap{{{}}}",
-                                fmt::join(spec->choices | std::views::transform(quoted), ","))
-                        .c_str();
+                    fmt::format("ValueMap{{{}}}", join_mapped(spec->choices, ",", quoted)).c_str();
             } else if (spec->type == node::ValueType::integer) {
                 std::string digits = std::to_string(std::to_string(spec->max).size());
                 p.append_attribute("ovf:qualifiers") = ("MinLen(0) MaxLen(" + digits + ")").c_str();

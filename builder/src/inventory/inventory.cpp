@@ -18,6 +18,13 @@ namespace {
 
 using yaml::MapReader;
 
+// Each secret and the environment variable that may hold it instead of the secrets file.
+const std::vector<std::pair<std::string, std::string>> kSecrets = {
+    {"postgres_password", "KILN_POSTGRES_PASSWORD"},
+    {"replication_password", "KILN_REPLICATION_PASSWORD"},
+    {"rest_password", "KILN_REST_PASSWORD"},
+    {"vrrp_password", "KILN_VRRP_PASSWORD"}};
+
 const std::vector<std::string> kCommonKeys = {
     "vip_interface", "vrrp_router_id", "interface",          "gateway", "dns", "ntp_servers",
     "zabbix_server", "timezone",       "ssh_authorized_keys"};
@@ -41,12 +48,18 @@ bool same_subnet(const std::string& a_cidr, const std::string& b_cidr) {
     return true;
 }
 
+// Parses a YAML file without keeping its text, so that no diagnostic can quote its lines.
+std::optional<yaml::Node> load_unquoted(const std::string& path, Report& report) {
+    SourceFiles not_kept;
+    return yaml::load_file(path, path, not_kept, report);
+}
+
 class Reader {
 public:
-    Reader(SourceFiles& sources, Report& report) : sources_(sources), report_(report) {}
+    explicit Reader(Report& report) : report_(report) {}
 
     std::optional<Inventory> run(const std::string& path) {
-        auto root = yaml::load_file(path, path, sources_, report_);
+        auto root = load_unquoted(path, report_);
         if (!root) return std::nullopt;
         Inventory inv;
         inv.path = path;
@@ -60,13 +73,7 @@ public:
         inv.vip = checked(r, "vip", true).value_or("");
         for (const auto& key : kCommonKeys)
             if (auto value = checked(r, key, false)) inv.common[key] = *value;
-        for (const auto& secret :
-             {"postgres_password", "replication_password", "rest_password", "vrrp_password"})
-            if (const auto* n = r.get(secret))
-                report_.error(n->key_location,
-                              std::string("'") + secret +
-                                  "' is a secret and does not belong in the inventory; "
-                                  "use --secrets FILE or the KILN_* environment variables");
+        refuse_secrets(r);
         if (const auto* nodes = r.require("nodes")) read_nodes(*nodes, inv);
         r.finish();
         check_whole(inv, *root);
@@ -75,6 +82,16 @@ public:
     }
 
 private:
+    // Secrets are refused wherever they appear, naming only the key.
+    void refuse_secrets(MapReader& r) {
+        for (const auto& [key, env] : kSecrets)
+            if (const auto* n = r.get(key))
+                report_.error(n->key_location,
+                              "'" + key +
+                                  "' is a secret and does not belong in the inventory; "
+                                  "use --secrets FILE or the KILN_* environment variables");
+    }
+
     // A node key read as text (lists joined), checked against the schema.
     std::optional<std::string> checked(MapReader& r, const std::string& key, bool required,
                                        const std::string& schema_key = "") {
@@ -100,6 +117,7 @@ private:
             n.address = checked(r, "address", true).value_or("");
             if (auto p = checked(r, "priority", true)) n.priority = std::stoi(*p);
             n.instance_id = checked(r, "instance_id", false).value_or(inv.cluster + "-" + n.name);
+            refuse_secrets(r);
             inv.nodes.push_back(std::move(n));
         }
     }
@@ -152,42 +170,71 @@ private:
                     "use an odd number");
     }
 
-    SourceFiles& sources_;
     Report& report_;
 };
 
+// A key of the secrets file that is not a secret is named only when it is a node key: anything
+// else may be a secret itself (a flow mapping `{postgres_password:s3cret}` has that key).
+void report_unknown_secret_key(const yaml::Node& entry, Report& report) {
+    if (node::find_key(entry.key)) {
+        report.warning(
+            entry.key_location,
+            "'" + entry.key + "' is not a secret and does not belong in the secrets file");
+        return;
+    }
+    std::string message = "unknown key in the secrets file, not shown as it may be a secret";
+    if (auto hint = node::closest_key(entry.key); hint && node::find_key(*hint)->is_secret())
+        message += " (did you mean '" + std::string(*hint) + "'?)";
+    report.warning(entry.key_location, message);
+}
+
+// The valid secrets of the file into `secrets`; `given` gets every secret the file names, valid
+// or not (an invalid one is reported here, not again as missing). False when the file itself
+// could not be read as a mapping: its secrets are then unknown rather than missing.
+bool read_secrets_file(const std::string& file, std::map<std::string, std::string>& secrets,
+                       std::set<std::string>& given, Report& report) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 0077))
+        report.warning(Location{file}, "secrets file is readable by other users; chmod 600 it");
+    auto root = load_unquoted(file, report);
+    if (!root) return false;
+    if (!root->is_mapping()) {
+        report.error(root->location,
+                     "the secrets file must be a mapping of secret names to values, "
+                     "found " +
+                         std::string(yaml::kind_name(*root)));
+        return false;
+    }
+    for (const auto& entry : root->children) {
+        const node::KeySpec* spec = node::find_key(entry.key);
+        if (!spec || !spec->is_secret()) {
+            report_unknown_secret_key(entry, report);
+            continue;
+        }
+        given.insert(entry.key);
+        auto value = yaml::as_text(entry, entry.key, report);
+        if (!value) continue;
+        if (auto problem = node::check_value(*spec, value->value))
+            report.error(value->where, "'" + entry.key + "': " + *problem);
+        else
+            secrets[entry.key] = value->value;
+    }
+    return true;
+}
+
 }  // namespace
 
-std::optional<Inventory> load(const std::string& path, SourceFiles& sources, Report& report) {
-    return Reader(sources, report).run(path);
+std::optional<Inventory> load(const std::string& path, Report& report) {
+    return Reader(report).run(path);
 }
 
 std::map<std::string, std::string> load_secrets(const std::optional<std::string>& file,
-                                                SourceFiles& sources, Report& report) {
+                                                Report& report) {
     std::map<std::string, std::string> secrets;
-    static const std::vector<std::pair<std::string, std::string>> names = {
-        {"postgres_password", "KILN_POSTGRES_PASSWORD"},
-        {"replication_password", "KILN_REPLICATION_PASSWORD"},
-        {"rest_password", "KILN_REST_PASSWORD"},
-        {"vrrp_password", "KILN_VRRP_PASSWORD"}};
-    if (file) {
-        struct stat st {};
-        if (::stat(file->c_str(), &st) == 0 && (st.st_mode & 0077))
-            report.warning(Location{*file},
-                           "secrets file is readable by other users; chmod 600 it");
-        if (auto root = yaml::load_file(*file, *file, sources, report)) {
-            MapReader r(*root, "", report, "the secrets file");
-            for (const auto& [key, env] : names)
-                if (auto v = r.text(key)) {
-                    if (auto problem = node::check_value(*node::find_key(key), v->value))
-                        report.error(v->where, "'" + key + "': " + *problem);
-                    else
-                        secrets[key] = v->value;
-                }
-        }
-    }
-    for (const auto& [key, env] : names) {
-        if (secrets.contains(key)) continue;
+    std::set<std::string> given;
+    if (file && !read_secrets_file(*file, secrets, given, report)) return secrets;
+    for (const auto& [key, env] : kSecrets) {
+        if (given.contains(key)) continue;
         if (const char* value = std::getenv(env.c_str()); value && *value) {
             if (auto problem = node::check_value(*node::find_key(key), value))
                 report.error(Location{"environment " + env}, *problem);

@@ -31,16 +31,20 @@ struct Inventory {
     std::vector<Node> nodes;
 };
 
-std::optional<Inventory> load(const std::string& path, SourceFiles& sources, Report& report);
+// Problems name FILE:LINE:COL but never quote a line of the inventory or the secrets file, nor
+// a secret's value: any line of either may hold a secret (put inline, under a misspelled key).
+std::optional<Inventory> load(const std::string& path, Report& report);
 
 // The four secrets, from a YAML file (`--secrets FILE`, mode 0600 expected) or from the
 // environment (KILN_POSTGRES_PASSWORD, KILN_REPLICATION_PASSWORD, KILN_REST_PASSWORD,
-// KILN_VRRP_PASSWORD). Missing ones are errors naming both places to put them.
+// KILN_VRRP_PASSWORD), each checked by the node schema's rule for its key (the one
+// kiln-firstboot applies). Missing ones are errors naming both places to put them.
 std::map<std::string, std::string> load_secrets(const std::optional<std::string>& file,
-                                                SourceFiles& sources, Report& report);
+                                                Report& report);
 
 // Every node key with its text value for one node (secrets included), in schema order.
 std::vector<std::pair<std::string, std::string>> node_metadata(
-    const Inventory& inventory, const Node& node, const std::map<std::string, std::string>& secrets);
+    const Inventory& inventory, const Node& node,
+    const std::map<std::string, std::string>& secrets);
 
 }  // namespace kiln::inventory

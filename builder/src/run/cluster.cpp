@@ -8,12 +8,12 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
-#include <ranges>
 #include <thread>
 
 #include "inventory/inventory.hpp"
 #include "kiln/atomic_file.hpp"
 #include "kiln/error.hpp"
+#include "kiln/join.hpp"
 #include "kiln/process.hpp"
 #include "kiln/unique_fd.hpp"
 #include "metadata/formats.hpp"
@@ -135,9 +135,8 @@ ClusterState load_state(const fs::path& state_dir) {
 NodeState& find_node(ClusterState& state, const std::string& name) {
     for (auto& node : state.nodes)
         if (node.name == name) return node;
-    throw UsageError(
-        fmt::format("cluster '{}' has no node '{}' (nodes: {})", state.cluster, name,
-                    fmt::join(state.nodes | std::views::transform(&NodeState::name), ", ")));
+    throw UsageError(fmt::format("cluster '{}' has no node '{}' (nodes: {})", state.cluster, name,
+                                 join_mapped(state.nodes, ", ", &NodeState::name)));
 }
 
 }  // namespace
@@ -195,14 +194,13 @@ std::string resolve_accel(const std::string& accel) {
 }
 
 ClusterState up(const UpOptions& options) {
-    SourceFiles sources;
     Report report;
-    auto inv = inventory::load(options.inventory, sources, report);
+    auto inv = inventory::load(options.inventory, report);
     std::map<std::string, std::string> secrets;
-    if (inv) secrets = inventory::load_secrets(options.secrets, sources, report);
+    if (inv) secrets = inventory::load_secrets(options.secrets, report);
     if (!fs::is_regular_file(options.image))
         report.error(Location{options.image.string()}, "image not found");
-    if (report.has_errors()) throw InvalidInput("nothing started:\n" + report.format(&sources));
+    if (report.has_errors()) throw InvalidInput("nothing started:\n" + report.format(nullptr));
 
     ClusterState state;
     state.cluster = inv->cluster;

@@ -23,7 +23,9 @@ enum class ValueType {
     peers,     // name=address items
     choice,    // one of `choices`
     timezone,
-    secret,  // any single-line non-empty text; never logged, never baked
+    secret,  // non-empty single-line UTF-8 text, at most kMaxSecretBytes; never logged or baked
+    keepalived_secret,  // a secret that keepalived's auth_pass holds unquoted (printable ASCII,
+                        // no blanks, none of the characters its syntax gives a meaning)
 };
 
 struct KeySpec {
@@ -35,7 +37,9 @@ struct KeySpec {
     long long max = 0;
     std::vector<std::string_view> choices = {};
 
-    bool is_secret() const { return type == ValueType::secret; }
+    bool is_secret() const {
+        return type == ValueType::secret || type == ValueType::keepalived_secret;
+    }
     bool is_list() const;
 };
 
@@ -53,6 +57,8 @@ std::optional<std::string_view> closest_key(std::string_view name);
 std::vector<std::string> split_items(const KeySpec& spec, std::string_view text);
 std::string join_items(const KeySpec& spec, const std::vector<std::string>& items);
 
+// The one rule of each key, used by `kiln metadata` and kiln-firstboot alike: every value is
+// valid UTF-8, and a secret's problem never quotes the secret.
 // Checks one value (list types: one item); returns what is wrong, or nullopt.
 std::optional<std::string> check_item(const KeySpec& spec, std::string_view item);
 // Checks a whole value in its text form, including list-level rules (unique peers).
@@ -62,6 +68,8 @@ std::optional<Peer> parse_peer(std::string_view item);
 
 // Upper bound on any one value's length in bytes: a guard against absurd metadata.
 inline constexpr std::size_t kMaxValueBytes = 64 * 1024;
+// Upper bound on a secret's length in bytes (what the configurations that hold it are sized for).
+inline constexpr std::size_t kMaxSecretBytes = 1024;
 
 // Keys a node cannot be configured without (from any transport or the image's defaults).
 std::span<const std::string_view> required_keys();

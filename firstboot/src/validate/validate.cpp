@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <set>
 
-#include "core/redact.hpp"
 #include "kiln/grammar.hpp"
 
 namespace kiln::firstboot {
@@ -16,7 +15,6 @@ std::vector<std::string> NodeConfig::secrets() const {
 
 namespace {
 
-constexpr std::size_t kMaxSecretBytes = 1024;
 constexpr std::size_t kKeepalivedPasswordMax = 8;
 
 std::string ip_of(const std::string& cidr) {
@@ -115,45 +113,15 @@ private:
                 error(v, "not a node key");
                 continue;
             }
-            if (auto problem = grammar::utf8(v.text)) {
-                error(v, *problem);
-                continue;
-            }
+            // The schema's rule of each key, the one `kiln metadata` applies; a secret's
+            // problem never quotes it.
             if (auto problem = node::check_value(*spec, v.text)) {
-                error(v, spec->is_secret() ? redact_secret(*problem, v.text) : *problem);
+                error(v, *problem);
                 continue;
             }
             if (spec->is_secret() && v.transport == Transport::defaults)
                 error(v, "a secret cannot come from the image's baked defaults");
-            if (spec->is_secret()) check_secret(v);
         }
-    }
-
-    // Rules of one secret value that its consumers impose.
-    void check_secret(const Value& v) {
-        if (v.text.size() > kMaxSecretBytes) {
-            error(v, "longer than " + std::to_string(kMaxSecretBytes) + " bytes");
-            return;
-        }
-        if (v.key != "vrrp_password") return;
-        // keepalived's config syntax has no quoting for auth_pass: printable, no blanks, no
-        // comment or block characters.
-        for (char ch : v.text)
-            if (ch <= ' ' || ch > '~' ||
-                std::string_view("\"'#!{}\\").find(ch) != std::string_view::npos) {
-                error(v,
-                      "may contain only printable characters other than blanks and \" ' # ! { } \\ "
-                      "(keepalived's auth_pass cannot quote them)");
-                return;
-            }
-    }
-
-    // A secret's value never appears in a message, even a wrong one.
-    static std::string redact_secret(const std::string& problem, const std::string& secret) {
-        std::string message = redact(problem, {secret});
-        return message.find("control character") != std::string::npos
-                   ? "contains a control character (line break, tab or similar)"
-                   : message;
     }
 
     void peers(NodeConfig& n) {

@@ -77,9 +77,10 @@ TEST_P(Binary, InvalidMetadataNamesKeyTransportAndPlaceButQuotesNoLine) {
     auto result = run_firstboot(GetParam(), {"--root", (dir / "root").string(), "--metadata",
                                              (dir / "meta.yml").string(), "--render-only"});
     EXPECT_EQ(result.exit_code, 1);
-    EXPECT_NE(result.err.find(
-                  "'vrrp_password' from metadata file: may contain only printable characters"),
-              std::string::npos)
+    EXPECT_NE(
+        result.err.find(
+            "'vrrp_password' from metadata file: may contain only printable ASCII characters"),
+        std::string::npos)
         << result.err;
     EXPECT_NE(result.err.find("'priority' from metadata file: '0' is not an integer from 1 to 254"),
               std::string::npos);

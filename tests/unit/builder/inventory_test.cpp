@@ -30,9 +30,8 @@ struct Loaded {
 
 Loaded load_case(const std::string& name) {
     Loaded out;
-    SourceFiles sources;
-    out.inventory = inventory::load((kCases / (name + ".yml")).string(), sources, out.report);
-    out.text = out.report.format(&sources);
+    out.inventory = inventory::load((kCases / (name + ".yml")).string(), out.report);
+    out.text = out.report.format(nullptr);
     return out;
 }
 
@@ -123,14 +122,13 @@ TEST(Inventory, MissingAndUnknownKeysNameTheInventory) {
 }
 
 TEST(Inventory, MissingSecretsNameBothPlaces) {
-    SourceFiles sources;
     Report report;
     ::unsetenv("KILN_VRRP_PASSWORD");
     fs::path file =
         fs::temp_directory_path() / ("kiln-secrets-" + std::to_string(::getpid()) + ".yml");
     std::ofstream(file) << "postgres_password: a\nreplication_password: b\nrest_password: c\n";
     fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
-    auto secrets = inventory::load_secrets(file.string(), sources, report);
+    auto secrets = inventory::load_secrets(file.string(), report);
     EXPECT_EQ(secrets.size(), 3u);
     ASSERT_EQ(report.error_count(), 1u);
     EXPECT_NE(report.format(nullptr).find(
@@ -138,8 +136,7 @@ TEST(Inventory, MissingSecretsNameBothPlaces) {
               std::string::npos);
     ::setenv("KILN_VRRP_PASSWORD", "from-env", 1);
     Report again;
-    EXPECT_EQ(inventory::load_secrets(file.string(), sources, again).at("vrrp_password"),
-              "from-env");
+    EXPECT_EQ(inventory::load_secrets(file.string(), again).at("vrrp_password"), "from-env");
     EXPECT_TRUE(again.empty());
     ::unsetenv("KILN_VRRP_PASSWORD");
     fs::remove(file);

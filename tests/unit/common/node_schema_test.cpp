@@ -87,3 +87,35 @@ TEST(NodeSchema, ClosestKeySuggestsANearNameAndNothingForAFarOne) {
     EXPECT_EQ(closest_key("hostnme"), "hostname");
     EXPECT_FALSE(closest_key("completely-different"));
 }
+
+// One rule per key for kiln metadata and kiln-firstboot alike; a secret's problem never
+// quotes the secret.
+TEST(NodeSchema, SecretsFollowTheRulesOfTheirConsumersAndAreNeverQuoted) {
+    const KeySpec& vrrp = *find_key("vrrp_password");
+    const KeySpec& postgres = *find_key("postgres_password");
+    EXPECT_FALSE(check_value(vrrp, "Vr4p-x_Y"));
+    for (std::string bad : {"vr rp", "vr#rp", "vr{rp", "vr\"rp", "vr\\rp", "vr\xc3\xa4rp"})
+        EXPECT_TRUE(check_value(vrrp, bad)) << bad;
+    EXPECT_FALSE(check_value(postgres, "p\xc3\xa4ss w\xc3\xb6rd #{}!'\""));
+    EXPECT_FALSE(check_value(postgres, std::string(kMaxSecretBytes, 'p')));
+    auto too_long = check_value(postgres, std::string(5000, 'p'));
+    ASSERT_TRUE(too_long);
+    EXPECT_EQ(*too_long, "longer than 1024 bytes, the limit for a secret");
+    for (std::string bad :
+         {"Sec\tret", "Sec\nret", "Sec\x1bret", "Sec\xe9ret", "Sec\xed\xa0\x80ret"}) {
+        auto problem = check_value(postgres, bad);
+        ASSERT_TRUE(problem) << bad;
+        EXPECT_EQ(problem->find("Sec"), std::string::npos) << *problem;
+        EXPECT_EQ(problem->find("ret"), std::string::npos) << *problem;
+    }
+}
+
+TEST(NodeSchema, EveryValueIsValidUtf8) {
+    for (const auto& spec : keys()) {
+        auto problem = check_item(spec, "a\xff");
+        ASSERT_TRUE(problem) << spec.name;
+        EXPECT_NE(problem->find("is not valid UTF-8"), std::string::npos) << *problem;
+    }
+    EXPECT_EQ(*check_value(*find_key("ntp_servers"), "pool.ntp.org,ntp.\xc0\xaf.org"),
+              "value is not valid UTF-8 (an invalid byte at offset 4)");
+}

@@ -93,7 +93,8 @@ std::string TinyVmdk::bytes() const {
     append(out, vm::encode_marker(gd_sectors, vm::MarkerType::grain_directory));
     std::uint64_t gd_at = out.size() / 512;
     std::string gd(gd_sectors * 512, '\0');
-    std::memcpy(gd.data(), directory.data(), std::min(gd.size(), directory.size() * 4));
+    if (!directory.empty())  // memcpy from an empty vector's null data() is undefined
+        std::memcpy(gd.data(), directory.data(), std::min(gd.size(), directory.size() * 4));
     out += gd;
     append(out, vm::encode_marker(1, vm::MarkerType::footer));
     vm::Header footer = header;

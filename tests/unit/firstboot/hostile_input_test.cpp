@@ -269,7 +269,8 @@ TEST_F(HostileInput, ValuesThatAreNotUtf8AreRefusedNamingKeyAndTransport) {
     auto before = snapshot(root);
     auto r = render_only({"--metadata", (dir / "bad.yml").string()});
     EXPECT_EQ(r.exit_code, 1) << r.ending() << "\n" << r.err;
-    EXPECT_TRUE(contains(r.err, "bad.yml:10:26: error: not a YAML text file: the byte here is not UTF-8"))
+    EXPECT_TRUE(
+        contains(r.err, "bad.yml:10:26: error: not a YAML text file: the byte here is not UTF-8"))
         << r.err;
     EXPECT_FALSE(contains(r.err, bad)) << "the secret's bytes are not printed";
     EXPECT_EQ(snapshot(root), before) << "a Patroni config was written (with U+FFFD in it)";
@@ -281,7 +282,7 @@ TEST_F(HostileInput, ValuesThatAreNotUtf8AreRefusedNamingKeyAndTransport) {
     r = render_only({"--ovf-env", (dir / "ovf-env.xml").string()});
     EXPECT_EQ(r.exit_code, 1) << r.ending() << "\n" << r.err;
     EXPECT_TRUE(contains(r.err,
-                         "ovf-env.xml:4:5: error: 'zabbix_server' from OVF environment: is "
+                         "ovf-env.xml:4:5: error: 'zabbix_server' from OVF environment: value is "
                          "not valid UTF-8"))
         << r.err;
     EXPECT_EQ(snapshot(root), before);

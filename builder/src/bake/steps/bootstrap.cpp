@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <ranges>
 #include <regex>
 #include <sstream>
 
 #include "bake/steps/packages.hpp"
+#include "kiln/join.hpp"
 
 namespace kiln::bake {
 
@@ -77,9 +77,8 @@ std::vector<std::string> bootstrap_command(const plan::Bootstrap& b, const fs::p
         }
         if (!b.variant.value.empty()) c.push_back("--variant=" + b.variant.value);
         if (!b.components.empty())
-            c.push_back(fmt::format(
-                "--components={}",
-                fmt::join(b.components | std::views::transform(&profile::Text::value), ",")));
+            c.push_back(fmt::format("--components={}",
+                                    join_mapped(b.components, ",", &profile::Text::value)));
         if (!packages.empty()) c.push_back(fmt::format("--include={}", fmt::join(packages, ",")));
         if (!package_cache.empty()) {
             if (mm)

@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <ranges>
 #include <regex>
 #include <sstream>
+
+#include "kiln/join.hpp"
 
 namespace kiln::bake {
 
@@ -29,9 +30,8 @@ public:
             "# Written by kiln from the profile's repository '" + r.repository.value + "'.\n";
         text += "Types: deb\nURIs: " + r.uri.value + "\nSuites: " + r.suite.value + "\n";
         if (!r.components.empty())
-            text += fmt::format(
-                "Components: {}\n",
-                fmt::join(r.components | std::views::transform(&profile::Text::value), " "));
+            text += fmt::format("Components: {}\n",
+                                join_mapped(r.components, " ", &profile::Text::value));
         if (!r.signed_by.value.empty()) text += "Signed-By: " + key_path(r) + "\n";
         if (!r.enabled) text += "Enabled: no\n";
         return {"/etc/apt/sources.list.d/kiln-" + r.repository.value + ".sources", text};

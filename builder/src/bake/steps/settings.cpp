@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <ranges>
 #include <sstream>
+
+#include "kiln/join.hpp"
 
 namespace kiln::bake {
 
@@ -87,8 +88,7 @@ void configure_ntp(Context& ctx, const profile::TextList& servers) {
         ctx.note = "chrony";
     } else if (root.exists("/lib/systemd/systemd-timesyncd") ||
                root.exists("/usr/lib/systemd/systemd-timesyncd")) {
-        std::string list =
-            fmt::to_string(fmt::join(servers | std::views::transform(&profile::Text::value), " "));
+        std::string list = join_mapped(servers, " ", &profile::Text::value);
         root.make_directory("/etc/systemd/timesyncd.conf.d", 0755, 0, 0);
         root.write_file("/etc/systemd/timesyncd.conf.d/kiln.conf", "[Time]\nNTP=" + list + "\n",
                         0644, 0, 0);
