@@ -15,6 +15,7 @@
 #include <set>
 
 #include "kiln/sha256.hpp"
+#include "row_writer.hpp"
 
 namespace fs = std::filesystem;
 using namespace kiln_e2e;
@@ -59,7 +60,12 @@ struct Shared {
     CommandResult up;
     double writable_seconds = -1;
     bool healthy = false;
+    std::map<std::string, bool> waited;  // node -> it published "waiting for quorum (...)"
+    bool still_waiting_after_alone = false;
 };
+
+// How long the first clone runs alone: past systemd's default start timeout (90 s).
+constexpr auto kAlone = 150s;
 Shared* shared = nullptr;
 
 // Every node reports status ok, Patroni sees one running leader, and the leader streams to
@@ -74,6 +80,51 @@ bool cluster_healthy() {
     auto streaming = shared->cluster.psql_vip(
         "select count(*) from pg_stat_replication where state = 'streaming'");
     return streaming.exit_code == 0 && streaming.out == "2\n";
+}
+
+fs::path image_b_under_test() {
+    if (const char* image = std::getenv("KILN_E2E_IMAGE_B"); image && *image) return image;
+    return KILN_TEST_IMAGE_B;
+}
+
+// A lifecycle command waits for nodes to boot under TCG: minutes each.
+CommandOptions long_command() {
+    CommandOptions options;
+    options.timeout = std::chrono::minutes(60);
+    return options;
+}
+
+std::string system_identifier() {
+    auto r = shared->cluster.psql_vip("select system_identifier from pg_control_system()");
+    return r.exit_code == 0 ? r.out : "";
+}
+
+// Members etcd calls healthy, asked of the first node that answers.
+int healthy_etcd_members() {
+    for (const auto& n : shared->cluster.nodes()) {
+        auto health =
+            shared->cluster.ssh(n, "ETCDCTL_API=3 etcdctl --endpoints=http://" + n.address +
+                                       ":2379 endpoint health --cluster -w json");
+        if (health.exit_code != 0) continue;
+        int healthy = 0;
+        for (const auto& e : nlohmann::json::parse(health.out, nullptr, false))
+            healthy += e.value("health", false);
+        return healthy;
+    }
+    return 0;
+}
+
+// The node's own copy of kiln_e2e reaches `rows` rows (it replays from the leader).
+bool node_has_rows(const Node& node, std::size_t rows) {
+    auto count = [&] {
+        return shared->cluster.ssh(node,
+                                   "sudo -u postgres psql -X -At -c "
+                                   "'select count(*) from kiln_e2e'");
+    };
+    bool caught_up = wait_until([&] { return count().out == std::to_string(rows) + "\n"; }, 3min);
+    EXPECT_TRUE(caught_up) << count().out << " rows on " << node.name << ", " << rows
+                           << " acknowledged";
+    return caught_up;
 }
 
 class Cluster3 : public ::testing::Test {
@@ -115,14 +166,30 @@ protected:
         ASSERT_TRUE(fs::exists(image)) << image << " (built by the image fixture test)";
         shared->image_digest = kiln::sha256_file_hex(image);
 
-        auto power_on = Clock::now();
-        shared->up = run_command({kKiln, "run", image.string(), "--inventory",
-                                  (dir / "cluster.yml").string(), "--secrets",
-                                  (dir / "secrets.yml").string(), "--state-dir",
-                                  shared->state.string(), "--json"});
+        // Clones powered on one at a time, as vSphere clones them: pg3 first and alone for
+        // longer than systemd's default start timeout (90 s; while a member waits for its
+        // cluster no timer runs at all), pg2 once pg3 has waited, and pg1 last: the first peer,
+        // which founds the etcd cluster the others wait for, so both of them must wait.
+        shared->up = run_command(
+            {kKiln, "run", image.string(), "--inventory", (dir / "cluster.yml").string(),
+             "--secrets", (dir / "secrets.yml").string(), "--state-dir", shared->state.string(),
+             "--defer", "pg1", "--defer", "pg2", "--json"});
         ASSERT_EQ(shared->up.exit_code, 0) << shared->up.out;
         shared->cluster.adopt(nlohmann::json::parse(shared->up.out));
+        auto pg3_on = Clock::now();
+        shared->waited["pg3"] = wait_until([] { return waiting_for_quorum("pg3"); }, 15min);
+        ASSERT_TRUE(shared->waited["pg3"]) << "pg3 alone never reported waiting for its quorum";
+        std::this_thread::sleep_until(pg3_on + kAlone);
+        shared->still_waiting_after_alone = waiting_for_quorum("pg3");
+        std::cout << "e2e: pg3 alone, waiting for quorum, for "
+                  << static_cast<int>(seconds_since(pg3_on)) << " s" << std::endl;
 
+        start_node("pg2");
+        shared->waited["pg2"] = wait_until([] { return waiting_for_quorum("pg2"); }, 15min);
+        ASSERT_TRUE(shared->waited["pg2"]) << "pg2 never reported waiting for its quorum";
+
+        start_node("pg1");
+        auto pg1_on = Clock::now();
         bool writable = wait_until(
             [] {
                 return shared->cluster
@@ -133,14 +200,38 @@ protected:
             },
             25min);
         ASSERT_TRUE(writable) << "the VIP never took a write";
-        shared->writable_seconds = seconds_since(power_on);
-        std::cout << "e2e: power-on -> cluster writable through the VIP: "
+        shared->writable_seconds = seconds_since(pg1_on);
+        std::cout << "e2e: last node (pg1, the founder) power-on -> cluster writable through the "
+                     "VIP: "
                   << static_cast<int>(shared->writable_seconds) << " s" << std::endl;
         ::testing::Test::RecordProperty("power_on_to_writable_s",
                                         static_cast<int>(shared->writable_seconds));
         shared->healthy = wait_until(cluster_healthy, 15min);
-        std::cout << "e2e: power-on -> all nodes ok, two streaming replicas: "
-                  << static_cast<int>(seconds_since(power_on)) << " s" << std::endl;
+        std::cout << "e2e: last node power-on -> all nodes ok, two streaming replicas: "
+                  << static_cast<int>(seconds_since(pg1_on)) << " s" << std::endl;
+        std::cout << "e2e: delayed start: pg3 power-on -> healthy: "
+                  << static_cast<int>(seconds_since(pg3_on)) << " s" << std::endl;
+    }
+
+    static void start_node(const std::string& name) {
+        auto r =
+            run_command({kKiln, "run", "--start", name, "--state-dir", shared->state.string()});
+        ASSERT_EQ(r.exit_code, 0) << r.out;
+    }
+
+    // status.json says the node waits for its DCS quorum (read over SSH: first boot lets sshd
+    // start before it waits).
+    static bool waiting_for_quorum(const std::string& name) {
+        auto r = shared->cluster.ssh(shared->cluster.node(name), "sudo cat /run/kiln/status.json",
+                                     "", 30);
+        if (r.exit_code != 0) return false;
+        try {
+            auto json = nlohmann::json::parse(r.out);
+            return json.value("status", "") == "waiting" &&
+                   json.value("message", "").starts_with("waiting for quorum (");
+        } catch (const std::exception&) {
+            return false;
+        }
     }
 
     static void TearDownTestSuite() {
@@ -293,6 +384,17 @@ TEST_F(Cluster3, NodesAreDistinctAndNoSecretLeaks) {
     EXPECT_EQ(kiln::sha256_file_hex(image_under_test()), shared->image_digest);
 }
 
+TEST_F(Cluster3, ClonesPoweredOnApartEachWaitedForItsQuorumThenCameUp) {
+    EXPECT_TRUE(shared->waited["pg3"]);
+    EXPECT_TRUE(shared->still_waiting_after_alone)
+        << "pg3 stopped waiting (failed or rolled back) after " << kAlone.count() << " s alone";
+    EXPECT_TRUE(shared->waited["pg2"]);
+    for (const auto& n : shared->cluster.nodes()) {
+        auto failed = shared->cluster.ssh(n, "systemctl --failed --no-legend --plain");
+        EXPECT_EQ(failed.out, "") << n.name << " has failed units";
+    }
+}
+
 // Numbered rows go in through the VIP, one transaction each, while the leader VM is killed.
 // Every row whose commit was acknowledged must survive on the new leader (synchronous_mode),
 // writes must resume, and the killed node, booted again, must come back as a replica.
@@ -303,71 +405,27 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
     ASSERT_TRUE(sync_standby) << "synchronous_mode is not on";
     ASSERT_EQ(shared->cluster.psql_vip("truncate kiln_e2e").exit_code, 0);
 
-    // Failover time runs from the kill to the first write that was sent after QEMU was gone
-    // and acknowledged; a write in flight at the kill does not count.
-    std::mutex mutex;
-    std::vector<int> acked;
-    std::optional<Clock::time_point> killed_at, gone_at, resumed_at;
-    std::size_t acked_at_resume = 0;
-    std::atomic<bool> stop{false};
-    std::thread writer([&] {
-        for (int id = 1; !stop; ++id) {
-            auto sent = Clock::now();
-            bool ok = shared->cluster
-                          .psql_vip("insert into kiln_e2e (id) values (" + std::to_string(id) + ")",
-                                    true, 15)
-                          .exit_code == 0;
-            std::lock_guard lock(mutex);
-            if (!ok) continue;
-            acked.push_back(id);
-            if (gone_at && sent >= *gone_at && !resumed_at) {
-                resumed_at = Clock::now();
-                acked_at_resume = acked.size();
-            }
-        }
-    });
-    auto acked_count = [&] {
-        std::lock_guard lock(mutex);
-        return acked.size();
-    };
-    auto stop_writer = [&] {
-        stop = true;
-        writer.join();
-    };
-
-    bool flowing = wait_until([&] { return acked_count() >= 20; }, 5min, 1s);
+    RowWriter writer(shared->cluster, "kiln_e2e");
+    bool flowing = wait_until([&] { return writer.acknowledged() >= 20; }, 5min, 1s);
     std::string old_leader = shared->cluster.leader();
-    if (!flowing || old_leader.empty()) stop_writer();
     ASSERT_TRUE(flowing) << "writes through the VIP did not flow";
     ASSERT_FALSE(old_leader.empty());
 
-    {
-        std::lock_guard lock(mutex);
-        killed_at = Clock::now();
-    }
+    // Failover time runs from the kill to the first write that was sent after QEMU was gone
+    // and acknowledged; a write in flight at the kill does not count.
+    auto killed_at = Clock::now();
     auto kill =
         run_command({kKiln, "run", "--kill", old_leader, "--state-dir", shared->state.string()});
-    {
-        std::lock_guard lock(mutex);
-        gone_at = Clock::now();
-    }
-    bool resumed = wait_until(
-        [&] {
-            std::lock_guard lock(mutex);
-            return resumed_at.has_value();
-        },
-        8min, 1s);
+    auto gone_at = Clock::now();
+    bool resumed =
+        wait_until([&] { return writer.first_sent_after(gone_at).has_value(); }, 8min, 1s);
     // A few more rows on the new leader, then stop.
-    wait_until(
-        [&] {
-            std::lock_guard lock(mutex);
-            return acked.size() >= acked_at_resume + 10;
-        },
-        2min, 1s);
-    stop_writer();
+    wait_until([&] { return writer.acknowledged_after(gone_at) >= 10; }, 2min, 1s);
+    writer.stop();
     ASSERT_EQ(kill.exit_code, 0) << kill.out;
     ASSERT_TRUE(resumed) << "no write was accepted after killing " << old_leader;
-    double failover = std::chrono::duration<double>(*resumed_at - *killed_at).count();
+    double failover =
+        std::chrono::duration<double>(*writer.first_sent_after(gone_at) - killed_at).count();
     std::cout << "e2e: kill " << old_leader
               << " (leader) -> writes accepted again: " << static_cast<int>(failover) << " s"
               << std::endl;
@@ -376,17 +434,12 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
     std::string new_leader = shared->cluster.leader(old_leader);
     EXPECT_FALSE(new_leader.empty());
     EXPECT_NE(new_leader, old_leader);
-    auto rows = shared->cluster.psql_vip("select id from kiln_e2e");
-    ASSERT_EQ(rows.exit_code, 0) << rows.out;
-    std::set<int> present;
-    std::istringstream lines(rows.out);
-    for (std::string line; std::getline(lines, line);) present.insert(std::stoi(line));
-    std::vector<int> lost;
-    for (int id : acked)
-        if (!present.contains(id)) lost.push_back(id);
-    EXPECT_TRUE(lost.empty()) << lost.size() << " acknowledged rows lost, first " << lost.front();
-    std::cout << "e2e: " << acked.size() << " rows acknowledged, all present: " << lost.empty()
-              << std::endl;
+    auto lost = writer.lost();
+    ASSERT_TRUE(lost.has_value()) << "the new leader cannot be read";
+    EXPECT_TRUE(lost->empty()) << lost->size() << " acknowledged rows lost, first "
+                               << lost->front();
+    std::cout << "e2e: " << writer.acknowledged()
+              << " rows acknowledged, all present: " << lost->empty() << std::endl;
 
     auto start =
         run_command({kKiln, "run", "--start", old_leader, "--state-dir", shared->state.string()});
@@ -404,16 +457,77 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
     ASSERT_TRUE(rejoined) << old_leader << " did not rejoin as a streaming replica";
     std::cout << "e2e: " << old_leader << " booted again -> streaming replica: "
               << static_cast<int>(seconds_since(restarted)) << " s" << std::endl;
-    // It holds every acknowledged row too, read on the node itself.
-    auto count = [&] {
-        return shared->cluster.ssh(old_node,
-                                   "sudo -u postgres psql -X -At -c "
-                                   "'select count(*) from kiln_e2e'");
-    };
-    bool caught_up =
-        wait_until([&] { return count().out == std::to_string(present.size()) + "\n"; }, 2min);
-    EXPECT_TRUE(caught_up) << count().out << " rows on " << old_leader << ", " << present.size()
-                           << " on the leader";
+    EXPECT_TRUE(node_has_rows(old_node, writer.acknowledged_ids().size()));
+}
+
+// Day 2: a second image (the bundled profile with another release) and `kiln run --rolling`
+// onto it under a write load: replicas first, the leader last after a switchover, one at a time.
+TEST_F(Cluster3, RollingReplaceOntoANewImageLosesNoWriteAndKeepsTheCluster) {
+    const fs::path image_b = image_b_under_test();
+    ASSERT_TRUE(fs::exists(image_b)) << image_b << " (built by the second image fixture test)";
+    auto sysid_before = system_identifier();
+    ASSERT_FALSE(sysid_before.empty());
+    ASSERT_EQ(shared->cluster.psql_vip("truncate kiln_e2e").exit_code, 0);
+
+    RowWriter writer(shared->cluster, "kiln_e2e");
+    ASSERT_TRUE(wait_until([&] { return writer.acknowledged() >= 20; }, 5min, 1s));
+    std::string leader = shared->cluster.leader();
+    auto rolling = run_command({kKiln, "run", "--rolling", "--image", image_b.string(),
+                                "--state-dir", shared->state.string(), "--json"},
+                               long_command());
+    wait_until([&] { return writer.acknowledged() >= 10; }, 1min, 1s);
+    writer.stop();
+    ASSERT_EQ(rolling.exit_code, 0) << rolling.out;
+
+    // Each node's replacement time, from the JSON lines of progress.
+    std::map<std::string, double> replaced;
+    std::istringstream lines(rolling.out);
+    for (std::string line; std::getline(lines, line);) {
+        auto event = nlohmann::json::parse(line, nullptr, false);
+        if (event.is_object() && event.value("step", "") == "done")
+            replaced[event.value("node", "")] = event.value("seconds", 0.0);
+    }
+    EXPECT_EQ(replaced.size(), 3u) << rolling.out;
+    for (const auto& [node, seconds] : replaced)
+        std::cout << "e2e: rolling: " << node << (node == leader ? " (leader)" : "")
+                  << " replaced in " << static_cast<int>(seconds) << " s" << std::endl;
+    std::cout << "e2e: rolling: longest write gap (the leader's switchover): "
+              << writer.longest_gap() << " s" << std::endl;
+
+    auto lost = writer.lost();
+    ASSERT_TRUE(lost.has_value());
+    EXPECT_TRUE(lost->empty()) << lost->size() << " acknowledged rows lost";
+    std::cout << "e2e: rolling: " << writer.acknowledged()
+              << " rows acknowledged, all present: " << lost->empty() << std::endl;
+    for (const auto& n : shared->cluster.nodes()) {
+        auto release = shared->cluster.ssh(n, "sed -n 's/^release: *//p' /etc/kiln/image.yml");
+        EXPECT_EQ(release.out, "e2e-2\n") << n.name << " does not run the new image";
+    }
+    EXPECT_TRUE(wait_until(cluster_healthy, 10min)) << "not 1 leader + 2 streaming replicas";
+    EXPECT_EQ(system_identifier(), sysid_before) << "a second initdb";
+    EXPECT_EQ(healthy_etcd_members(), 3);
+}
+
+// A replica's data disk lost: it comes back blank, the node formats it, rejoins etcd through
+// the membership API and Patroni rebuilds it from the leader.
+TEST_F(Cluster3, AReplicaWithABlankDataDiskRejoinsWithEveryRow) {
+    std::string leader = shared->cluster.leader();
+    ASSERT_FALSE(leader.empty());
+    std::string replica;
+    for (const auto& n : shared->cluster.nodes())
+        if (n.name != leader) replica = n.name;
+    auto rows = shared->cluster.psql_vip("select count(*) from kiln_e2e");
+    ASSERT_EQ(rows.exit_code, 0);
+    auto started = Clock::now();
+    auto wipe = run_command(
+        {kKiln, "run", "--wipe-data", replica, "--state-dir", shared->state.string(), "--json"},
+        long_command());
+    ASSERT_EQ(wipe.exit_code, 0) << wipe.out;
+    std::cout << "e2e: " << replica << " with a blank data disk -> streaming replica: "
+              << static_cast<int>(seconds_since(started)) << " s" << std::endl;
+    EXPECT_TRUE(wait_until(cluster_healthy, 10min));
+    EXPECT_TRUE(node_has_rows(shared->cluster.node(replica), std::stoul(rows.out)));
+    EXPECT_EQ(healthy_etcd_members(), 3);
 }
 
 }  // namespace

@@ -105,8 +105,9 @@ public:
                                  state.replica_port);
         std::cout << fmt::format("  haproxy stats (:7000)   127.0.0.1:{}\n", state.stats_port);
         for (const auto& n : state.nodes)
-            std::cout << fmt::format("  ssh {:<8} ({})   ssh -p {} ADMIN@127.0.0.1\n", n.name,
-                                     n.address, n.ssh_port);
+            std::cout << fmt::format(
+                "  ssh {:<8} ({})   ssh -p {} ADMIN@127.0.0.1{}\n", n.name, n.address, n.ssh_port,
+                n.pid ? "" : "   (powered off: kiln run --start " + n.name + ")");
         std::cout << fmt::format("stop it with: kiln run --down --state-dir {}\n",
                                  state.state_dir.string());
         return 0;

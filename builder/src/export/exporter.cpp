@@ -195,13 +195,29 @@ ExportResult write_ova(const ExportRequest& r) {
     AtomicFile ova(r.output);
     UniqueFd scratch = open_scratch_file(parent_of(r.output));
     VmdkResult disk = write_stream_vmdk(*source, scratch.get(), vmdk_options(r, names.disk));
+    std::optional<VmdkResult> data_disk;
+    UniqueFd data_scratch;
+    if (r.ovf.data_disk_bytes > 0) {
+        data_scratch = open_scratch_file(parent_of(r.output));
+        auto empty = empty_source_disk(r.ovf.data_disk_bytes);
+        VmdkOptions options = vmdk_options(r, names.data_disk);
+        options.progress = nullptr;
+        data_disk = write_stream_vmdk(*empty, data_scratch.get(), options);
+    }
 
     OvfSettings settings = r.ovf;
     if (settings.version.empty()) settings.version = kVersion;
-    std::string ovf = make_ovf(settings, {names.disk, disk.bytes, disk.capacity, disk.populated});
-    std::string manifest = format_manifest(
-        {{r.manifest, names.ovf, digest_hex(r.manifest, ovf)},
-         {r.manifest, names.disk, r.manifest == DigestKind::sha1 ? disk.sha1 : disk.sha256}});
+    OvfDisk data_member;
+    if (data_disk) data_member = {names.data_disk, data_disk->bytes, data_disk->capacity, 0};
+    std::string ovf = make_ovf(settings, {names.disk, disk.bytes, disk.capacity, disk.populated},
+                               data_disk ? &data_member : nullptr);
+    auto disk_digest = [&](const VmdkResult& v) {
+        return r.manifest == DigestKind::sha1 ? v.sha1 : v.sha256;
+    };
+    std::vector<ManifestEntry> lines = {{r.manifest, names.ovf, digest_hex(r.manifest, ovf)},
+                                        {r.manifest, names.disk, disk_digest(disk)}};
+    if (data_disk) lines.push_back({r.manifest, names.data_disk, disk_digest(*data_disk)});
+    std::string manifest = format_manifest(lines);
     std::string cert;
     if (r.signing)
         cert = sign_manifest(manifest, names.manifest, r.manifest, r.signing->key, r.signing->cert);
@@ -218,6 +234,10 @@ ExportResult write_ova(const ExportRequest& r) {
     }
     tar.add_file(names.disk, scratch.get(), disk.bytes);
     result.members.push_back(names.disk);
+    if (data_disk) {
+        tar.add_file(names.data_disk, data_scratch.get(), data_disk->bytes);
+        result.members.push_back(names.data_disk);
+    }
     tar.close();
     ova.commit();
     result.bytes = tar.bytes();
@@ -262,7 +282,8 @@ ExportResult write_qcow2(const ExportRequest& r) {
 }  // namespace
 
 MemberNames member_names(const std::string& base) {
-    return {base + ".ovf", base + ".mf", base + ".cert", base + "-disk1.vmdk"};
+    return {base + ".ovf", base + ".mf", base + ".cert", base + "-disk1.vmdk",
+            base + "-disk2.vmdk"};
 }
 
 std::int64_t default_mtime() {

@@ -51,7 +51,7 @@ ExportResult export_disk(const ExportRequest& request);
 
 // OVA member names for a base name.
 struct MemberNames {
-    std::string ovf, manifest, cert, disk;
+    std::string ovf, manifest, cert, disk, data_disk;
 };
 MemberNames member_names(const std::string& base_name);
 

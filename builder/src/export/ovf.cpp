@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "kiln/join.hpp"
 #include "kiln/node_schema.hpp"
@@ -75,7 +76,9 @@ std::vector<std::string> check_ovf_settings(const OvfSettings& s) {
     return problems;
 }
 
-std::string make_ovf(const OvfSettings& s, const OvfDisk& disk) {
+std::string make_ovf(const OvfSettings& s, const OvfDisk& disk, const OvfDisk* data_disk) {
+    if ((s.data_disk_bytes > 0) != (data_disk != nullptr))
+        throw std::logic_error("make_ovf: the data disk's VMDK and its size go together");
     pugi::xml_document doc;
     pugi::xml_node decl = doc.append_child(pugi::node_declaration);
     decl.append_attribute("version") = "1.0";
@@ -94,6 +97,12 @@ std::string make_ovf(const OvfSettings& s, const OvfDisk& disk) {
     file.append_attribute("ovf:href") = disk.file.c_str();
     file.append_attribute("ovf:id") = "file1";
     file.append_attribute("ovf:size") = std::to_string(disk.file_size).c_str();
+    if (data_disk) {
+        pugi::xml_node file2 = refs.append_child("File");
+        file2.append_attribute("ovf:href") = data_disk->file.c_str();
+        file2.append_attribute("ovf:id") = "file2";
+        file2.append_attribute("ovf:size") = std::to_string(data_disk->file_size).c_str();
+    }
 
     pugi::xml_node disks = env.append_child("DiskSection");
     text_child(disks, "Info", "Virtual disk information");
@@ -104,12 +113,14 @@ std::string make_ovf(const OvfSettings& s, const OvfDisk& disk) {
     d.append_attribute("ovf:fileRef") = "file1";
     d.append_attribute("ovf:format") = kStreamOptimizedUri;
     d.append_attribute("ovf:populatedSize") = std::to_string(disk.populated).c_str();
-    if (s.data_disk_bytes > 0) {
+    if (data_disk) {
         pugi::xml_node data = disks.append_child("Disk");
-        data.append_attribute("ovf:capacity") = std::to_string(s.data_disk_bytes).c_str();
+        data.append_attribute("ovf:capacity") = std::to_string(data_disk->capacity).c_str();
         data.append_attribute("ovf:capacityAllocationUnits") = "byte";
         data.append_attribute("ovf:diskId") = "vmdisk2";
+        data.append_attribute("ovf:fileRef") = "file2";
         data.append_attribute("ovf:format") = kStreamOptimizedUri;
+        data.append_attribute("ovf:populatedSize") = "0";
     }
 
     pugi::xml_node nets = env.append_child("NetworkSection");
@@ -180,7 +191,7 @@ std::string make_ovf(const OvfSettings& s, const OvfDisk& disk) {
          {"ResourceSubType", nic},
          {"ResourceType", "10"}},
     };
-    if (s.data_disk_bytes > 0)
+    if (data_disk)
         items.push_back({{"AddressOnParent", "1"},
                          {"ElementName", "Hard Disk 2"},
                          {"HostResource", "ovf:/disk/vmdisk2"},

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
-// The OVF 1.x descriptor of a kiln node: one virtual system, one streamOptimized disk (plus an
-// empty data disk that vSphere creates at deploy, when the profile declares one), one NIC, and a
+// The OVF 1.x descriptor of a kiln node: one virtual system, one streamOptimized disk (plus the
+// node's data disk when the profile declares one, shipped as an empty streamOptimized VMDK), one
+// NIC, and a
 // ProductSection of vApp properties `kiln.<key>` that vSphere turns into a deploy form and
 // hands to the guest through the OVF environment (guestinfo transport).
 namespace kiln::exporter {
@@ -29,8 +30,9 @@ struct OvfSettings {
     std::string product = "kiln PostgreSQL HA node";
     std::string version;     // product version shown by vSphere
     std::string annotation;  // free text shown as the VM's notes
-    // The node's data disk: an OVF Disk with a capacity and no file, so that the importer
-    // creates it empty. 0: none.
+    // The node's data disk, in bytes (0: none). It travels as an empty streamOptimized VMDK of
+    // that capacity (a few hundred KiB of grain tables) rather than as OVF's file-less Disk:
+    // vSphere accepts both, but virt-v2v's OVA reader refuses a Disk without ovf:fileRef.
     std::uint64_t data_disk_bytes = 0;
 };
 
@@ -44,8 +46,10 @@ struct OvfDisk {
 // Checks settings that would make vSphere reject the descriptor; returns every problem.
 std::vector<std::string> check_ovf_settings(const OvfSettings& settings);
 
-// The descriptor text (UTF-8, deterministic: no dates, no random ids).
-std::string make_ovf(const OvfSettings& settings, const OvfDisk& disk);
+// The descriptor text (UTF-8, deterministic: no dates, no random ids). `data_disk` is the data
+// disk's VMDK, given exactly when settings.data_disk_bytes is not 0.
+std::string make_ovf(const OvfSettings& settings, const OvfDisk& disk,
+                     const OvfDisk* data_disk = nullptr);
 
 // CIM operating system id for OperatingSystemSection/@ovf:id.
 int cim_os_id(const std::string& vmware_os_type);

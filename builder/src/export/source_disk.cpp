@@ -253,4 +253,27 @@ std::unique_ptr<SourceDisk> open_source_disk(const std::filesystem::path& path,
     return std::make_unique<NbdSource>(path, info.format);
 }
 
+namespace {
+
+class EmptyDisk final : public SourceDisk {
+public:
+    explicit EmptyDisk(std::uint64_t bytes) : bytes_(bytes) {}
+    std::uint64_t size() const override { return bytes_; }
+    const std::string& format() const override { return format_; }
+    std::vector<Extent> data_extents() override { return {}; }
+    void read(std::uint64_t, std::span<std::uint8_t> out) override {
+        std::fill(out.begin(), out.end(), std::uint8_t{0});
+    }
+
+private:
+    std::uint64_t bytes_;
+    std::string format_ = "raw";
+};
+
+}  // namespace
+
+std::unique_ptr<SourceDisk> empty_source_disk(std::uint64_t bytes) {
+    return std::make_unique<EmptyDisk>(bytes);
+}
+
 }  // namespace kiln::exporter

@@ -60,4 +60,7 @@ struct SourceOptions {
 std::unique_ptr<SourceDisk> open_source_disk(const std::filesystem::path& path,
                                              const SourceOptions& options = {});
 
+// A disk of `bytes` that reads as zeros everywhere (the data disk an OVA ships empty).
+std::unique_ptr<SourceDisk> empty_source_disk(std::uint64_t bytes);
+
 }  // namespace kiln::exporter

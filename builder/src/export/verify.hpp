@@ -4,7 +4,6 @@
 
 #include "export/verify/report.hpp"
 #include "export/verify/vmdk_check.hpp"
-
 #include "kiln/enum_names.hpp"
 
 // `kiln verify`: checks an OVA the way its consumers will read it, and reports every fault.

@@ -97,19 +97,25 @@ TEST(Ovf, HasEverySectionVsphereNeeds) {
     EXPECT_STREQ(secret.attribute("ovf:value").value(), "");
 }
 
-// The node's data disk travels as a Disk with a capacity and no file: the importer (vSphere,
-// govc import.ova) creates it empty, attached beside the OS disk on the same controller.
-TEST(Ovf, DeclaresTheDataDiskEmptyOnTheSameController) {
+// The node's data disk travels as an empty VMDK of its capacity (virt-v2v refuses a Disk with
+// no file), attached beside the OS disk on the same controller. A Disk with a capacity and no
+// file, as other exporters write it, is still accepted by kiln verify.
+TEST(Ovf, DeclaresTheDataDiskOnTheSameController) {
     OvfSettings s;
     s.data_disk_bytes = 8ULL << 30;
-    std::string text = make_ovf(s, sample_disk());
+    OvfDisk data{"node-disk2.vmdk", 655360, 8ULL << 30, 0};
+    std::string text = make_ovf(s, sample_disk(), &data);
     pugi::xml_document doc;
     ASSERT_TRUE(doc.load_string(text.c_str()));
-    EXPECT_EQ(doc.select_nodes("/Envelope/References/File").size(), 1u);
-    auto data = path(doc, "/Envelope/DiskSection/Disk[@ovf:diskId='vmdisk2']");
-    ASSERT_TRUE(data);
-    EXPECT_STREQ(data.attribute("ovf:capacity").value(), "8589934592");
-    EXPECT_TRUE(data.attribute("ovf:fileRef").empty());
+    EXPECT_EQ(doc.select_nodes("/Envelope/References/File").size(), 2u);
+    auto file = path(doc, "/Envelope/References/File[@ovf:id='file2']");
+    ASSERT_TRUE(file);
+    EXPECT_STREQ(file.attribute("ovf:href").value(), "node-disk2.vmdk");
+    EXPECT_STREQ(file.attribute("ovf:size").value(), "655360");
+    auto disk = path(doc, "/Envelope/DiskSection/Disk[@ovf:diskId='vmdisk2']");
+    ASSERT_TRUE(disk);
+    EXPECT_STREQ(disk.attribute("ovf:capacity").value(), "8589934592");
+    EXPECT_STREQ(disk.attribute("ovf:fileRef").value(), "file2");
     auto item = path(doc,
                      "/Envelope/VirtualSystem/VirtualHardwareSection/Item"
                      "[rasd:HostResource='ovf:/disk/vmdisk2']");
@@ -120,21 +126,39 @@ TEST(Ovf, DeclaresTheDataDiskEmptyOnTheSameController) {
     VerifyReport report;
     auto facts = verify_detail::check_ovf(text, "node.ovf", report);
     EXPECT_TRUE(report.passed()) << report.format();
-    EXPECT_EQ(facts.empty_disks, 1u);
-    EXPECT_EQ(facts.files.size(), 1u);
+    EXPECT_EQ(facts.files.size(), 2u);
 
     pugi::xml_document without;
     ASSERT_TRUE(without.load_string(make_ovf(OvfSettings{}, sample_disk()).c_str()));
     EXPECT_FALSE(path(without, "/Envelope/DiskSection/Disk[@ovf:diskId='vmdisk2']"));
+    EXPECT_THROW(make_ovf(s, sample_disk()), std::logic_error);
+}
+
+TEST(Ovf, AnEmptyDiskWithACapacityAndNoFileIsAccepted) {
+    OvfSettings s;
+    s.data_disk_bytes = 1ULL << 30;
+    OvfDisk data{"node-disk2.vmdk", 1024, 1ULL << 30, 0};
+    std::string text = make_ovf(s, sample_disk(), &data);
+    for (std::string cut : {" ovf:fileRef=\"file2\"", " ovf:populatedSize=\"0\""}) {
+        auto at = text.find(cut, text.find("vmdisk2"));
+        ASSERT_NE(at, std::string::npos) << cut;
+        text.erase(at, cut.size());
+    }
+    VerifyReport report;
+    auto facts = verify_detail::check_ovf(text, "node.ovf", report);
+    EXPECT_EQ(facts.empty_disks, 1u);
 }
 
 TEST(Ovf, ADiskWithNeitherFileNorCapacityIsAFault) {
     OvfSettings s;
     s.data_disk_bytes = 1ULL << 30;
-    std::string text = make_ovf(s, sample_disk());
-    auto at = text.find("ovf:capacity=\"1073741824\"");
-    ASSERT_NE(at, std::string::npos);
-    text.erase(at, std::string("ovf:capacity=\"1073741824\"").size());
+    OvfDisk data{"node-disk2.vmdk", 1024, 1ULL << 30, 0};
+    std::string text = make_ovf(s, sample_disk(), &data);
+    for (std::string cut : {" ovf:fileRef=\"file2\"", " ovf:capacity=\"1073741824\""}) {
+        auto at = text.find(cut, text.find("<DiskSection"));
+        ASSERT_NE(at, std::string::npos) << cut;
+        text.erase(at, cut.size());
+    }
     VerifyReport report;
     verify_detail::check_ovf(text, "node.ovf", report);
     EXPECT_FALSE(report.passed());
