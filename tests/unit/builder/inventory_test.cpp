@@ -63,6 +63,13 @@ TEST(Inventory, GoodInventoryGivesEveryNodeItsMetadata) {
     }
 }
 
+TEST(Inventory, AnAliasThatContainsItselfIsAnErrorNotACrash) {
+    auto l = load_case("bad-alias-cycle");
+    EXPECT_FALSE(l.inventory);
+    EXPECT_TRUE(mentions(l, "bad-alias-cycle.yml:6:"));
+    EXPECT_TRUE(mentions(l, "an alias refers to a list or mapping that contains it")) << l.text;
+}
+
 TEST(Inventory, EvenMemberCountIsWarned) {
     auto l = load_case("warn-even");
     EXPECT_TRUE(l.inventory);

@@ -249,6 +249,15 @@ TEST_F(HostileInput, ADeviceInTheRootIsNeverRead) {
     EXPECT_TRUE(contains(r.err, "image.yml is a character device, not a regular file")) << r.err;
 }
 
+// Item 9: an alias to a mapping that contains it, in the image's own configuration.
+TEST_F(HostileInput, AnAliasCycleInTheImageConfigIsAnErrorNotACrash) {
+    write_file(root / "etc/kiln/image.yml", "version: 1\nloop: &r {self: *r}\n");
+    auto r = render_only();
+    EXPECT_EQ(r.exit_code, 1) << r.ending();
+    EXPECT_TRUE(contains(r.err, "image.yml:2:"));
+    EXPECT_TRUE(contains(r.err, "an alias refers to a list or mapping that contains it")) << r.err;
+}
+
 TEST_F(HostileInput, AnImageConfigLargerThanItsLimitIsRefusedNamingTheLimit) {
     write_file(root / "etc/kiln/image.yml", "version: 1\n" + std::string(2 << 20, '#') + "\n");
     auto r = render_only();
