@@ -21,13 +21,15 @@ double since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// The REST password the nodes were given: it is in every node's metadata file (0600).
+// The REST password the nodes were given: it is in every node's metadata file (0600), under
+// the `kiln` mapping of the fw_cfg document.
 std::string rest_password(const ClusterState& state) {
     for (const auto& node : state.nodes) {
         fs::path file = state.state_dir / (node.name + ".metadata.yml");
         try {
             YAML::Node doc = YAML::LoadFile(file.string());
-            if (doc["rest_password"]) return doc["rest_password"].as<std::string>();
+            if (doc["kiln"] && doc["kiln"]["rest_password"])
+                return doc["kiln"]["rest_password"].as<std::string>();
         } catch (const YAML::Exception&) {
         }
     }
