@@ -10,6 +10,7 @@
 #include "kiln/regular_file.hpp"
 #include "kiln/utf8.hpp"
 #include "kiln/yaml_graph.hpp"
+#include "yaml_stream.hpp"
 
 namespace kiln::yaml {
 
@@ -126,7 +127,6 @@ private:
     GraphWalk walk_;
 };
 
-
 // YAML streams are printable Unicode (YAML 1.2, c-printable): a file with other bytes is not a
 // YAML file a user wrote, so it is refused before parsing and never quoted.
 bool is_yaml_text(const std::string& display_name, std::string_view text, Report& report) {
@@ -153,27 +153,30 @@ bool is_yaml_text(const std::string& display_name, std::string_view text, Report
     return true;
 }
 
-// kiln reads one document per file: a later one would be silently ignored.
-void report_later_documents(const std::vector<YAML::Node>& documents, const Converter& converter,
-                            const std::string& display_name, Report& report) {
-    for (std::size_t i = 1; i < documents.size(); ++i) {
-        if (documents[i].IsNull()) continue;
-        report.error(converter.locate(documents[i].Mark(), Location{display_name, 1, 1}),
-                     "a second YAML document in one file: kiln reads only the first (remove the "
-                     "'---' before this one, or move it to a file of its own)");
-        return;
-    }
-}
-
 std::optional<Node> parse(const std::string& display_name, const std::string& text,
                           Report& report) {
     const Location start{display_name, 1, 1};
     Converter converter(display_name, report);
     try {
-        std::vector<YAML::Node> documents = YAML::LoadAll(text);
-        if (documents.empty()) documents.emplace_back();
-        report_later_documents(documents, converter, display_name, report);
-        return converter.convert(documents.front(), start);
+        StreamShape shape = probe_stream(text);
+        if (shape.stuck_at) {
+            Location where = converter.locate(*shape.stuck_at, start);
+            auto line = SourceFiles::line_of(text, where.line);
+            std::string what =
+                line && where.column >= 1 && static_cast<std::size_t>(where.column) <= line->size()
+                    ? printable(line->substr(where.column - 1, 1))
+                    : std::string("this");
+            report.error(where, "YAML syntax error: unexpected '" + what + "'");
+            return std::nullopt;
+        }
+        // kiln reads one document per file: a later one would be silently ignored.
+        if (shape.second_document) {
+            report.error(converter.locate(*shape.second_document, start),
+                         "a second YAML document in one file: kiln reads only the first (remove "
+                         "the '---' before this one, or move it to a file of its own)");
+            return std::nullopt;
+        }
+        return converter.convert(YAML::Load(text), start);
     } catch (const YAML::ParserException& e) {
         Location where = converter.locate(e.mark, start);
         std::string hint;

@@ -1,6 +1,7 @@
 #include "firstboot_stages.hpp"
 
 #include "core/accounts.hpp"
+#include "core/root_dir.hpp"
 #include "dcs/etcd_member.hpp"
 #include "fuzz_input.hpp"
 #include "render/render.hpp"
@@ -20,20 +21,25 @@ const std::filesystem::path& image_root() {
     return root.path();
 }
 
+const RootDir& image_root_dir() {
+    static const RootDir root(image_root());
+    return root;
+}
+
 Collection new_collection() {
-    static const Collection collected = collect(CollectOptions{image_root()}, nullptr);
+    static const Collection collected = collect(image_root_dir(), CollectOptions{}, nullptr);
     return collected;
 }
 
 void validate_and_render(Collection& collection) {
-    auto node = validate(collection, image_root());
+    auto node = validate(collection, image_root_dir());
     if (node) {
-        static const kiln::Accounts accounts = load_accounts(image_root());
+        static const kiln::Accounts accounts = load_accounts(image_root_dir());
         RenderContext context{*node,
-                              image_root(),
+                              image_root_dir(),
                               accounts,
                               layout_for(node->image.os_family),
-                              {"new", founders_initial_cluster(member_identity(*node)), false, {}}};
+                              {"new", founder_initial_cluster(member_identity(*node)), false, {}}};
         render_all(context, collection.report);
     }
     collection.report.format(&collection.sources);

@@ -130,7 +130,7 @@ bool ending_as_asked(const CommandResult& r, const CommandOptions& options) {
 
 // Fails the calling test for an ending it did not ask for.
 void judge(const CommandResult& r, const CommandOptions& options,
-           const std::source_location& where) {
+           const kiln_test::SourceLocation& where) {
     if (ending_as_asked(r, options)) return;
     ADD_FAILURE_AT(where.file_name(), static_cast<int>(where.line()))
         << "`" << r.command << "` " << r.ending() << "\n"
@@ -208,14 +208,14 @@ std::string CommandResult::ending() const {
 }
 
 CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& options,
-                          std::source_location where) {
+                          kiln_test::SourceLocation where) {
     CommandResult r = execute(argv, options);
     judge(r, options, where);
     return r;
 }
 
 CommandResult run_shell(const std::string& script, const CommandOptions& options,
-                        std::source_location where) {
+                        kiln_test::SourceLocation where) {
     CommandResult r = execute({"/bin/sh", "-c", script}, options);
     if (r.started && r.signal == 0 && r.exit_code > 128 && r.exit_code <= 128 + kHighestSignal) {
         r.signal = r.exit_code - 128;

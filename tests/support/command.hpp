@@ -5,9 +5,10 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <vector>
+
+#include "source_location.hpp"
 
 // Runs a program for a test and says how it ended. Every test that runs a binary goes through
 // run_command (argv, no shell) or, where it truly needs a pipeline, run_shell. A program killed
@@ -49,13 +50,13 @@ struct CommandResult {
 };
 
 CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& options = {},
-                          std::source_location where = std::source_location::current());
+                          kiln_test::SourceLocation where = kiln_test::SourceLocation::current());
 
 // `/bin/sh -c script`. The shell reports a command of the script killed by signal N as exit
 // status 128+N; that is decoded as a death by signal N too (so a script must not exit 129-192
 // on its own).
 CommandResult run_shell(const std::string& script, const CommandOptions& options = {},
-                        std::source_location where = std::source_location::current());
+                        kiln_test::SourceLocation where = kiln_test::SourceLocation::current());
 
 // A word quoted for /bin/sh.
 std::string shell_quote(const std::string& word);

@@ -7,7 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
-#include <source_location>
+#include "source_location.hpp"
 #include <sstream>
 
 #include "command.hpp"
@@ -40,13 +40,13 @@ CommandOptions apart(const fs::path& working_directory = {}) {
 }
 
 CommandResult run(const std::vector<std::string>& argv, const fs::path& working_directory = {},
-                  std::source_location where = std::source_location::current()) {
+                  kiln_test::SourceLocation where = kiln_test::SourceLocation::current()) {
     return kiln_test::run_command(argv, apart(working_directory), where);
 }
 
 // Only for pipelines and redirections.
 CommandResult sh(const std::string& script,
-                 std::source_location where = std::source_location::current()) {
+                 kiln_test::SourceLocation where = kiln_test::SourceLocation::current()) {
     return kiln_test::run_shell(script, apart(), where);
 }
 
@@ -104,7 +104,7 @@ protected:
 
     CommandResult kiln(const std::vector<std::string>& args,
                        const std::string& env = "SOURCE_DATE_EPOCH=1700000000",
-                       std::source_location where = std::source_location::current()) {
+                       kiln_test::SourceLocation where = kiln_test::SourceLocation::current()) {
         std::vector<std::string> argv = {kKiln};
         argv.insert(argv.end(), args.begin(), args.end());
         CommandOptions options = apart();

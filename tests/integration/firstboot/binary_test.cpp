@@ -31,7 +31,7 @@ bool is_static_elf(const std::string& path) {
 kiln_test::CommandResult run_firstboot(
     const std::string& binary, const std::vector<std::string>& args,
     std::chrono::seconds limit = std::chrono::seconds(10),
-    std::source_location where = std::source_location::current()) {
+    kiln_test::SourceLocation where = kiln_test::SourceLocation::current()) {
     std::vector<std::string> argv = {binary};
     argv.insert(argv.end(), args.begin(), args.end());
     kiln_test::CommandOptions options;

@@ -22,7 +22,7 @@ void require(const char* tool) {
 // A tool run with its output apart, stopped (and the test failed) if it takes over `limit`.
 CommandResult run_tool(const std::vector<std::string>& argv,
                        std::chrono::seconds limit = std::chrono::seconds(10),
-                       std::source_location where = std::source_location::current()) {
+                       kiln_test::SourceLocation where = kiln_test::SourceLocation::current()) {
     kiln_test::CommandOptions options;
     options.merge_stderr = false;
     options.timeout = limit;
@@ -30,7 +30,7 @@ CommandResult run_tool(const std::vector<std::string>& argv,
 }
 
 CommandResult run_binary(const std::vector<std::string>& args,
-                         std::source_location where = std::source_location::current()) {
+                         kiln_test::SourceLocation where = kiln_test::SourceLocation::current()) {
     std::vector<std::string> argv = {KILN_FIRSTBOOT_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_tool(argv, std::chrono::seconds(120), where);

@@ -199,7 +199,8 @@ TEST_F(Hostile, EightyThousandProblemsAreCountedQuicklyAndListedUpToTheCap) {
     EXPECT_TRUE(contains(r.out, "many.yml: valid (0 errors, 80000 warnings)"))
         << r.out.substr(0, 2000);
     EXPECT_LT(r.out.size(), 40000u);
-    EXPECT_LT(r.seconds, 5.0);
+    // Quadratic took 55 s; linear takes half a second, about 6 s under ASan on a busy machine.
+    EXPECT_LT(r.seconds, 20.0);
     auto json = kiln({"validate", "--json", "many.yml"}, false);
     auto doc = nlohmann::json::parse(json.out);
     EXPECT_EQ(doc["profiles"][0]["warnings"], 80000);

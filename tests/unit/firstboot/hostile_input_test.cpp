@@ -30,7 +30,7 @@ const std::string kBinary = KILN_BINARY_DIR "/firstboot/kiln-firstboot";
 
 kiln_test::CommandResult firstboot(const std::vector<std::string>& args,
                                    const std::vector<std::string>& environment = {},
-                                   std::source_location where = std::source_location::current()) {
+                                   kiln_test::SourceLocation where = kiln_test::SourceLocation::current()) {
     std::vector<std::string> argv = {kBinary};
     argv.insert(argv.end(), args.begin(), args.end());
     kiln_test::CommandOptions options;
@@ -74,7 +74,7 @@ protected:
     // A render-only run of `root` with the good metadata and `extra` arguments.
     kiln_test::CommandResult render_only(
         const std::vector<std::string>& extra = {},
-        std::source_location where = std::source_location::current()) {
+        kiln_test::SourceLocation where = kiln_test::SourceLocation::current()) {
         std::vector<std::string> args = {"--render-only", "--root", root.string(), "--no-check"};
         if (std::find(extra.begin(), extra.end(), "--metadata") == extra.end())
             args.insert(args.end(), {"--metadata", (dir / "meta.yml").string()});
