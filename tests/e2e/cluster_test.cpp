@@ -472,6 +472,7 @@ TEST_F(Cluster3, RollingReplaceOntoANewImageLosesNoWriteAndKeepsTheCluster) {
     RowWriter writer(shared->cluster, "kiln_e2e");
     ASSERT_TRUE(wait_until([&] { return writer.acknowledged() >= 20; }, 5min, 1s));
     std::string leader = shared->cluster.leader();
+    auto rolling_started = Clock::now();
     auto rolling = run_command({kKiln, "run", "--rolling", "--image", image_b.string(),
                                 "--state-dir", shared->state.string(), "--json"},
                                long_command());
@@ -493,6 +494,10 @@ TEST_F(Cluster3, RollingReplaceOntoANewImageLosesNoWriteAndKeepsTheCluster) {
     for (const auto& [node, seconds] : replaced)
         std::cout << "e2e: rolling: " << node << (node == leader ? " (leader)" : "")
                   << " replaced in " << static_cast<int>(seconds) << " s" << std::endl;
+    std::cout << "e2e: rolling: all three replaced in "
+              << static_cast<int>(
+                     std::chrono::duration<double>(Clock::now() - rolling_started).count())
+              << " s" << std::endl;
     std::cout << "e2e: rolling: longest write gap (the leader's switchover): "
               << writer.longest_gap() << " s" << std::endl;
 
