@@ -476,6 +476,7 @@ TEST_F(Cluster3, RollingReplaceOntoANewImageLosesNoWriteAndKeepsTheCluster) {
     auto rolling = run_command({kKiln, "run", "--rolling", "--image", image_b.string(),
                                 "--state-dir", shared->state.string(), "--json"},
                                long_command());
+    double rolling_seconds = seconds_since(rolling_started);
     wait_until([&] { return writer.acknowledged() >= 10; }, 1min, 1s);
     writer.stop();
     ASSERT_EQ(rolling.exit_code, 0) << rolling.out;
