@@ -1,6 +1,7 @@
 #include "first_boot.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "core/root_dir.hpp"
 #include "dcs/etcd_member.hpp"
 #include "dcs/quorum.hpp"
+#include "kiln/dcs.hpp"
 #include "kiln/join.hpp"
 #include "kiln/node_schema.hpp"
 #include "render/render.hpp"
@@ -158,9 +160,10 @@ private:
 
         begin("start");
         mark_configured(root());
-        start_units(*manager, node->image.services, dcs_unit(node->dcs), node->peers);
-        manager->enable(node->image.services, o_.unit_timeout);
-        finish(join(node->image.services));
+        const std::vector<std::string> units = cluster_units(*node, *manager);
+        start_units(*manager, units, dcs_unit(node->dcs), node->peers);
+        manager->enable(units, o_.unit_timeout);
+        finish(join(units));
 
         begin("stamp");
         write_stamp(root(), {node->instance_id, node->metadata_digest, utc_now(), member});
@@ -170,8 +173,7 @@ private:
         status_.ok = true;
         status_.waiting = false;
         status_.stage = "done";
-        status_.message =
-            "configured " + node->hostname + " and started " + join(node->image.services);
+        status_.message = "configured " + node->hostname + " and started " + join(units);
         publish();
         log_.notify_status("configured");
         return ExitCode::ok;
@@ -267,7 +269,30 @@ private:
     }
 
     // The unit of the DCS member this node runs: it waits for its quorum, however long.
-    static std::string dcs_unit(const std::string& dcs) { return dcs + ".service"; }
+    static std::string dcs_unit(const std::string& dcs) {
+        return std::string(dcs::find(dcs)->unit);
+    }
+
+    // Masked by an earlier run that chose another DCS server (a mask is a link in /etc).
+    bool is_masked(std::string_view unit) const {
+        auto entry = root().lstat(std::filesystem::path("/etc/systemd/system") / unit);
+        return entry && S_ISLNK(entry->st_mode);
+    }
+
+    // The units this node runs, in start order, the chosen DCS server's among them; the
+    // image's other DCS servers are disabled and masked, so that nothing starts them.
+    std::vector<std::string> cluster_units(const NodeConfig& node, SystemdManager& manager) {
+        const dcs::Server& chosen = *dcs::find(node.dcs);
+        std::vector<std::string> others;
+        for (const auto& name : image::carried_dcs_servers(node.image))
+            if (const dcs::Server* server = dcs::find(name); server && name != node.dcs)
+                others.emplace_back(server->unit);
+        if (is_masked(chosen.unit)) manager.unmask({std::string(chosen.unit)}, o_.unit_timeout);
+        manager.disable_and_mask(others, o_.unit_timeout);
+        if (!others.empty())
+            log_.info("masked " + join(others) + ": this cluster uses " + node.dcs);
+        return dcs::start_order(node.image.services, chosen);
+    }
 
     void start_units(SystemdManager& manager, const std::vector<std::string>& units,
                      const std::string& dcs_member, const std::vector<node::Peer>& peers) {

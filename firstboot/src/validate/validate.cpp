@@ -1,6 +1,7 @@
 #include "validate/validate.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
@@ -73,6 +74,7 @@ public:
                             "no 'instance_id' given; using the metadata digest (" + n.instance_id +
                                 ") instead");
 
+        dcs_choice(n);
         peers(n);
         network(n);
         secrets(n);
@@ -150,6 +152,15 @@ private:
             (n.self.address.find(':') == std::string::npos))
             error(*get("vip"), "the virtual IP and this node's address " + n.self.address +
                                    " are of different IP families");
+    }
+
+    // The cluster's choice among what the image carries (its image.yml dcs_servers).
+    void dcs_choice(const NodeConfig& n) {
+        std::vector<std::string> carried = image::carried_dcs_servers(c_.image);
+        if (std::find(carried.begin(), carried.end(), n.dcs) == carried.end())
+            error(*get("dcs"), "this image carries no " + n.dcs + " server; it offers " +
+                                   fmt::to_string(fmt::join(carried, ", ")) +
+                                   " (its profile's firstboot.dcs_servers)");
     }
 
     void network(NodeConfig& n) {

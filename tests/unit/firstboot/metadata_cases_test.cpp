@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "first_boot.hpp"
+#include "kiln/image_config.hpp"
 #include "sources/collect.hpp"
 #include "test_support.hpp"
 #include "validate/validate.hpp"
@@ -379,6 +380,25 @@ TEST_P(GoodMetadata, IsAcceptedAndRendered) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, GoodMetadata, ::testing::ValuesIn(good_cases()),
                          [](const auto& info) { return std::string(info.param.name); });
+
+// The image of the bundled Debian profile: etcd and ZooKeeper, no Consul.
+TEST(DcsChoice, AServerTheImageDoesNotCarryIsRefusedNamingKeyTransportAndOffer) {
+    for (Via via : {Via::guestinfo, Via::fw_cfg}) {
+        Scenario scenario({"DcsTheImageLacks", via, "dcs", "consul", "", ""});
+        kiln::image::ImageConfig config;
+        config.dcs_servers = {"etcd", "zookeeper"};
+        config.services = {"patroni.service", "haproxy.service", "keepalived.service"};
+        config.defaults = {{"cluster", "pg-ha"}, {"vip_interface", "ens192"}, {"dcs", "etcd"}};
+        write_file(scenario.root() / "etc/kiln/image.yml", kiln::image::to_yaml(config));
+        auto [report, valid] = scenario.validate_only();
+        EXPECT_FALSE(valid);
+        std::string where = via == Via::guestinfo ? "guestinfo.kiln.dcs" : "fw_cfg opt/kiln/dcs";
+        EXPECT_NE(report.find(where + ": error: 'dcs' from "), std::string::npos) << report;
+        EXPECT_NE(report.find("this image carries no consul server; it offers etcd, zookeeper"),
+                  std::string::npos)
+            << report;
+    }
+}
 
 TEST(BadMetadataCount, AtLeastFortyCases) {
     EXPECT_GE(bad_cases().size(), 40u);
