@@ -9,10 +9,11 @@ namespace kiln::dcs {
 
 namespace {
 
-// ZooKeeper's members reach each other on its quorum port, Consul's on its Serf LAN port.
+// Every running member listens there: ZooKeeper's election port (only its leader listens on the
+// quorum port, 2888), Consul's Serf LAN port.
 constexpr std::array<Server, 3> kServers = {{
     {"etcd", "etcd.service", "etcd", "etcd", 2380},
-    {"zookeeper", "zookeeper.service", "zookeeper", "zookeeper", 2888},
+    {"zookeeper", "zookeeper.service", "zookeeper", "zookeeper", 3888},
     {"consul", "consul.service", "consul", "consul", 8301},
 }};
 

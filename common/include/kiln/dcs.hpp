@@ -15,7 +15,7 @@ struct Server {
     std::string_view unit;         // its systemd unit
     std::string_view account;      // the user its data belongs to
     std::string_view data_folder;  // its folder on the data disk
-    int peer_port;                 // where its members reach each other (waiting reports)
+    int peer_port;                 // where every running member answers its peers (waiting reports)
 };
 
 std::span<const Server> servers();
