@@ -13,6 +13,7 @@ Layout layout_for(image::OsFamily family) {
                 "/etc/etcd/etcd.conf",
                 "/etc/zookeeper/conf/zoo.cfg",
                 "/etc/default/zookeeper",
+                "/etc/consul.d",
                 {"/var/lib/etcd/default.etcd", "/var/lib/zookeeper", "/opt/consul"}};
     return {"/etc/patroni/config.yml",
             "postgres",
@@ -20,6 +21,7 @@ Layout layout_for(image::OsFamily family) {
             "/etc/default/etcd",
             "/etc/zookeeper/conf/zoo.cfg",
             "/etc/default/zookeeper",
+            "/etc/consul.d",
             {"/var/lib/etcd/default", "/var/lib/zookeeper", "/opt/consul"}};
 }
 
@@ -38,6 +40,7 @@ Rendering render_all(const RenderContext& context, Report& report) {
     render_patroni(context, out, report);
     if (context.node.dcs == "etcd") render_etcd(context, out);
     if (context.node.dcs == "zookeeper") render_zookeeper(context, out, report);
+    if (context.node.dcs == "consul") render_consul(context, out);
     render_haproxy(context, out);
     render_keepalived(context, out);
     render_time_and_monitoring(context, out);

@@ -12,11 +12,14 @@
 namespace kiln::firstboot {
 
 // The program that checks a rendered file before it is committed.
-enum class Checker { none, haproxy, keepalived, patroni };
+enum class Checker { none, haproxy, keepalived, patroni, consul };
 constexpr auto name_table(Checker) {
     using enum Checker;
-    return std::to_array<EnumName<Checker>>(
-        {{none, "none"}, {haproxy, "haproxy"}, {keepalived, "keepalived"}, {patroni, "patroni"}});
+    return std::to_array<EnumName<Checker>>({{none, "none"},
+                                             {haproxy, "haproxy"},
+                                             {keepalived, "keepalived"},
+                                             {patroni, "patroni"},
+                                             {consul, "consul"}});
 }
 
 // One file kiln-firstboot writes, with its absolute path on the target system.

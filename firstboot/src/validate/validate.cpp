@@ -11,7 +11,11 @@
 namespace kiln::firstboot {
 
 std::vector<std::string> NodeConfig::secrets() const {
-    return {postgres_password, replication_password, rest_password, vrrp_password};
+    std::vector<std::string> all = {postgres_password, replication_password, rest_password,
+                                    vrrp_password};
+    for (const auto* consul : {&consul_encrypt, &consul_token})
+        if (!consul->empty()) all.push_back(*consul);
+    return all;
 }
 
 namespace {
@@ -42,6 +46,13 @@ public:
             for (auto key : node::required_keys())
                 if (!c_.metadata.get(key)) missing(key);
         if (!unreadable && !c_.metadata.get("vip_interface")) missing("vip_interface");
+        // Unless the image lacks Consul: dcs_choice says so, which is the point to make.
+        const Value* dcs = c_.metadata.get("dcs");
+        const auto carried = image::carried_dcs_servers(c_.image);
+        if (!unreadable && dcs && dcs->text == "consul" &&
+            std::find(carried.begin(), carried.end(), "consul") != carried.end())
+            for (auto key : node::consul_keys())
+                if (!c_.metadata.get(key)) missing(key);
         if (report_.has_errors()) return std::nullopt;
 
         NodeConfig n;
@@ -67,6 +78,10 @@ public:
         n.replication_password = text("replication_password");
         n.rest_password = text("rest_password");
         n.vrrp_password = text("vrrp_password");
+        if (n.dcs == "consul") {
+            if (const auto* v = get("consul_encrypt")) n.consul_encrypt = v->text;
+            if (const auto* v = get("consul_token")) n.consul_token = v->text;
+        }
         n.instance_id =
             get("instance_id") ? text("instance_id") : "sha256-" + n.metadata_digest.substr(0, 16);
         if (!get("instance_id"))

@@ -232,6 +232,17 @@ std::vector<Case> bad_cases() {
          "node metadata"},
         {"SecretMissing", Via::file, "vrrp_password", kRemove,
          "required key 'vrrp_password' is missing", "node metadata"},
+        // Consul's secrets: required with dcs consul, each checked for what Consul takes
+        {"ConsulKeyNotBase64", Via::file, "consul_encrypt", "not base64 at all!!",
+         "is not 32 bytes in base64", "meta.yml:"},
+        {"ConsulKeyOf16Bytes", Via::guestinfo, "consul_encrypt",
+         "AAAAAAAAAAAAAAAAAAAAAA==", "is not 32 bytes in base64", "guestinfo.kiln.consul_encrypt"},
+        {"ConsulKeyOf33Bytes", Via::file, "consul_encrypt", std::string(44, 'A'),
+         "is not 32 bytes in base64", "meta.yml:"},
+        {"ConsulKeyPaddingInside", Via::file, "consul_encrypt",
+         "pUqJrVyVRj5jsiYEkM/tFQYf=yJIv4s3XkvDwy7Cu5s=", "is not 32 bytes in base64", "meta.yml:"},
+        {"ConsulTokenNotAUuid", Via::file, "consul_token", "d9f1c6a2-not-a-uuid", "is not a UUID",
+         "meta.yml:"},
         // document structure
         {"UnknownKey", Via::raw_file, "", doc_head + good_tail + "  prority: 1\n",
          "unknown node key 'prority' in the 'kiln' map (did you mean 'priority'?)", "meta.yml:"},
@@ -354,6 +365,9 @@ std::vector<Case> good_cases() {
         {"FqdnHostname", Via::file, "hostname", "pg-1.db.example.com", "", ""},
         {"StaticAddress", Via::file, "address", "10.0.0.11/24", "", ""},
         {"ZookeeperDcs", Via::file, "dcs", "zookeeper", "", ""},
+        {"ConsulKey", Via::file, "consul_encrypt",
+         "pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=", "", ""},
+        {"ConsulToken", Via::file, "consul_token", "0b6c5a8e-2f4d-4c1a-9e7b-3d2f1a0c9b8e", "", ""},
         {"PasswordWithQuotesAndBraces", Via::file, "postgres_password", "p@ss: 'w\"o{r}d' #1 &x *y",
          "", ""},
         {"PasswordLooksLikeYaml", Via::file, "rest_password", "true", "", ""},
@@ -398,6 +412,16 @@ TEST(DcsChoice, AServerTheImageDoesNotCarryIsRefusedNamingKeyTransportAndOffer) 
                   std::string::npos)
             << report;
     }
+}
+
+TEST(DcsChoice, ConsulNeedsItsGossipKeyAndToken) {
+    Scenario scenario({"ConsulWithoutItsSecrets", Via::file, "dcs", "consul", "", ""});
+    auto [report, valid] = scenario.validate_only();
+    EXPECT_FALSE(valid);
+    for (const char* key : {"consul_encrypt", "consul_token"})
+        EXPECT_NE(report.find(std::string("required key '") + key + "' is missing"),
+                  std::string::npos)
+            << report;
 }
 
 TEST(BadMetadataCount, AtLeastFortyCases) {

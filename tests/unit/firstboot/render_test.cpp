@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "kiln/process.hpp"
 #include "render/text_edit.hpp"
 #include "sources/collect.hpp"
 #include "test_support.hpp"
@@ -62,6 +66,11 @@ private:
     kiln::Report report_;
 };
 
+const std::string kGossipKey = "pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=";
+const std::string kToken = "0b6c5a8e-2f4d-4c1a-9e7b-3d2f1a0c9b8e";
+const Changes kConsulChanges = {
+    {"dcs", "consul"}, {"consul_encrypt", kGossipKey}, {"consul_token", kToken}};
+
 bool has_line(const std::string& text, const std::string& line) {
     return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
 }
@@ -116,7 +125,7 @@ TEST(RenderPatroni, OtherDcsKinds) {
         YAML::Load(Rendered(Changes{{"dcs", "zookeeper"}}).file("/etc/patroni/config.yml"));
     EXPECT_FALSE(zk["etcd3"]);
     EXPECT_EQ(zk["zookeeper"]["hosts"][0].as<std::string>(), "10.0.0.11:2181");
-    Rendered consul(Changes{{"dcs", "consul"}});
+    Rendered consul(kConsulChanges);
     EXPECT_EQ(
         YAML::Load(consul.file("/etc/patroni/config.yml"))["consul"]["host"].as<std::string>(),
         "127.0.0.1:8500");
@@ -214,6 +223,61 @@ TEST(RenderZookeeper, PatroniTalksToEveryMemberOnTheClientPort) {
                        .file("/etc/patroni/config.yml"));
     ASSERT_EQ(config["zookeeper"]["hosts"].size(), 3u);
     EXPECT_EQ(config["zookeeper"]["hosts"][0].as<std::string>(), "10.0.0.13:2181");
+}
+
+TEST(RenderConsul, AServerAgentOfThePeersWithGossipEncryptionAndAcls) {
+    Rendered r(kConsulChanges, "pg-2");
+    EXPECT_FALSE(r.report().has_errors()) << r.report().format(nullptr);
+    const auto* file = r.find("/etc/consul.d/consul.json");
+    ASSERT_TRUE(file);
+    EXPECT_EQ(file->mode, 0600u);
+    EXPECT_EQ(file->owner, "consul");
+    EXPECT_TRUE(file->secret);
+    EXPECT_EQ(file->checker, Checker::consul);
+    auto config = nlohmann::json::parse(file->content);
+    EXPECT_EQ(config["server"], true);
+    EXPECT_EQ(config["bootstrap_expect"], 3);
+    EXPECT_EQ(config["retry_join"], nlohmann::json::array({"10.0.0.11", "10.0.0.13"}));
+    EXPECT_EQ(config["bind_addr"], "10.0.0.12");
+    EXPECT_EQ(config["advertise_addr"], "10.0.0.12");
+    EXPECT_EQ(config["client_addr"], "127.0.0.1");
+    EXPECT_EQ(config["node_name"], "pg-2");
+    EXPECT_EQ(config["data_dir"], "/opt/consul");
+    EXPECT_EQ(config["encrypt"], kGossipKey);
+    EXPECT_EQ(config["acl"]["enabled"], true);
+    EXPECT_EQ(config["acl"]["default_policy"], "deny");
+    EXPECT_EQ(config["acl"]["tokens"]["initial_management"], kToken);
+    EXPECT_EQ(config["acl"]["tokens"]["agent"], kToken);
+    // The package's own consul.hcl (data_dir /opt/consul) would be read beside it.
+    EXPECT_EQ(r.file("/etc/consul.d/consul.hcl").find("data_dir"), std::string::npos);
+    EXPECT_FALSE(r.find("/etc/zookeeper/conf/zoo.cfg"));
+}
+
+TEST(RenderConsul, PatroniTalksToItsLocalAgentWithTheToken) {
+    YAML::Node config = YAML::Load(Rendered(kConsulChanges).file("/etc/patroni/config.yml"));
+    EXPECT_EQ(config["consul"]["host"].as<std::string>(), "127.0.0.1:8500");
+    EXPECT_EQ(config["consul"]["token"].as<std::string>(), kToken);
+    EXPECT_FALSE(config["etcd3"]);
+}
+
+TEST(RenderConsul, ItsSecretsAreAmongTheNodesSecrets) {
+    Rendered r(kConsulChanges);
+    std::string patroni = r.file("/etc/patroni/config.yml");
+    EXPECT_NE(patroni.find(kToken), std::string::npos);
+    EXPECT_TRUE(r.find("/etc/patroni/config.yml")->secret);
+}
+
+// consul validate cannot run where kiln is built (Consul is not in Debian); where the binary is
+// on the PATH it checks the rendered agent configuration.
+TEST(RenderConsul, ConsulValidateAcceptsTheAgentConfiguration) {
+    auto consul = kiln::find_program("consul");
+    if (!consul) GTEST_SKIP() << "consul is not on the PATH (HashiCorp's package, not Debian's)";
+    Rendered r(kConsulChanges);
+    TempDir dir;
+    write_file(dir / "consul.json", r.file("/etc/consul.d/consul.json"));
+    auto result =
+        kiln_test::run_command({consul->string(), "validate", (dir / "consul.json").string()});
+    EXPECT_TRUE(result.exited() && result.exit_code == 0) << result.ending() << "\n" << result.out;
 }
 
 TEST(RenderedFiles, TheDataDisksFilesAreTakenOutToWaitForItsMount) {
