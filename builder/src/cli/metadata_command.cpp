@@ -52,7 +52,7 @@ public:
         Report report;
         auto inventory = inventory::load(inventory_, report);
         std::map<std::string, std::string> secrets;
-        if (inventory) secrets = inventory::load_secrets(secrets_, report);
+        if (inventory) secrets = inventory::load_secrets(secrets_, inventory->dcs, report);
         if (inventory && node_ &&
             std::none_of(inventory->nodes.begin(), inventory->nodes.end(),
                          [&](const auto& n) { return n.name == *node_; }))
