@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "kiln/dcs.hpp"
 #include "kiln/grammar.hpp"
 #include "kiln/map_reader.hpp"
 #include "kiln/node_reader.hpp"
@@ -37,6 +38,11 @@ std::string mount_unit_name(const std::string& mount_point) {
     return out + ".mount";
 }
 
+std::vector<std::string> carried_dcs_servers(const ImageConfig& config) {
+    if (config.dcs_servers.empty()) return {config.dcs};
+    return config.dcs_servers;
+}
+
 std::string to_yaml(const ImageConfig& c) {
     YAML::Emitter out;
     out << YAML::Comment("Written by kiln at build time; read by kiln-firstboot on first boot.");
@@ -46,6 +52,8 @@ std::string to_yaml(const ImageConfig& c) {
     out << YAML::Key << "os_family" << YAML::Value << to_string(c.os_family);
     out << YAML::Key << "network" << YAML::Value << to_string(c.network);
     out << YAML::Key << "dcs" << YAML::Value << c.dcs;
+    if (!c.dcs_servers.empty())
+        out << YAML::Key << "dcs_servers" << YAML::Value << YAML::Flow << c.dcs_servers;
     out << YAML::Key << "services" << YAML::Value << YAML::Flow << c.services;
     out << YAML::Key << "admin_user" << YAML::Value << c.admin_user;
     out << YAML::Key << "scrub_secrets" << YAML::Value << c.scrub_secrets;
@@ -97,6 +105,7 @@ public:
                 report_.error(v->where, "'dcs': " + *problem);
             c_.dcs = v->value;
         }
+        dcs_servers(r);
         services(r);
         if (auto v = r.text("admin_user")) {
             if (auto problem = grammar::user_name(v->value))
@@ -115,6 +124,23 @@ public:
     }
 
 private:
+    void dcs_servers(yaml::MapReader& r) {
+        std::set<std::string> seen;
+        for (const auto& server : r.text_list("dcs_servers")) {
+            if (!dcs::find(server.value))
+                report_.error(server.where,
+                              "'dcs_servers': '" + server.value + "' is not " + dcs::names());
+            else if (!seen.insert(server.value).second)
+                report_.error(server.where, "DCS server '" + server.value + "' appears twice");
+            else
+                c_.dcs_servers.push_back(server.value);
+        }
+        if (!c_.dcs_servers.empty() && !seen.contains(c_.dcs))
+            if (const auto* n = r.get("dcs"))
+                report_.error(n->location,
+                              "'dcs': '" + c_.dcs + "' is not among the image's 'dcs_servers'");
+    }
+
     void services(yaml::MapReader& r) {
         std::set<std::string> seen;
         for (const auto& unit : r.text_list("services")) {

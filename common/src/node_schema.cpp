@@ -1,8 +1,10 @@
 #include "kiln/node_schema.hpp"
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "kiln/enum_names.hpp"
@@ -49,6 +51,12 @@ const std::vector<KeySpec> kKeys = {
     {"rest_password", secret, "Patroni REST password",
      "Password guarding Patroni's unsafe REST endpoints."},
     {"vrrp_password", keepalived_secret, "VRRP password", "keepalived authentication password."},
+    {"consul_encrypt", gossip_key, "Consul gossip key",
+     "With dcs consul: the cluster's gossip encryption key, 32 random bytes in base64 (consul "
+     "keygen)."},
+    {"consul_token", uuid_secret, "Consul ACL token",
+     "With dcs consul: the cluster's initial management token (a UUID), which Patroni and the "
+     "agents use."},
 };
 
 std::string_view trim(std::string_view s) {
@@ -64,6 +72,36 @@ bool keepalived_word_character(char c) {
     return c > ' ' && c <= '~' && std::string_view("\"'#!{}\\").find(c) == std::string_view::npos;
 }
 
+constexpr int kGossipKeyBytes = 32;
+
+// How many bytes a padded base64 text decodes to; -1 when it is not base64.
+int decoded_base64_bytes(std::string_view text) {
+    if (text.empty() || text.size() % 4 != 0 || text.size() > kMaxSecretBytes) return -1;
+    // EVP_DecodeBlock skips blanks around the text; a key has none.
+    if (!std::all_of(text.begin(), text.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=';
+        }))
+        return -1;
+    std::vector<unsigned char> out(text.size() / 4 * 3);
+    int length = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                                 static_cast<int>(text.size()));
+    if (length < 0) return -1;
+    // EVP_DecodeBlock counts the bytes the padding stands for.
+    std::size_t padding = text.size() - text.find_last_not_of('=') - 1;
+    if (padding > 2 || text.find('=') < text.size() - padding) return -1;
+    return length - static_cast<int>(padding);
+}
+
+bool is_uuid(std::string_view text) {
+    if (text.size() != 36) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash != (text[i] == '-')) return false;
+        if (!dash && !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+    }
+    return true;
+}
+
 // What is wrong with a secret, said without quoting any of it.
 std::optional<std::string> check_secret(const KeySpec& spec, std::string_view item) {
     if (item.empty()) return "a secret cannot be empty";
@@ -72,6 +110,11 @@ std::optional<std::string> check_secret(const KeySpec& spec, std::string_view it
     if (grammar::utf8(item)) return "is not valid UTF-8";
     if (grammar::single_line(item))
         return "contains a control character (line break, tab or similar)";
+    if (spec.type == gossip_key && decoded_base64_bytes(item) != kGossipKeyBytes)
+        return "is not " + std::to_string(kGossipKeyBytes) +
+               " bytes in base64 (make one with 'consul keygen')";
+    if (spec.type == uuid_secret && !is_uuid(item))
+        return "is not a UUID (8-4-4-4-12 hexadecimal digits; make one with 'uuidgen')";
     if (spec.type == keepalived_secret &&
         !std::all_of(item.begin(), item.end(), keepalived_word_character))
         return "may contain only printable ASCII characters other than blanks and \" ' # ! { } \\ "
@@ -186,6 +229,8 @@ std::optional<std::string> check_item(const KeySpec& spec, std::string_view item
             return grammar::time_zone(item);
         case secret:
         case keepalived_secret:
+        case gossip_key:
+        case uuid_secret:
             return check_secret(spec, item);
     }
     return std::nullopt;
@@ -203,6 +248,11 @@ std::span<const std::string_view> required_keys() {
                                                      "rest_password",
                                                      "vrrp_password"};
     return kRequired;
+}
+
+std::span<const std::string_view> consul_keys() {
+    static constexpr std::string_view kConsul[] = {"consul_encrypt", "consul_token"};
+    return kConsul;
 }
 
 bool is_required(std::string_view name) {

@@ -1,6 +1,7 @@
 #include "first_boot.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "core/root_dir.hpp"
 #include "dcs/etcd_member.hpp"
 #include "dcs/quorum.hpp"
+#include "kiln/dcs.hpp"
 #include "kiln/join.hpp"
 #include "kiln/node_schema.hpp"
 #include "render/render.hpp"
@@ -91,9 +93,9 @@ private:
         begin("render");
         Accounts accounts = load_accounts(root());
         Layout layout = layout_for(node->image.os_family);
-        StatePaths paths = state_paths(node->image, layout.etcd_data_dir);
+        StatePaths paths = state_paths(node->image, layout.dcs_data);
         node->image.postgres_data_dir = paths.postgres_data_dir.string();
-        layout.etcd_data_dir = paths.etcd_data_dir;
+        layout.dcs_data = paths.dcs;
         const MemberIdentity member = member_identity(*node);
         RenderContext context{
             *node, root(), accounts, layout, {"new", founder_initial_cluster(member), false, {}}};
@@ -118,6 +120,10 @@ private:
         }
 
         begin("commit");
+        // Files on the data disk (a DCS member's myid) wait until it is mounted over its folder.
+        Rendering on_data_disk;
+        if (node->image.data_disk && !mode_.render_only())
+            on_data_disk = rendering.take_files_under(node->image.data_disk->mount);
         commit_rendering(rendering, accounts, root(), mode_.sets_owners());
         finish(std::to_string(rendering.files.size()) + " files into " + o_.root.string());
         if (mode_.render_only()) {
@@ -151,16 +157,18 @@ private:
         // and the cluster's membership.
         bool configured_before = previous.has_value();
         configured_before |= prepare_storage(node->image, member, accounts, layout, manager);
+        commit_rendering(on_data_disk, accounts, root(), mode_.sets_owners());
         // The membership is the real cluster's: a run on a tree (a test's root) keeps the
         // rendered founder's environment.
         if (node->dcs == "etcd" && mode_.on_this_system())
-            settle_etcd_membership(member, layout, layout.etcd_data_dir, configured_before);
+            settle_etcd_membership(member, layout, layout.dcs_data.etcd, configured_before);
 
         begin("start");
         mark_configured(root());
-        start_units(*manager, node->image.services, dcs_unit(node->dcs), node->peers);
-        manager->enable(node->image.services, o_.unit_timeout);
-        finish(join(node->image.services));
+        const std::vector<std::string> units = cluster_units(*node, *manager);
+        start_units(*manager, units, *dcs::find(node->dcs), node->peers);
+        manager->enable(units, o_.unit_timeout);
+        finish(join(units));
 
         begin("stamp");
         write_stamp(root(), {node->instance_id, node->metadata_digest, utc_now(), member});
@@ -170,8 +178,7 @@ private:
         status_.ok = true;
         status_.waiting = false;
         status_.stage = "done";
-        status_.message =
-            "configured " + node->hostname + " and started " + join(node->image.services);
+        status_.message = "configured " + node->hostname + " and started " + join(units);
         publish();
         log_.notify_status("configured");
         return ExitCode::ok;
@@ -214,6 +221,18 @@ private:
         return had_state;
     }
 
+    // A new data disk has no myid: the member gets its id again (its data syncs from the
+    // ensemble's leader once it runs).
+    void restore_zookeeper_myid(const MemberIdentity& member, const DcsDataDirs& data) {
+        if (root().exists(data.zookeeper / "myid")) return;
+        auto myid = zookeeper_myid_file(member.peers, member.name, data.zookeeper);
+        if (!myid) return;
+        Rendering file;
+        file.files.push_back(std::move(*myid));
+        commit_rendering(file, load_accounts(root()), root(), mode_.sets_owners());
+        log_.info("wrote ZooKeeper's myid again on the new data disk");
+    }
+
     bool has_etcd_member_data(const std::filesystem::path& data_dir) const {
         return root().exists(data_dir / "member");
     }
@@ -243,7 +262,7 @@ private:
         write_etcd_environment(member, layout, data_dir, etcd);
         if (etcd.waiting && before_waiting) before_waiting();
         while (etcd.waiting) {
-            report_wait(member.peers, etcd.reason);
+            report_wait(member.peers, *dcs::find("etcd"), etcd.reason);
             std::this_thread::sleep_for(std::chrono::seconds(10));
             etcd = ask();
             if (!etcd.waiting) write_etcd_environment(member, layout, data_dir, etcd);
@@ -253,8 +272,9 @@ private:
 
     // A member that cannot start yet says why and how many of its peers run (status.json,
     // guestinfo.kiln.status, systemd's STATUS=), every time it looks again.
-    void report_wait(const std::vector<node::Peer>& peers, const std::string& why) {
-        std::size_t up = reachable_peers(peers, 2380, std::chrono::seconds(2));
+    void report_wait(const std::vector<node::Peer>& peers, const dcs::Server& server,
+                     const std::string& why) {
+        std::size_t up = reachable_peers(peers, server.peer_port, std::chrono::seconds(2));
         std::string message = "waiting for quorum (" +
                               std::to_string(std::max<std::size_t>(up, 1)) + " of " +
                               std::to_string(peers.size()) + " members): " + why;
@@ -267,17 +287,41 @@ private:
     }
 
     // The unit of the DCS member this node runs: it waits for its quorum, however long.
-    static std::string dcs_unit(const std::string& dcs) { return dcs + ".service"; }
+    static std::string dcs_unit(const std::string& dcs) {
+        return std::string(dcs::find(dcs)->unit);
+    }
+
+    // Masked by an earlier run that chose another DCS server (a mask is a link in /etc).
+    bool is_masked(std::string_view unit) const {
+        auto entry = root().lstat(std::filesystem::path("/etc/systemd/system") / unit);
+        return entry && S_ISLNK(entry->st_mode);
+    }
+
+    // The units this node runs, in start order, the chosen DCS server's among them; the
+    // image's other DCS servers are disabled and masked, so that nothing starts them.
+    std::vector<std::string> cluster_units(const NodeConfig& node, SystemdManager& manager) {
+        const dcs::Server& chosen = *dcs::find(node.dcs);
+        std::vector<std::string> others;
+        for (const auto& name : image::carried_dcs_servers(node.image))
+            if (const dcs::Server* server = dcs::find(name); server && name != node.dcs)
+                others.emplace_back(server->unit);
+        if (is_masked(chosen.unit)) manager.unmask({std::string(chosen.unit)}, o_.unit_timeout);
+        manager.disable_and_mask(others, o_.unit_timeout);
+        if (!others.empty())
+            log_.info("masked " + join(others) + ": this cluster uses " + node.dcs);
+        return dcs::start_order(node.image.services, chosen);
+    }
 
     void start_units(SystemdManager& manager, const std::vector<std::string>& units,
-                     const std::string& dcs_member, const std::vector<node::Peer>& peers) {
+                     const dcs::Server& dcs_member, const std::vector<node::Peer>& peers) {
         std::chrono::milliseconds timeout = o_.unit_timeout;
         for (const auto& unit : units) {
             log_.notify_status("starting " + unit);
             try {
-                if (unit == dcs_member)
+                if (unit == dcs_member.unit)
                     manager.start_patiently(unit, std::chrono::seconds(10), [&] {
-                        report_wait(peers, unit + " starts when a majority of its members runs");
+                        report_wait(peers, dcs_member,
+                                    unit + " starts when a majority of its members runs");
                     });
                 else
                     manager.start(unit, timeout);
@@ -354,17 +398,18 @@ private:
         if (!image->data_disk) return report_configured(stamp);
         Accounts accounts = load_accounts(root());
         Layout layout = layout_for(image->os_family);
-        StatePaths paths = state_paths(*image, layout.etcd_data_dir);
+        StatePaths paths = state_paths(*image, layout.dcs_data);
         bus::Bus bus = open_bus();
         std::optional<SystemdManager> manager;
         if (bus) manager.emplace(bus.get());
         prepare_storage(*image, *stamp.member, accounts, layout, manager);
+        if (stamp.member->dcs == "zookeeper") restore_zookeeper_myid(*stamp.member, paths.dcs);
         if (stamp.member->dcs == "etcd" && mode_.on_this_system() &&
-            !has_etcd_member_data(paths.etcd_data_dir)) {
+            !has_etcd_member_data(paths.dcs.etcd)) {
             // This member's etcd data is gone (a new data disk): it rejoins the running cluster
             // before etcd starts. A wait lets the enabled units start meanwhile.
             bool waited = false;
-            settle_etcd_membership(*stamp.member, layout, paths.etcd_data_dir, true, [&] {
+            settle_etcd_membership(*stamp.member, layout, paths.dcs.etcd, true, [&] {
                 log_.notify_ready();
                 waited = true;
             });

@@ -1,7 +1,12 @@
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/load_profile.hpp"
+#include "cli/profile_options.hpp"
 #include "inventory/inventory.hpp"
 #include "kiln/atomic_file.hpp"
 #include "kiln/error.hpp"
@@ -30,6 +35,10 @@ public:
         app.add_option("--secrets", secrets_,
                        "YAML file with postgres_password, replication_password, rest_password, "
                        "vrrp_password (else KILN_POSTGRES_PASSWORD ... from the environment)");
+        app.add_option("--profile", profile_,
+                       "Check the inventory against the image this profile builds (its DCS "
+                       "servers)");
+        profile_options_.register_options(app);
         app.add_option("--network", network_, "vSphere network name for ovf-properties")
             ->default_val("VM Network")
             ->check([](const std::string& name) {
@@ -43,11 +52,12 @@ public:
         Report report;
         auto inventory = inventory::load(inventory_, report);
         std::map<std::string, std::string> secrets;
-        if (inventory) secrets = inventory::load_secrets(secrets_, report);
+        if (inventory) secrets = inventory::load_secrets(secrets_, inventory->dcs, report);
         if (inventory && node_ &&
             std::none_of(inventory->nodes.begin(), inventory->nodes.end(),
                          [&](const auto& n) { return n.name == *node_; }))
             report.error(Location{"--node"}, "no node named '" + *node_ + "' in " + inventory_);
+        if (inventory && profile_) check_against_profile(*inventory, report);
         if (!report.empty()) std::cerr << report.format(nullptr);
         if (report.has_errors()) throw InvalidInput("no metadata written");
 
@@ -76,7 +86,23 @@ public:
     }
 
 private:
+    // The cluster's `dcs` must be a server the image carries, as kiln-firstboot will check.
+    void check_against_profile(const inventory::Inventory& inventory, Report& report) {
+        profile::Profile p =
+            load_profile_or_throw(*profile_, profile_options_.load_options(), false);
+        std::vector<std::string> carried;
+        for (const auto& server : p.firstboot.dcs_servers) carried.push_back(server.value);
+        if (carried.empty()) carried.push_back(p.firstboot.dcs.value);
+        if (std::find(carried.begin(), carried.end(), inventory.dcs) == carried.end())
+            report.error(Location{inventory_}, "'dcs': the image of " + *profile_ + " carries no " +
+                                                   inventory.dcs + " server; it offers " +
+                                                   fmt::to_string(fmt::join(carried, ", ")) +
+                                                   " (its firstboot.dcs_servers)");
+    }
+
     std::string inventory_;
+    std::optional<std::string> profile_;
+    ProfileOptions profile_options_;
     std::optional<std::string> node_;
     metadata::Format format_{};
     std::optional<std::string> output_;

@@ -18,12 +18,20 @@ namespace {
 
 using yaml::MapReader;
 
-// Each secret and the environment variable that may hold it instead of the secrets file.
-const std::vector<std::pair<std::string, std::string>> kSecrets = {
-    {"postgres_password", "KILN_POSTGRES_PASSWORD"},
-    {"replication_password", "KILN_REPLICATION_PASSWORD"},
-    {"rest_password", "KILN_REST_PASSWORD"},
-    {"vrrp_password", "KILN_VRRP_PASSWORD"}};
+// Each secret, the environment variable that may hold it instead of the secrets file, and the
+// DCS that needs it (empty: every cluster does).
+struct SecretSource {
+    std::string key;
+    std::string env;
+    std::string only_for_dcs;
+};
+const std::vector<SecretSource> kSecrets = {
+    {"postgres_password", "KILN_POSTGRES_PASSWORD", ""},
+    {"replication_password", "KILN_REPLICATION_PASSWORD", ""},
+    {"rest_password", "KILN_REST_PASSWORD", ""},
+    {"vrrp_password", "KILN_VRRP_PASSWORD", ""},
+    {"consul_encrypt", "KILN_CONSUL_ENCRYPT", "consul"},
+    {"consul_token", "KILN_CONSUL_TOKEN", "consul"}};
 
 const std::vector<std::string> kCommonKeys = {
     "vip_interface", "vrrp_router_id", "interface",          "gateway", "dns", "ntp_servers",
@@ -84,10 +92,10 @@ public:
 private:
     // Secrets are refused wherever they appear, naming only the key.
     void refuse_secrets(MapReader& r) {
-        for (const auto& [key, env] : kSecrets)
-            if (const auto* n = r.get(key))
+        for (const auto& secret : kSecrets)
+            if (const auto* n = r.get(secret.key))
                 report_.error(n->key_location,
-                              "'" + key +
+                              "'" + secret.key +
                                   "' is a secret and does not belong in the inventory; "
                                   "use --secrets FILE or the KILN_* environment variables");
     }
@@ -229,11 +237,17 @@ std::optional<Inventory> load(const std::string& path, Report& report) {
 }
 
 std::map<std::string, std::string> load_secrets(const std::optional<std::string>& file,
-                                                Report& report) {
+                                                const std::string& dcs, Report& report) {
     std::map<std::string, std::string> secrets;
     std::set<std::string> given;
     if (file && !read_secrets_file(*file, secrets, given, report)) return secrets;
-    for (const auto& [key, env] : kSecrets) {
+    for (const auto& [key, env, only_for_dcs] : kSecrets) {
+        if (!only_for_dcs.empty() && only_for_dcs != dcs) {
+            if (secrets.erase(key))
+                report.warning(Location{*file}, "'" + key + "' is not used: the cluster's dcs is " +
+                                                    dcs + ", not " + only_for_dcs);
+            continue;
+        }
         if (given.contains(key)) continue;
         if (const char* value = std::getenv(env.c_str()); value && *value) {
             if (auto problem = node::check_value(*node::find_key(key), value))

@@ -35,12 +35,14 @@ struct Inventory {
 // a secret's value: any line of either may hold a secret (put inline, under a misspelled key).
 std::optional<Inventory> load(const std::string& path, Report& report);
 
-// The four secrets, from a YAML file (`--secrets FILE`, mode 0600 expected) or from the
+// The cluster's secrets, from a YAML file (`--secrets FILE`, mode 0600 expected) or from the
 // environment (KILN_POSTGRES_PASSWORD, KILN_REPLICATION_PASSWORD, KILN_REST_PASSWORD,
-// KILN_VRRP_PASSWORD), each checked by the node schema's rule for its key (the one
-// kiln-firstboot applies). Missing ones are errors naming both places to put them.
+// KILN_VRRP_PASSWORD; with dcs consul also KILN_CONSUL_ENCRYPT and KILN_CONSUL_TOKEN), each
+// checked by the node schema's rule for its key (the one kiln-firstboot applies). Missing ones
+// are errors naming both places to put them; the file's Consul secrets for a cluster of
+// another `dcs` are left out, with a warning.
 std::map<std::string, std::string> load_secrets(const std::optional<std::string>& file,
-                                                Report& report);
+                                                const std::string& dcs, Report& report);
 
 // Every node key with its text value for one node (secrets included), in schema order.
 std::vector<std::pair<std::string, std::string>> node_metadata(

@@ -302,7 +302,8 @@ struct InstallFirstboot {
 
 struct WriteNodeDefaults {
     Text dcs;
-    TextList services;  // start order
+    TextList dcs_servers;  // empty: the image carries `dcs` alone
+    TextList services;     // start order
     Text admin_user;
     bool scrub_secrets = true;
     std::map<std::string, Text> defaults;  // node key -> value
@@ -313,6 +314,7 @@ struct WriteNodeDefaults {
     template <class Self, class F>
     static void fields(Self& s, F&& f) {
         f(input("dcs"), s.dcs);
+        f(input("dcs_servers"), s.dcs_servers);
         f(input("services"), s.services);
         f(input("admin_user"), s.admin_user);
         f(input("scrub_secrets"), s.scrub_secrets);
@@ -437,7 +439,7 @@ struct OvfDescription {
     std::map<std::string, std::string> property_defaults;  // never secrets
     Text annotation;
     profile::Located<unsigned long long> data_disk_bytes{0, {}};  // 0: no data disk
-    Text version;  // the profile's release
+    Text version;                                                 // the profile's release
 
     template <class Self, class F>
     static void fields(Self& s, F&& f) {

@@ -1,8 +1,12 @@
 #include "plan/planner.hpp"
 
+#include <algorithm>
+
+#include "kiln/dcs.hpp"
 #include "kiln/error.hpp"
 #include "kiln/node_schema.hpp"
 #include "kiln/sha256.hpp"
+#include "plan/dcs_packages.hpp"
 
 namespace kiln::plan {
 
@@ -80,7 +84,13 @@ HostContent host_file(const std::filesystem::path& path) {
 
 class Planner {
 public:
-    Planner(const Profile& p, const PlanInputs& inputs) : p_(p), inputs_(inputs) {}
+    Planner(const Profile& p, const PlanInputs& inputs)
+        : p_(p),
+          inputs_(inputs),
+          bootstrap_packages_(p.base.bootstrap ? p.base.bootstrap->packages : TextList{}),
+          install_packages_(p.packages.install) {
+        add_dcs_server_packages();
+    }
 
     Plan run() {
         base();
@@ -108,11 +118,43 @@ private:
         ops_.push_back({stage, std::move(action), std::move(summary), where, std::move(digest)});
     }
 
+    // Each DCS server the profile declares brings its packages: from the distribution into the
+    // bootstrap (native speed) when there is one, the others after the profile's repositories.
+    void add_dcs_server_packages() {
+        auto listed = [](const TextList& list, const std::string& name) {
+            return std::any_of(list.begin(), list.end(), [&](const Text& t) {
+                return t.value.substr(0, t.value.find('=')) == name;
+            });
+        };
+        for (const auto& server : p_.firstboot.dcs_servers) {
+            DcsPackages packages = dcs_packages(server.value, p_.package_manager);
+            TextList& into = packages.from_distribution && p_.base.bootstrap ? bootstrap_packages_
+                                                                             : install_packages_;
+            for (const auto& name : packages.names)
+                if (!listed(bootstrap_packages_, name) && !listed(install_packages_, name))
+                    into.push_back(Text{name, server.where});
+        }
+    }
+
+    // The units of a cluster service: the start order and every DCS server the image carries.
+    TextList cluster_units() const {
+        TextList units = p_.firstboot.services;
+        for (const auto& server : p_.firstboot.dcs_servers) {
+            const dcs::Server* spec = dcs::find(server.value);
+            if (!spec) continue;
+            bool listed = std::any_of(units.begin(), units.end(),
+                                      [&](const Text& t) { return t.value == spec->unit; });
+            if (!listed) units.push_back(Text{std::string(spec->unit), server.where});
+        }
+        return units;
+    }
+
     void base() {
         if (const auto& b = p_.base.bootstrap) {
             std::string summary = b->release.value + " from " + b->mirror.value;
             if (!b->variant.value.empty()) summary += ", variant " + b->variant.value;
-            if (!b->packages.empty()) summary += ", with " + plural(b->packages.size(), "package");
+            if (!bootstrap_packages_.empty())
+                summary += ", with " + plural(bootstrap_packages_.size(), "package");
             add(Stage::base,
                 Bootstrap{.tool = b->tool,
                           .release = b->release,
@@ -120,7 +162,7 @@ private:
                           .variant = b->variant,
                           .arch = b->arch,
                           .components = b->components,
-                          .packages = b->packages},
+                          .packages = bootstrap_packages_},
                 summary, b->where);
         } else if (const auto& image = p_.base.image) {
             add(Stage::base,
@@ -157,10 +199,10 @@ private:
                     (apt ? repo.uri.value + " " + repo.suite.value : repo.baseurl.value),
                 repo.where);
         }
-        if (!p_.packages.install.empty())
-            add(Stage::packages, InstallPackages{manager, p_.packages.install},
-                plural(p_.packages.install.size(), "package") + " with " + to_string(manager),
-                p_.packages.install.front().where);
+        if (!install_packages_.empty())
+            add(Stage::packages, InstallPackages{manager, install_packages_},
+                plural(install_packages_.size(), "package") + " with " + to_string(manager),
+                install_packages_.front().where);
         if (!p_.packages.remove.empty())
             add(Stage::packages, RemovePackages{manager, p_.packages.remove},
                 join(p_.packages.remove), p_.packages.remove.front().where);
@@ -218,19 +260,22 @@ private:
         if (const auto& d = p_.data_disk)
             data_disk = DataDiskSpec{d->size, d->filesystem, d->mount, d->label};
         add(Stage::firstboot,
-            WriteNodeDefaults{f.dcs, f.services, f.admin_user, f.scrub_secrets, f.defaults,
-                              data_disk, p_.release},
-            "/etc/kiln/image.yml: dcs " + f.dcs.value + ", start order " +
-                join(f.services, " -> ") + ", " + plural(f.defaults.size(), "default"),
+            WriteNodeDefaults{f.dcs, f.dcs_servers, f.services, f.admin_user, f.scrub_secrets,
+                              f.defaults, data_disk, p_.release},
+            "/etc/kiln/image.yml: dcs " + f.dcs.value +
+                (f.dcs_servers.empty() ? "" : " of " + join(f.dcs_servers, ", ")) +
+                ", start order " + join(f.services, " -> ") + ", " +
+                plural(f.defaults.size(), "default"),
             f.where);
+        const TextList units = cluster_units();
         if (data_disk)
-            add(Stage::firstboot, ConfigureDataDisk{*data_disk, f.services},
+            add(Stage::firstboot, ConfigureDataDisk{*data_disk, units},
                 data_disk->mount.value + ": " + to_string(data_disk->filesystem) + " labelled " +
-                    data_disk->label.value + ", required by " + join(f.services, ", "),
+                    data_disk->label.value + ", required by " + join(units, ", "),
                 p_.data_disk->where);
-        if (!f.services.empty())
-            add(Stage::firstboot, DisableClusterServices{f.services},
-                join(f.services) + " stay off until first boot configures them", f.where);
+        if (!units.empty())
+            add(Stage::firstboot, DisableClusterServices{units},
+                join(units) + " stay off until first boot configures them", f.where);
     }
 
     void seal() {
@@ -240,9 +285,8 @@ private:
             etcd = etcd || name == "etcd-server" || name == "etcd";
             postgresql = postgresql || name.starts_with("postgresql");
         };
-        for (const auto& pkg : p_.packages.install) note(pkg.value.substr(0, pkg.value.find('=')));
-        if (const auto& b = p_.base.bootstrap)
-            for (const auto& pkg : b->packages) note(pkg.value);
+        for (const auto& pkg : install_packages_) note(pkg.value.substr(0, pkg.value.find('=')));
+        for (const auto& pkg : bootstrap_packages_) note(pkg.value);
         if (etcd)
             add(Stage::seal, SealEtcdData{},
                 "stop etcd, wipe /var/lib/etcd (no member identity in the template)",
@@ -306,6 +350,9 @@ private:
 
     const Profile& p_;
     const PlanInputs& inputs_;
+    TextList bootstrap_packages_;  // the profile's, and its DCS servers' from the distribution
+    TextList install_packages_;    // the profile's, and its other DCS servers'
+
     std::vector<Operation> ops_;
     // The sysprep operation that works on the finished disk (zero-free-space), if asked for.
     std::pair<const sysprep::Operation*, Location> on_finished_disk_{};

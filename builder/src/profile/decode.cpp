@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "kiln/dcs.hpp"
 #include "kiln/grammar.hpp"
 #include "kiln/map_reader.hpp"
 #include "kiln/node_reader.hpp"
@@ -462,7 +463,40 @@ private:
         if (auto v = r.boolean("scrub_secrets")) f.scrub_secrets = *v;
         if (const auto* defaults = r.get("defaults"))
             f.defaults = node::read_defaults(*defaults, r.path("defaults"), report_);
+        f.dcs_servers = dcs_servers(r, f);
         return f;
+    }
+
+    // The DCS servers the image carries: known names, each once, the default choice among them.
+    TextList dcs_servers(MapReader& r, const Firstboot& f) {
+        TextList servers = r.text_list("dcs_servers");
+        if (r.has("dcs_servers") && servers.empty())
+            report_.error(r.get("dcs_servers")->location,
+                          "'firstboot.dcs_servers' must name at least one DCS server");
+        std::set<std::string> seen;
+        std::vector<std::string> carried;  // the known ones, in order
+        for (const auto& s : servers) {
+            if (!dcs::find(s.value))
+                report_.error(s.where,
+                              "'firstboot.dcs_servers': '" + s.value + "' is not " + dcs::names());
+            else if (!seen.insert(s.value).second)
+                report_.error(s.where, "DCS server '" + s.value + "' appears twice");
+            else
+                carried.push_back(s.value);
+        }
+        if (seen.empty()) return servers;
+        auto offered = [&] { return fmt::to_string(fmt::join(carried, ", ")); };
+        if (!f.dcs.value.empty() && dcs::find(f.dcs.value) && !seen.contains(f.dcs.value))
+            report_.error(f.dcs.where, "'firstboot.dcs': '" + f.dcs.value +
+                                           "' is not among the servers the image carries (" +
+                                           offered() + ")");
+        if (auto it = f.defaults.find("dcs"); it != f.defaults.end() &&
+                                              dcs::find(it->second.value) &&
+                                              !seen.contains(it->second.value))
+            report_.error(it->second.where, "'firstboot.defaults.dcs': '" + it->second.value +
+                                                "' is not among the servers the image carries (" +
+                                                offered() + ")");
+        return servers;
     }
 
     TextList default_sysprep(const Location& where) {

@@ -130,8 +130,9 @@ struct Settings {
 };
 
 struct Firstboot {
-    Text dcs;
-    TextList services;  // start order
+    Text dcs;              // the default choice
+    TextList dcs_servers;  // what the image carries; empty: `dcs` alone, as before the choice
+    TextList services;     // start order
     Text admin_user;
     std::map<std::string, Text> defaults;  // node key -> text value, secrets excluded
     bool scrub_secrets = true;

@@ -197,7 +197,7 @@ ClusterState up(const UpOptions& options) {
     Report report;
     auto inv = inventory::load(options.inventory, report);
     std::map<std::string, std::string> secrets;
-    if (inv) secrets = inventory::load_secrets(options.secrets, report);
+    if (inv) secrets = inventory::load_secrets(options.secrets, inv->dcs, report);
     if (!fs::is_regular_file(options.image))
         report.error(Location{options.image.string()}, "image not found");
     if (report.has_errors()) throw InvalidInput("nothing started:\n" + report.format(nullptr));

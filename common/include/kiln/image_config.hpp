@@ -48,7 +48,10 @@ struct ImageConfig {
     int version = 1;
     OsFamily os_family = OsFamily::debian;
     NetworkBackend network = NetworkBackend::ifupdown;
-    std::string dcs = "etcd";
+    std::string dcs = "etcd";  // the default choice
+    // The DCS servers this image carries (profile `firstboot.dcs_servers`); empty in an image.yml
+    // from before the choice: that image carries its `dcs` alone.
+    std::vector<std::string> dcs_servers;
     std::vector<std::string> services;  // start order
     std::string admin_user = "kiln";
     bool scrub_secrets = true;
@@ -59,6 +62,9 @@ struct ImageConfig {
     std::map<std::string, std::string> defaults;    // node key -> text form; never secrets
     std::map<std::string, Location> default_where;  // where each default was read from
 };
+
+// The servers the image carries: `dcs_servers`, or `dcs` alone when the image.yml names none.
+std::vector<std::string> carried_dcs_servers(const ImageConfig& config);
 
 std::string to_yaml(const ImageConfig& config);
 

@@ -26,6 +26,8 @@ enum class ValueType {
     secret,  // non-empty single-line UTF-8 text, at most kMaxSecretBytes; never logged or baked
     keepalived_secret,  // a secret that keepalived's auth_pass holds unquoted (printable ASCII,
                         // no blanks, none of the characters its syntax gives a meaning)
+    gossip_key,         // a secret: 32 bytes in base64 (Consul's gossip encryption key)
+    uuid_secret,        // a secret in the form of a UUID (a Consul ACL token's SecretID)
 };
 
 struct KeySpec {
@@ -38,7 +40,8 @@ struct KeySpec {
     std::vector<std::string_view> choices = {};
 
     bool is_secret() const {
-        return type == ValueType::secret || type == ValueType::keepalived_secret;
+        return type == ValueType::secret || type == ValueType::keepalived_secret ||
+               type == ValueType::gossip_key || type == ValueType::uuid_secret;
     }
     bool is_list() const;
 };
@@ -74,6 +77,8 @@ inline constexpr std::size_t kMaxSecretBytes = 1024;
 // Keys a node cannot be configured without (from any transport or the image's defaults).
 std::span<const std::string_view> required_keys();
 bool is_required(std::string_view name);
+// The keys a node needs besides the required ones when its dcs is consul (all secrets).
+std::span<const std::string_view> consul_keys();
 
 // How each transport names a key: guestinfo.kiln.<key>, OVF property kiln.<key>, and the
 // QEMU fw_cfg file opt/kiln/<key> (opt/kiln/metadata holds a whole metadata document).

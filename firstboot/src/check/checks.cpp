@@ -153,6 +153,10 @@ const CheckerSpec kCheckers[] = {
          return {"--validate-config", staged};
      },
      nullptr, only_unreachable_dcs_hosts},
+    {Checker::consul, "consul",
+     [](const std::string& staged) -> std::vector<std::string> {
+         return {"validate", "-quiet", staged};
+     }},
 };
 
 const CheckerSpec* spec_for(Checker checker) {
@@ -186,8 +190,8 @@ CheckOutcome check_file(const RenderedFile& file, const CheckerSpec& spec,
     if (!outcome.ok) {
         std::string output =
             replace_all(result.err + result.out, staged.string(), file.path.string());
-        std::string message = outcome.tool + " rejects the rendered " + file.path.string() +
-                              " (" + result.ending() + ")";
+        std::string message = outcome.tool + " rejects the rendered " + file.path.string() + " (" +
+                              result.ending() + ")";
         for (const auto& secret : options.secrets) output = replace_all(output, secret, "(hidden)");
         message += ":\n" + last_lines(output, 12);
         report.error(Location{file.path.string()}, message);

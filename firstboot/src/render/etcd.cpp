@@ -9,7 +9,7 @@ void render_etcd(const RenderContext& c, Rendering& out) {
     const NodeConfig& n = c.node;
     out.files.push_back(
         {c.layout.etcd_environment, etcd_environment({n.self.name, n.self.address, n.cluster,
-                                                      c.layout.etcd_data_dir, c.etcd_bootstrap})});
+                                                      c.layout.dcs_data.etcd, c.etcd_bootstrap})});
 }
 
 }  // namespace kiln::firstboot

@@ -30,6 +30,7 @@ YAML::Node dcs_section(const NodeConfig& n) {
             section["hosts"].push_back(text(url_host(p.address) + ":2181"));
     } else {
         section["host"] = text("127.0.0.1:8500");  // the local consul agent
+        section["token"] = text(n.consul_token);
     }
     return section;
 }

@@ -3,11 +3,26 @@
 namespace kiln::firstboot {
 
 Layout layout_for(image::OsFamily family) {
+    // ZooKeeper: Debian's zookeeper package (its conf alternative, its dataDir); EL has no
+    // package of its own, and the profile that adds one is assumed to follow the same layout.
+    // Consul: HashiCorp's packages' data_dir.
     if (family == image::OsFamily::el)
-        return {"/etc/patroni/patroni.yml", "postgres", "/var/lib/pgsql", "/etc/etcd/etcd.conf",
-                "/var/lib/etcd/default.etcd"};
-    return {"/etc/patroni/config.yml", "postgres", "/var/lib/postgresql", "/etc/default/etcd",
-            "/var/lib/etcd/default"};
+        return {"/etc/patroni/patroni.yml",
+                "postgres",
+                "/var/lib/pgsql",
+                "/etc/etcd/etcd.conf",
+                "/etc/zookeeper/conf/zoo.cfg",
+                "/etc/default/zookeeper",
+                "/etc/consul.d",
+                {"/var/lib/etcd/default.etcd", "/var/lib/zookeeper", "/opt/consul"}};
+    return {"/etc/patroni/config.yml",
+            "postgres",
+            "/var/lib/postgresql",
+            "/etc/default/etcd",
+            "/etc/zookeeper/conf/zoo.cfg",
+            "/etc/default/zookeeper",
+            "/etc/consul.d",
+            {"/var/lib/etcd/default", "/var/lib/zookeeper", "/opt/consul"}};
 }
 
 std::string existing_file(const RenderContext& c, const std::filesystem::path& path) {
@@ -24,6 +39,8 @@ Rendering render_all(const RenderContext& context, Report& report) {
     render_identity_files(context, out, report);
     render_patroni(context, out, report);
     if (context.node.dcs == "etcd") render_etcd(context, out);
+    if (context.node.dcs == "zookeeper") render_zookeeper(context, out, report);
+    if (context.node.dcs == "consul") render_consul(context, out);
     render_haproxy(context, out);
     render_keepalived(context, out);
     render_time_and_monitoring(context, out);

@@ -17,7 +17,10 @@ struct Layout {
     std::string postgres_user;
     std::filesystem::path postgres_home;
     std::filesystem::path etcd_environment;
-    std::filesystem::path etcd_data_dir;
+    std::filesystem::path zookeeper_config;       // zoo.cfg
+    std::filesystem::path zookeeper_environment;  // read by zookeeper.service after the package's
+    std::filesystem::path consul_config_dir;      // read by consul.service (HashiCorp's)
+    DcsDataDirs dcs_data;                         // on the data disk once the image has one
 };
 Layout layout_for(image::OsFamily family);
 
@@ -37,6 +40,12 @@ Rendering render_all(const RenderContext& context, Report& report);
 // One renderer per file (or small group of files).
 void render_patroni(const RenderContext& c, Rendering& out, Report& report);
 void render_etcd(const RenderContext& c, Rendering& out);
+void render_zookeeper(const RenderContext& c, Rendering& out, Report& report);
+void render_consul(const RenderContext& c, Rendering& out);
+// The ZooKeeper member's myid in its data folder; nullopt when `name` is not among the peers.
+std::optional<RenderedFile> zookeeper_myid_file(const std::vector<node::Peer>& peers,
+                                                const std::string& name,
+                                                const std::filesystem::path& data_dir);
 void render_haproxy(const RenderContext& c, Rendering& out);
 void render_keepalived(const RenderContext& c, Rendering& out);
 void render_identity_files(const RenderContext& c, Rendering& out, Report& report);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <optional>
@@ -11,11 +12,14 @@
 namespace kiln::firstboot {
 
 // The program that checks a rendered file before it is committed.
-enum class Checker { none, haproxy, keepalived, patroni };
+enum class Checker { none, haproxy, keepalived, patroni, consul };
 constexpr auto name_table(Checker) {
     using enum Checker;
-    return std::to_array<EnumName<Checker>>(
-        {{none, "none"}, {haproxy, "haproxy"}, {keepalived, "keepalived"}, {patroni, "patroni"}});
+    return std::to_array<EnumName<Checker>>({{none, "none"},
+                                             {haproxy, "haproxy"},
+                                             {keepalived, "keepalived"},
+                                             {patroni, "patroni"},
+                                             {consul, "consul"}});
 }
 
 // One file kiln-firstboot writes, with its absolute path on the target system.
@@ -60,6 +64,17 @@ struct Rendering {
         for (const auto& f : files)
             if (f.path == path) return &f;
         return nullptr;
+    }
+    // Takes out the files under `folder` (the data disk's: committed once it is mounted).
+    Rendering take_files_under(const std::filesystem::path& folder) {
+        Rendering taken;
+        std::erase_if(files, [&](RenderedFile& f) {
+            auto [end, rest] = std::mismatch(folder.begin(), folder.end(), f.path.begin());
+            if (end != folder.end() || rest == f.path.end()) return false;
+            taken.files.push_back(std::move(f));
+            return true;
+        });
+        return taken;
     }
 };
 

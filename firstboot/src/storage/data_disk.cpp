@@ -10,6 +10,7 @@
 #include "apply/stamp.hpp"
 #include "core/files.hpp"
 #include "kiln/atomic_file.hpp"
+#include "kiln/dcs.hpp"
 #include "kiln/error.hpp"
 #include "kiln/process.hpp"
 #include "storage/disk_discovery.hpp"
@@ -86,10 +87,11 @@ void make_owned_directory(const fs::path& path, const Accounts& accounts, const 
 
 }  // namespace
 
-StatePaths state_paths(const image::ImageConfig& image, const fs::path& etcd_default) {
-    if (!image.data_disk) return {image.postgres_data_dir, etcd_default};
+StatePaths state_paths(const image::ImageConfig& image, const DcsDataDirs& dcs_defaults) {
+    if (!image.data_disk) return {image.postgres_data_dir, dcs_defaults};
     fs::path mount = image.data_disk->mount;
-    return {mount / "postgresql/data", mount / "etcd"};
+    auto on_disk = [&](std::string_view server) { return mount / dcs::find(server)->data_folder; };
+    return {mount / "postgresql/data", {on_disk("etcd"), on_disk("zookeeper"), on_disk("consul")}};
 }
 
 FoundDisk find_or_format_data_disk(const image::DataDisk& disk, const fs::path& root, Log& log) {
@@ -147,13 +149,17 @@ std::vector<std::string> prepare_state_directories(
         auto json = nlohmann::json::parse(*text, nullptr, false);
         if (!json.is_object()) json = nlohmann::json::object();
         std::string cluster = json.value("cluster", ""), name = json.value("name", "");
+        std::vector<std::string> member_folders;
+        for (const auto& server : dcs::servers()) member_folders.emplace_back(server.data_folder);
+        std::vector<std::string> cluster_folders = member_folders;
+        cluster_folders.insert(cluster_folders.begin(), "postgresql");
         if (cluster != member.cluster)
-            move_aside(mount, {"postgresql", "etcd"},
+            move_aside(mount, cluster_folders,
                        "it belongs to cluster '" + cluster + "', not '" + member.cluster + "'",
                        notes);
         else if (name != member.name)
-            move_aside(mount, {"etcd"}, "it is member " + name + "'s, not " + member.name + "'s",
-                       notes);
+            move_aside(mount, member_folders,
+                       "it is member " + name + "'s, not " + member.name + "'s", notes);
         else
             since = json.value("since", since);
     }
@@ -161,7 +167,8 @@ std::vector<std::string> prepare_state_directories(
     nlohmann::json json = {{"cluster", member.cluster}, {"name", member.name}, {"since", since}};
     write_file_atomically(marker, json.dump(2) + "\n", 0644);
     make_owned_directory(mount / "postgresql", accounts, postgres_user);
-    make_owned_directory(mount / "etcd", accounts, "etcd");
+    for (const auto& server : dcs::servers())
+        make_owned_directory(mount / server.data_folder, accounts, std::string(server.account));
     return notes;
 }
 

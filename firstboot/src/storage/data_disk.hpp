@@ -15,12 +15,20 @@
 // is moved aside (never deleted) so the services rebuild from the running cluster.
 namespace kiln::firstboot {
 
-// Where each service keeps its state: on the data disk when the image has one.
+// Where each DCS server keeps its member's data.
+struct DcsDataDirs {
+    std::filesystem::path etcd;
+    std::filesystem::path zookeeper;
+    std::filesystem::path consul;
+};
+
+// Where each service keeps its state: on the data disk when the image has one (each DCS server
+// in its folder of kiln/dcs.hpp), else PostgreSQL's image default and `dcs_defaults`.
 struct StatePaths {
     std::filesystem::path postgres_data_dir;
-    std::filesystem::path etcd_data_dir;
+    DcsDataDirs dcs;
 };
-StatePaths state_paths(const image::ImageConfig& image, const std::filesystem::path& etcd_default);
+StatePaths state_paths(const image::ImageConfig& image, const DcsDataDirs& dcs_defaults);
 
 struct FoundDisk {
     std::filesystem::path device;

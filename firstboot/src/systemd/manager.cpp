@@ -130,33 +130,67 @@ void SystemdManager::stop(const std::string& unit, std::chrono::milliseconds tim
 
 void SystemdManager::enable(const std::vector<std::string>& units,
                             std::chrono::milliseconds timeout) {
-    // sd-bus's default method timeout is 25 s; a loaded machine takes longer to reload.
-    const auto usec = static_cast<uint64_t>(
+    call_unit_files("EnableUnitFiles", units, {0, 1}, timeout);  // persistent, force
+    reload(timeout);
+}
+
+void SystemdManager::disable_and_mask(const std::vector<std::string>& units,
+                                      std::chrono::milliseconds timeout) {
+    if (units.empty()) return;
+    call_unit_files("DisableUnitFiles", units, {0}, timeout);  // persistent
+    call_unit_files("MaskUnitFiles", units, {0, 1}, timeout);  // persistent, force
+    reload(timeout);
+}
+
+void SystemdManager::unmask(const std::vector<std::string>& units,
+                            std::chrono::milliseconds timeout) {
+    if (units.empty()) return;
+    call_unit_files("UnmaskUnitFiles", units, {0}, timeout);  // persistent
+    reload(timeout);
+}
+
+namespace {
+
+// sd-bus's default method timeout is 25 s; a loaded machine takes longer to reload.
+uint64_t microseconds(std::chrono::milliseconds timeout) {
+    return static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(timeout).count());
+}
+
+}  // namespace
+
+void SystemdManager::call_unit_files(const char* method, const std::vector<std::string>& units,
+                                     std::initializer_list<int> flags,
+                                     std::chrono::milliseconds timeout) {
+    const std::string cannot_build = std::string(method) + ": cannot build the call";
     bus::CallError error;
     sd_bus_message* raw = nullptr;
-    int rc =
-        sd_bus_message_new_method_call(bus_, &raw, kService, kPath, kInterface, "EnableUnitFiles");
+    int rc = sd_bus_message_new_method_call(bus_, &raw, kService, kPath, kInterface, method);
     bus::Message call(raw);
-    if (rc < 0) throw bus::BusError("EnableUnitFiles: cannot build the call", "");
+    if (rc < 0) throw bus::BusError(cannot_build, "");
     rc = sd_bus_message_open_container(call.get(), 'a', "s");
     for (const auto& u : units)
         if (rc >= 0) rc = sd_bus_message_append(call.get(), "s", u.c_str());
     if (rc >= 0) rc = sd_bus_message_close_container(call.get());
-    if (rc >= 0) rc = sd_bus_message_append(call.get(), "bb", 0, 1);  // persistent, force
-    if (rc < 0) throw bus::BusError("EnableUnitFiles: cannot build the call", "");
+    for (int flag : flags)
+        if (rc >= 0) rc = sd_bus_message_append(call.get(), "b", flag);
+    if (rc < 0) throw bus::BusError(cannot_build, "");
     sd_bus_message* reply_raw = nullptr;
-    rc = sd_bus_call(bus_, call.get(), usec, error.get(), &reply_raw);
+    rc = sd_bus_call(bus_, call.get(), microseconds(timeout), error.get(), &reply_raw);
     bus::Message reply(reply_raw);
-    if (rc < 0) bus::fail("EnableUnitFiles", error, rc);
+    if (rc < 0) bus::fail(method, error, rc);
+}
 
+void SystemdManager::reload(std::chrono::milliseconds timeout) {
     sd_bus_message* reload_raw = nullptr;
-    rc = sd_bus_message_new_method_call(bus_, &reload_raw, kService, kPath, kInterface, "Reload");
+    int rc =
+        sd_bus_message_new_method_call(bus_, &reload_raw, kService, kPath, kInterface, "Reload");
     bus::Message reload(reload_raw);
     if (rc < 0) throw bus::BusError("Reload: cannot build the call", "");
     bus::CallError reload_error;
     sd_bus_message* reload_reply_raw = nullptr;
-    rc = sd_bus_call(bus_, reload.get(), usec, reload_error.get(), &reload_reply_raw);
+    rc = sd_bus_call(bus_, reload.get(), microseconds(timeout), reload_error.get(),
+                     &reload_reply_raw);
     bus::Message reload_reply(reload_reply_raw);
     if (rc < 0) bus::fail("Reload", reload_error, rc);
 }

@@ -30,8 +30,17 @@ public:
     // Enables the units for later boots, then reloads the manager; each call may take up to
     // `timeout`.
     void enable(const std::vector<std::string>& units, std::chrono::milliseconds timeout);
+    // Disables and masks the units for good (the DCS servers a cluster did not choose), then
+    // reloads the manager.
+    void disable_and_mask(const std::vector<std::string>& units, std::chrono::milliseconds timeout);
+    // Unmasks the units (a server chosen again after another was), then reloads the manager.
+    void unmask(const std::vector<std::string>& units, std::chrono::milliseconds timeout);
 
 private:
+    // A UnitFiles method of the manager taking the units and then `flags` booleans.
+    void call_unit_files(const char* method, const std::vector<std::string>& units,
+                         std::initializer_list<int> flags, std::chrono::milliseconds timeout);
+    void reload(std::chrono::milliseconds timeout);
     void run_to_done(const char* method, const char* doing, const std::string& unit,
                      std::chrono::milliseconds timeout);
     std::string call_job(const char* method, const std::string& unit);

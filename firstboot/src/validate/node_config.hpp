@@ -37,6 +37,9 @@ struct NodeConfig {
     std::string replication_password;
     std::string rest_password;
     std::string vrrp_password;  // as keepalived uses it (at most 8 characters)
+    // With dcs consul (required then, empty otherwise): the gossip key and the ACL token.
+    std::string consul_encrypt;
+    std::string consul_token;
     std::string metadata_digest;
     image::ImageConfig image;
 

@@ -1,6 +1,7 @@
 #include "validate/validate.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
@@ -10,7 +11,11 @@
 namespace kiln::firstboot {
 
 std::vector<std::string> NodeConfig::secrets() const {
-    return {postgres_password, replication_password, rest_password, vrrp_password};
+    std::vector<std::string> all = {postgres_password, replication_password, rest_password,
+                                    vrrp_password};
+    for (const auto* consul : {&consul_encrypt, &consul_token})
+        if (!consul->empty()) all.push_back(*consul);
+    return all;
 }
 
 namespace {
@@ -41,6 +46,13 @@ public:
             for (auto key : node::required_keys())
                 if (!c_.metadata.get(key)) missing(key);
         if (!unreadable && !c_.metadata.get("vip_interface")) missing("vip_interface");
+        // Unless the image lacks Consul: dcs_choice says so, which is the point to make.
+        const Value* dcs = c_.metadata.get("dcs");
+        const auto carried = image::carried_dcs_servers(c_.image);
+        if (!unreadable && dcs && dcs->text == "consul" &&
+            std::find(carried.begin(), carried.end(), "consul") != carried.end())
+            for (auto key : node::consul_keys())
+                if (!c_.metadata.get(key)) missing(key);
         if (report_.has_errors()) return std::nullopt;
 
         NodeConfig n;
@@ -66,6 +78,10 @@ public:
         n.replication_password = text("replication_password");
         n.rest_password = text("rest_password");
         n.vrrp_password = text("vrrp_password");
+        if (n.dcs == "consul") {
+            if (const auto* v = get("consul_encrypt")) n.consul_encrypt = v->text;
+            if (const auto* v = get("consul_token")) n.consul_token = v->text;
+        }
         n.instance_id =
             get("instance_id") ? text("instance_id") : "sha256-" + n.metadata_digest.substr(0, 16);
         if (!get("instance_id"))
@@ -73,6 +89,7 @@ public:
                             "no 'instance_id' given; using the metadata digest (" + n.instance_id +
                                 ") instead");
 
+        dcs_choice(n);
         peers(n);
         network(n);
         secrets(n);
@@ -150,6 +167,15 @@ private:
             (n.self.address.find(':') == std::string::npos))
             error(*get("vip"), "the virtual IP and this node's address " + n.self.address +
                                    " are of different IP families");
+    }
+
+    // The cluster's choice among what the image carries (its image.yml dcs_servers).
+    void dcs_choice(const NodeConfig& n) {
+        std::vector<std::string> carried = image::carried_dcs_servers(c_.image);
+        if (std::find(carried.begin(), carried.end(), n.dcs) == carried.end())
+            error(*get("dcs"), "this image carries no " + n.dcs + " server; it offers " +
+                                   fmt::to_string(fmt::join(carried, ", ")) +
+                                   " (its profile's firstboot.dcs_servers)");
     }
 
     void network(NodeConfig& n) {

@@ -48,6 +48,17 @@ TEST_F(BusTest, StartUnitWaitsForItsJobRemoved) {
                                                "StartUnit patroni.service"}));
 }
 
+TEST_F(BusTest, TheServersNotChosenAreDisabledAndMaskedForGood) {
+    SystemdManager manager(client.get());
+    manager.disable_and_mask({"etcd.service", "consul.service"}, 5s);
+    manager.unmask({"zookeeper.service"}, 5s);
+    EXPECT_EQ(systemd.recorded(),
+              (std::vector<std::string>{
+                  "Subscribe", "DisableUnitFiles etcd.service,consul.service persistent",
+                  "MaskUnitFiles etcd.service,consul.service persistent", "Reload",
+                  "UnmaskUnitFiles zookeeper.service persistent", "Reload"}));
+}
+
 TEST_F(BusTest, AFailedJobNamesTheUnitAndResult) {
     systemd.results["patroni.service"] = "failed";
     SystemdManager manager(client.get());

@@ -169,20 +169,22 @@ private:
         std::this_thread::sleep_for(std::chrono::milliseconds(self->reload_delay_ms.load()));
         return nothing(m, userdata, error);
     }
-    static int enable(sd_bus_message* m, void* userdata, sd_bus_error*) {
+    // EnableUnitFiles, DisableUnitFiles, MaskUnitFiles, UnmaskUnitFiles: units, then runtime.
+    static int unit_files(sd_bus_message* m, void* userdata, sd_bus_error*) {
         auto* self = static_cast<FakeSystemd*>(userdata);
+        std::string method = sd_bus_message_get_member(m);
         std::string units;
         sd_bus_message_enter_container(m, 'a', "s");
         const char* u = nullptr;
         while (sd_bus_message_read(m, "s", &u) > 0)
             units += std::string(units.empty() ? "" : ",") + u;
         sd_bus_message_exit_container(m);
-        int runtime = 0, force = 0;
-        sd_bus_message_read(m, "bb", &runtime, &force);
-        self->record("EnableUnitFiles " + units + (runtime ? " runtime" : " persistent"));
+        int runtime = 0;
+        sd_bus_message_read(m, "b", &runtime);
+        self->record(method + " " + units + (runtime ? " runtime" : " persistent"));
         sd_bus_message* reply = nullptr;
         sd_bus_message_new_method_return(m, &reply);
-        sd_bus_message_append(reply, "b", 1);
+        if (method == "EnableUnitFiles") sd_bus_message_append(reply, "b", 1);
         sd_bus_message_open_container(reply, 'a', "(sss)");
         sd_bus_message_close_container(reply);
         int r = sd_bus_send(nullptr, reply, nullptr);
@@ -205,7 +207,10 @@ private:
         SD_BUS_METHOD("RestartUnit", "ss", "o", job, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Subscribe", "", "", nothing, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", reload, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD("EnableUnitFiles", "asbb", "ba(sss)", enable, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("EnableUnitFiles", "asbb", "ba(sss)", unit_files, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("DisableUnitFiles", "asb", "a(sss)", unit_files, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("MaskUnitFiles", "asbb", "a(sss)", unit_files, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("UnmaskUnitFiles", "asb", "a(sss)", unit_files, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL("JobRemoved", "uoss", 0),
         SD_BUS_VTABLE_END};
     static constexpr sd_bus_vtable kHostname[] = {

@@ -135,7 +135,7 @@ TEST(Inventory, MissingSecretsNameBothPlaces) {
         fs::temp_directory_path() / ("kiln-secrets-" + std::to_string(::getpid()) + ".yml");
     std::ofstream(file) << "postgres_password: a\nreplication_password: b\nrest_password: c\n";
     fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
-    auto secrets = inventory::load_secrets(file.string(), report);
+    auto secrets = inventory::load_secrets(file.string(), "etcd", report);
     EXPECT_EQ(secrets.size(), 3u);
     ASSERT_EQ(report.error_count(), 1u);
     EXPECT_NE(report.format(nullptr).find(
@@ -143,7 +143,8 @@ TEST(Inventory, MissingSecretsNameBothPlaces) {
               std::string::npos);
     ::setenv("KILN_VRRP_PASSWORD", "from-env", 1);
     Report again;
-    EXPECT_EQ(inventory::load_secrets(file.string(), again).at("vrrp_password"), "from-env");
+    EXPECT_EQ(inventory::load_secrets(file.string(), "etcd", again).at("vrrp_password"),
+              "from-env");
     EXPECT_TRUE(again.empty());
     ::unsetenv("KILN_VRRP_PASSWORD");
     fs::remove(file);
@@ -171,6 +172,43 @@ std::string gunzip_base64(const std::string& text) {
 }
 
 // The document kiln metadata writes is the document kiln-firstboot reads: same keys, same values.
+TEST(Inventory, ConsulSecretsAreNeededOnlyWithDcsConsul) {
+    const std::string key = "pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=";
+    const std::string token = "0b6c5a8e-2f4d-4c1a-9e7b-3d2f1a0c9b8e";
+    ::unsetenv("KILN_CONSUL_ENCRYPT");
+    ::unsetenv("KILN_CONSUL_TOKEN");
+    fs::path file =
+        fs::temp_directory_path() / ("kiln-consul-secrets-" + std::to_string(::getpid()) + ".yml");
+    std::ofstream(file) << "postgres_password: a\nreplication_password: b\nrest_password: c\n"
+                           "vrrp_password: d\nconsul_encrypt: "
+                        << key << "\n";
+    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+
+    Report consul;
+    auto secrets = inventory::load_secrets(file.string(), "consul", consul);
+    EXPECT_EQ(secrets.at("consul_encrypt"), key);
+    ASSERT_EQ(consul.error_count(), 1u) << consul.format(nullptr);
+    EXPECT_NE(consul.format(nullptr).find(
+                  "no 'consul_token': put it in the --secrets file or set KILN_CONSUL_TOKEN"),
+              std::string::npos);
+    ::setenv("KILN_CONSUL_TOKEN", token.c_str(), 1);
+    Report from_env;
+    EXPECT_EQ(inventory::load_secrets(file.string(), "consul", from_env).at("consul_token"), token);
+    EXPECT_TRUE(from_env.empty()) << from_env.format(nullptr);
+
+    // Another DCS: neither is asked for, the file's is left out of the metadata (and said so).
+    Report etcd;
+    auto etcd_secrets = inventory::load_secrets(file.string(), "etcd", etcd);
+    EXPECT_FALSE(etcd_secrets.contains("consul_encrypt"));
+    EXPECT_FALSE(etcd_secrets.contains("consul_token"));
+    EXPECT_EQ(etcd.error_count(), 0u);
+    EXPECT_NE(etcd.format(nullptr).find("'consul_encrypt' is not used: the cluster's dcs is etcd"),
+              std::string::npos);
+    EXPECT_EQ(etcd.format(nullptr).find(key), std::string::npos) << "the key is never quoted";
+    ::unsetenv("KILN_CONSUL_TOKEN");
+    fs::remove(file);
+}
+
 TEST(MetadataFormats, DocumentRoundTripsThroughTheFirstbootReader) {
     auto l = load_case("good-three");
     ASSERT_TRUE(l.inventory);

@@ -199,3 +199,34 @@ TEST_F(MetadataSecrets, AcceptedSecretsAreWrittenUnchanged) {
 }
 
 }  // namespace
+
+// --profile: the inventory's dcs must be a server the image of the profile carries (the bundled
+// Debian profile: etcd and ZooKeeper), as kiln-firstboot checks it against image.yml.
+TEST_F(MetadataSecrets, TheProfileDecidesWhichDcsTheClusterMayChoose) {
+    const std::string profile = std::string(KILN_SOURCE_DIR) + "/profiles/debian12-patroni.yml";
+    std::string inventory = kiln_test::read_text(kInventory);
+    auto with_dcs = [&](const std::string& dcs) {
+        std::string text = inventory;
+        text.replace(text.find("dcs: etcd"), 9, "dcs: " + dcs);
+        return write("inventory-" + dcs + ".yml", text).string();
+    };
+    std::vector<std::string> environment = secrets_environment("pg-secret-1");
+    environment.push_back("KILN_CONSUL_ENCRYPT=pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=");
+    environment.push_back("KILN_CONSUL_TOKEN=0b6c5a8e-2f4d-4c1a-9e7b-3d2f1a0c9b8e");
+
+    CommandResult consul =
+        metadata({"--inventory", with_dcs("consul"), "--profile", profile, "--format", "fw_cfg"},
+                 environment);
+    EXPECT_EQ(consul.exit_code, 1) << consul.ending() << "\n" << consul.out;
+    EXPECT_TRUE(contains(consul, "inventory-consul.yml: error: 'dcs': the image of " + profile +
+                                     " carries no consul server; it offers etcd, zookeeper"))
+        << consul.out;
+    EXPECT_FALSE(contains(consul, "pUqJrVyVRj5jsiYEkM")) << "the gossip key is never shown";
+
+    CommandResult zookeeper =
+        metadata({"--inventory", with_dcs("zookeeper"), "--profile", profile, "--format", "fw_cfg"},
+                 environment);
+    EXPECT_EQ(zookeeper.exit_code, 0) << zookeeper.ending() << "\n" << zookeeper.out;
+    EXPECT_TRUE(contains(zookeeper, "zookeeper")) << zookeeper.out;
+    EXPECT_FALSE(contains(zookeeper, "consul_encrypt")) << "no Consul secret for ZooKeeper";
+}

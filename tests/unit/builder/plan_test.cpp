@@ -61,6 +61,40 @@ TEST(Plan, DefaultProfileRunsStagesInOrder) {
         EXPECT_NE(std::find(k.begin(), k.end(), expected), k.end()) << expected;
 }
 
+TEST(Plan, TheDcsServersBringTheirPackagesAndUnits) {
+    TempDir dir;
+    const std::string source = KILN_SOURCE_DIR;
+    fs::create_directories(dir.path / "profiles/includes");
+    fs::create_directories(dir.path / "overlays");
+    fs::copy(source + "/overlays/consul", dir.path / "overlays/consul",
+             fs::copy_options::recursive);
+    fs::copy_file(source + "/profiles/includes/consul.yml",
+                  dir.path / "profiles/includes/consul.yml");
+    fs::path profile = dir.write("profiles/with-consul.yml",
+                                 "version: 1\nbase:\n  bootstrap: {tool: mmdebstrap, release: "
+                                 "bookworm, mirror: 'http://deb.debian.org/debian'}\n"
+                                 "include: [includes/consul.yml]\n"
+                                 "firstboot:\n  dcs: etcd\n  dcs_servers: [etcd, zookeeper]\n"
+                                 "  services: [patroni.service]\n");
+    auto plan = plan::make_plan(load_profile(profile.string()), {});
+    auto names = [](const profile::TextList& list) {
+        std::vector<std::string> out;
+        for (const auto& t : list) out.push_back(t.value);
+        return out;
+    };
+    // From Debian's archive into the bootstrap; Consul after HashiCorp's repository.
+    EXPECT_EQ(names(std::get<plan::Bootstrap>(find(plan, "mmdebstrap").action).packages),
+              (std::vector<std::string>{"etcd-server", "etcd-client", "zookeeperd"}));
+    EXPECT_EQ(
+        names(std::get<plan::InstallPackages>(find(plan, "install-packages").action).packages),
+        std::vector<std::string>{"consul"});
+    EXPECT_EQ(
+        names(std::get<plan::DisableClusterServices>(find(plan, "disable-cluster-services").action)
+                  .units),
+        (std::vector<std::string>{"patroni.service", "consul.service", "etcd.service",
+                                  "zookeeper.service"}));
+}
+
 TEST(Plan, IsDeterministic) {
     auto a = plan::make_plan(load_profile(kDefaultProfile), {});
     auto b = plan::make_plan(load_profile(kDefaultProfile), {});

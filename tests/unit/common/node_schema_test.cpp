@@ -27,7 +27,9 @@ TEST(NodeSchema, EveryDesignKeyIsDefinedOnce) {
                                             "postgres_password",
                                             "replication_password",
                                             "rest_password",
-                                            "vrrp_password"};
+                                            "vrrp_password",
+                                            "consul_encrypt",
+                                            "consul_token"};
     std::set<std::string> names;
     for (const auto& spec : keys()) {
         EXPECT_TRUE(names.insert(std::string(spec.name)).second) << spec.name;

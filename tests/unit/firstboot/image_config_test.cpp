@@ -52,6 +52,25 @@ TEST(ImageConfig, RoundTripsThroughYaml) {
     EXPECT_GT(back->default_where["cluster"].line, 1);
 }
 
+TEST(ImageConfig, TheDcsServersRoundTripAndAnOlderImageCarriesItsDcsAlone) {
+    image::ImageConfig c;
+    c.dcs = "zookeeper";
+    c.dcs_servers = {"etcd", "zookeeper"};
+    SourceFiles sources;
+    Report report;
+    auto back = image::parse_image_config("image.yml", image::to_yaml(c), sources, report);
+    ASSERT_TRUE(back);
+    EXPECT_TRUE(report.empty()) << report.format(&sources);
+    EXPECT_EQ(image::carried_dcs_servers(*back), c.dcs_servers);
+    auto older = image::parse_image_config("image.yml", "version: 1\ndcs: etcd\n", sources, report);
+    ASSERT_TRUE(older);
+    EXPECT_EQ(image::carried_dcs_servers(*older), std::vector<std::string>{"etcd"});
+    expect_reported("dcs: consul\ndcs_servers: [etcd, redis, etcd]\n",
+                    {"'dcs_servers': 'redis' is not one of etcd, zookeeper, consul",
+                     "DCS server 'etcd' appears twice",
+                     "'dcs': 'consul' is not among the image's 'dcs_servers'"});
+}
+
 TEST(ImageConfig, EveryFieldIsCheckedAndSecretsAreRefused) {
     std::string text =
         "version: 2\nos_family: arch\nnetwork: netplan\ndcs: mongodb\nservices: [etcd.service, "

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "first_boot.hpp"
+#include "kiln/image_config.hpp"
 #include "sources/collect.hpp"
 #include "test_support.hpp"
 #include "validate/validate.hpp"
@@ -231,6 +232,17 @@ std::vector<Case> bad_cases() {
          "node metadata"},
         {"SecretMissing", Via::file, "vrrp_password", kRemove,
          "required key 'vrrp_password' is missing", "node metadata"},
+        // Consul's secrets: required with dcs consul, each checked for what Consul takes
+        {"ConsulKeyNotBase64", Via::file, "consul_encrypt", "not base64 at all!!",
+         "is not 32 bytes in base64", "meta.yml:"},
+        {"ConsulKeyOf16Bytes", Via::guestinfo, "consul_encrypt",
+         "AAAAAAAAAAAAAAAAAAAAAA==", "is not 32 bytes in base64", "guestinfo.kiln.consul_encrypt"},
+        {"ConsulKeyOf33Bytes", Via::file, "consul_encrypt", std::string(44, 'A'),
+         "is not 32 bytes in base64", "meta.yml:"},
+        {"ConsulKeyPaddingInside", Via::file, "consul_encrypt",
+         "pUqJrVyVRj5jsiYEkM/tFQYf=yJIv4s3XkvDwy7Cu5s=", "is not 32 bytes in base64", "meta.yml:"},
+        {"ConsulTokenNotAUuid", Via::file, "consul_token", "d9f1c6a2-not-a-uuid", "is not a UUID",
+         "meta.yml:"},
         // document structure
         {"UnknownKey", Via::raw_file, "", doc_head + good_tail + "  prority: 1\n",
          "unknown node key 'prority' in the 'kiln' map (did you mean 'priority'?)", "meta.yml:"},
@@ -353,6 +365,9 @@ std::vector<Case> good_cases() {
         {"FqdnHostname", Via::file, "hostname", "pg-1.db.example.com", "", ""},
         {"StaticAddress", Via::file, "address", "10.0.0.11/24", "", ""},
         {"ZookeeperDcs", Via::file, "dcs", "zookeeper", "", ""},
+        {"ConsulKey", Via::file, "consul_encrypt",
+         "pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=", "", ""},
+        {"ConsulToken", Via::file, "consul_token", "0b6c5a8e-2f4d-4c1a-9e7b-3d2f1a0c9b8e", "", ""},
         {"PasswordWithQuotesAndBraces", Via::file, "postgres_password", "p@ss: 'w\"o{r}d' #1 &x *y",
          "", ""},
         {"PasswordLooksLikeYaml", Via::file, "rest_password", "true", "", ""},
@@ -379,6 +394,35 @@ TEST_P(GoodMetadata, IsAcceptedAndRendered) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, GoodMetadata, ::testing::ValuesIn(good_cases()),
                          [](const auto& info) { return std::string(info.param.name); });
+
+// The image of the bundled Debian profile: etcd and ZooKeeper, no Consul.
+TEST(DcsChoice, AServerTheImageDoesNotCarryIsRefusedNamingKeyTransportAndOffer) {
+    for (Via via : {Via::guestinfo, Via::fw_cfg}) {
+        Scenario scenario({"DcsTheImageLacks", via, "dcs", "consul", "", ""});
+        kiln::image::ImageConfig config;
+        config.dcs_servers = {"etcd", "zookeeper"};
+        config.services = {"patroni.service", "haproxy.service", "keepalived.service"};
+        config.defaults = {{"cluster", "pg-ha"}, {"vip_interface", "ens192"}, {"dcs", "etcd"}};
+        write_file(scenario.root() / "etc/kiln/image.yml", kiln::image::to_yaml(config));
+        auto [report, valid] = scenario.validate_only();
+        EXPECT_FALSE(valid);
+        std::string where = via == Via::guestinfo ? "guestinfo.kiln.dcs" : "fw_cfg opt/kiln/dcs";
+        EXPECT_NE(report.find(where + ": error: 'dcs' from "), std::string::npos) << report;
+        EXPECT_NE(report.find("this image carries no consul server; it offers etcd, zookeeper"),
+                  std::string::npos)
+            << report;
+    }
+}
+
+TEST(DcsChoice, ConsulNeedsItsGossipKeyAndToken) {
+    Scenario scenario({"ConsulWithoutItsSecrets", Via::file, "dcs", "consul", "", ""});
+    auto [report, valid] = scenario.validate_only();
+    EXPECT_FALSE(valid);
+    for (const char* key : {"consul_encrypt", "consul_token"})
+        EXPECT_NE(report.find(std::string("required key '") + key + "' is missing"),
+                  std::string::npos)
+            << report;
+}
 
 TEST(BadMetadataCount, AtLeastFortyCases) {
     EXPECT_GE(bad_cases().size(), 40u);

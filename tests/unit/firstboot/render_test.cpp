@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "kiln/process.hpp"
 #include "render/text_edit.hpp"
 #include "sources/collect.hpp"
 #include "test_support.hpp"
@@ -20,8 +24,10 @@ class Rendered {
 public:
     explicit Rendered(std::map<std::string, std::string> changes = {},
                       const std::string& hostname = "pg-1",
-                      kiln::image::NetworkBackend backend = kiln::image::NetworkBackend::ifupdown) {
+                      kiln::image::NetworkBackend backend = kiln::image::NetworkBackend::ifupdown,
+                      const std::string& meminfo = "") {
         make_image_root(dir_.path());
+        if (!meminfo.empty()) write_file(dir_ / "proc/meminfo", meminfo);
         auto values = good_values();
         for (auto& [k, v] : changes) values[k] = v;
         write_file(dir_ / "meta.yml", document(values, hostname));
@@ -59,6 +65,11 @@ private:
     Rendering rendering_;
     kiln::Report report_;
 };
+
+const std::string kGossipKey = "pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=";
+const std::string kToken = "0b6c5a8e-2f4d-4c1a-9e7b-3d2f1a0c9b8e";
+const Changes kConsulChanges = {
+    {"dcs", "consul"}, {"consul_encrypt", kGossipKey}, {"consul_token", kToken}};
 
 bool has_line(const std::string& text, const std::string& line) {
     return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
@@ -114,7 +125,7 @@ TEST(RenderPatroni, OtherDcsKinds) {
         YAML::Load(Rendered(Changes{{"dcs", "zookeeper"}}).file("/etc/patroni/config.yml"));
     EXPECT_FALSE(zk["etcd3"]);
     EXPECT_EQ(zk["zookeeper"]["hosts"][0].as<std::string>(), "10.0.0.11:2181");
-    Rendered consul(Changes{{"dcs", "consul"}});
+    Rendered consul(kConsulChanges);
     EXPECT_EQ(
         YAML::Load(consul.file("/etc/patroni/config.yml"))["consul"]["host"].as<std::string>(),
         "127.0.0.1:8500");
@@ -131,6 +142,154 @@ TEST(RenderEtcd, TheFounderStartsTheClusterAlone) {
     EXPECT_TRUE(
         has_line(env, "ETCD_LISTEN_CLIENT_URLS=\"http://10.0.0.11:2379,http://127.0.0.1:2379\""));
     EXPECT_TRUE(has_line(env, "ETCD_ADVERTISE_CLIENT_URLS=\"http://10.0.0.11:2379\""));
+}
+
+Rendered zookeeper_node(const std::string& hostname, const std::string& peers,
+                        const std::string& meminfo = "MemTotal:        4015876 kB\n") {
+    return Rendered(Changes{{"dcs", "zookeeper"}, {"peers", peers}}, hostname,
+                    kiln::image::NetworkBackend::ifupdown, meminfo);
+}
+
+TEST(RenderZookeeper, AThreeNodeEnsemblesZooCfg) {
+    Rendered r = zookeeper_node("pg-1", "pg-1=10.0.0.11,pg-2=10.0.0.12,pg-3=10.0.0.13");
+    EXPECT_FALSE(r.report().has_errors()) << r.report().format(nullptr);
+    std::string cfg = r.file("/etc/zookeeper/conf/zoo.cfg");
+    for (const char* line :
+         {"tickTime=2000", "initLimit=10", "syncLimit=5", "dataDir=/var/lib/zookeeper",
+          "clientPort=2181", "4lw.commands.whitelist=ruok,srvr", "admin.enableServer=false",
+          "server.1=10.0.0.11:2888:3888", "server.2=10.0.0.12:2888:3888",
+          "server.3=10.0.0.13:2888:3888"})
+        EXPECT_TRUE(has_line(cfg, line)) << line << " in\n" << cfg;
+    EXPECT_EQ(cfg.find("server.4"), std::string::npos);
+    const auto* myid = r.find("/var/lib/zookeeper/myid");
+    ASSERT_TRUE(myid);
+    EXPECT_EQ(myid->content, "1\n");
+    EXPECT_EQ(myid->owner, "zookeeper");
+    EXPECT_FALSE(r.find("/etc/default/etcd")) << "no etcd member without etcd";
+}
+
+TEST(RenderZookeeper, PeersInAnyOrderGiveEveryNodeTheSameIds) {
+    const std::vector<std::string> orders = {"pg-1=10.0.0.11,pg-2=10.0.0.12,pg-3=10.0.0.13",
+                                             "pg-3=10.0.0.13,pg-1=10.0.0.11,pg-2=10.0.0.12",
+                                             "pg-2=10.0.0.12,pg-3=10.0.0.13,pg-1=10.0.0.11"};
+    const std::string expected =
+        zookeeper_node("pg-1", orders[0]).file("/etc/zookeeper/conf/zoo.cfg");
+    for (const auto& peers : orders)
+        for (int n = 1; n <= 3; ++n) {
+            std::string name = "pg-" + std::to_string(n);
+            Rendered r = zookeeper_node(name, peers);
+            EXPECT_EQ(r.file("/etc/zookeeper/conf/zoo.cfg"), expected) << peers;
+            EXPECT_EQ(r.file("/var/lib/zookeeper/myid"), std::to_string(n) + "\n")
+                << name << " of " << peers;
+        }
+}
+
+TEST(RenderZookeeper, IdsFollowNamesNotAddresses) {
+    // pg-a has the highest address and still is server 1.
+    std::string cfg = zookeeper_node("pg-a", "pg-c=10.0.0.11,pg-b=10.0.0.12,pg-a=10.0.0.13")
+                          .file("/etc/zookeeper/conf/zoo.cfg");
+    EXPECT_TRUE(has_line(cfg, "server.1=10.0.0.13:2888:3888")) << cfg;
+    EXPECT_TRUE(has_line(cfg, "server.3=10.0.0.11:2888:3888")) << cfg;
+}
+
+TEST(RenderZookeeper, TheHeapIsAQuarterOfTheMemoryClamped) {
+    auto java_opts = [](const std::string& meminfo) {
+        return zookeeper_node("pg-1", "pg-1=10.0.0.11,pg-2=10.0.0.12,pg-3=10.0.0.13", meminfo)
+            .file("/etc/default/zookeeper");
+    };
+    EXPECT_TRUE(has_line(java_opts("MemFree: 1 kB\nMemTotal:        4015876 kB\n"),
+                         "JAVA_OPTS=\"-Xms980m -Xmx980m\""));
+    EXPECT_TRUE(has_line(java_opts("MemTotal: 524288 kB\n"), "JAVA_OPTS=\"-Xms256m -Xmx256m\""));
+    EXPECT_TRUE(
+        has_line(java_opts("MemTotal: 67108864 kB\n"), "JAVA_OPTS=\"-Xms4096m -Xmx4096m\""));
+    Rendered unknown(Changes{{"dcs", "zookeeper"}});
+    EXPECT_TRUE(
+        has_line(unknown.file("/etc/default/zookeeper"), "JAVA_OPTS=\"-Xms256m -Xmx256m\""));
+    EXPECT_NE(unknown.report().format(nullptr).find("no MemTotal"), std::string::npos);
+}
+
+TEST(RenderZookeeper, Ipv6PeersAreBracketed) {
+    std::string cfg =
+        Rendered(Changes{{"dcs", "zookeeper"},
+                         {"peers", "pg-1=2001:db8::11,pg-2=2001:db8::12,pg-3=2001:db8::13"},
+                         {"vip", "2001:db8::100/64"}})
+            .file("/etc/zookeeper/conf/zoo.cfg");
+    EXPECT_TRUE(has_line(cfg, "server.2=[2001:db8::12]:2888:3888")) << cfg;
+}
+
+TEST(RenderZookeeper, PatroniTalksToEveryMemberOnTheClientPort) {
+    YAML::Node config =
+        YAML::Load(zookeeper_node("pg-2", "pg-3=10.0.0.13,pg-1=10.0.0.11,pg-2=10.0.0.12")
+                       .file("/etc/patroni/config.yml"));
+    ASSERT_EQ(config["zookeeper"]["hosts"].size(), 3u);
+    EXPECT_EQ(config["zookeeper"]["hosts"][0].as<std::string>(), "10.0.0.13:2181");
+}
+
+TEST(RenderConsul, AServerAgentOfThePeersWithGossipEncryptionAndAcls) {
+    Rendered r(kConsulChanges, "pg-2");
+    EXPECT_FALSE(r.report().has_errors()) << r.report().format(nullptr);
+    const auto* file = r.find("/etc/consul.d/consul.json");
+    ASSERT_TRUE(file);
+    EXPECT_EQ(file->mode, 0600u);
+    EXPECT_EQ(file->owner, "consul");
+    EXPECT_TRUE(file->secret);
+    EXPECT_EQ(file->checker, Checker::consul);
+    auto config = nlohmann::json::parse(file->content);
+    EXPECT_EQ(config["server"], true);
+    EXPECT_EQ(config["bootstrap_expect"], 3);
+    EXPECT_EQ(config["retry_join"], nlohmann::json::array({"10.0.0.11", "10.0.0.13"}));
+    EXPECT_EQ(config["bind_addr"], "10.0.0.12");
+    EXPECT_EQ(config["advertise_addr"], "10.0.0.12");
+    EXPECT_EQ(config["client_addr"], "127.0.0.1");
+    EXPECT_EQ(config["node_name"], "pg-2");
+    EXPECT_EQ(config["data_dir"], "/opt/consul");
+    EXPECT_EQ(config["encrypt"], kGossipKey);
+    EXPECT_EQ(config["acl"]["enabled"], true);
+    EXPECT_EQ(config["acl"]["default_policy"], "deny");
+    EXPECT_EQ(config["acl"]["tokens"]["initial_management"], kToken);
+    EXPECT_EQ(config["acl"]["tokens"]["agent"], kToken);
+    // The package's own consul.hcl (data_dir /opt/consul) would be read beside it.
+    EXPECT_EQ(r.file("/etc/consul.d/consul.hcl").find("data_dir"), std::string::npos);
+    EXPECT_FALSE(r.find("/etc/zookeeper/conf/zoo.cfg"));
+}
+
+TEST(RenderConsul, PatroniTalksToItsLocalAgentWithTheToken) {
+    YAML::Node config = YAML::Load(Rendered(kConsulChanges).file("/etc/patroni/config.yml"));
+    EXPECT_EQ(config["consul"]["host"].as<std::string>(), "127.0.0.1:8500");
+    EXPECT_EQ(config["consul"]["token"].as<std::string>(), kToken);
+    EXPECT_FALSE(config["etcd3"]);
+}
+
+TEST(RenderConsul, ItsSecretsAreAmongTheNodesSecrets) {
+    Rendered r(kConsulChanges);
+    std::string patroni = r.file("/etc/patroni/config.yml");
+    EXPECT_NE(patroni.find(kToken), std::string::npos);
+    EXPECT_TRUE(r.find("/etc/patroni/config.yml")->secret);
+}
+
+// consul validate cannot run where kiln is built (Consul is not in Debian); where the binary is
+// on the PATH it checks the rendered agent configuration.
+TEST(RenderConsul, ConsulValidateAcceptsTheAgentConfiguration) {
+    auto consul = kiln::find_program("consul");
+    if (!consul) GTEST_SKIP() << "consul is not on the PATH (HashiCorp's package, not Debian's)";
+    Rendered r(kConsulChanges);
+    TempDir dir;
+    write_file(dir / "consul.json", r.file("/etc/consul.d/consul.json"));
+    auto result =
+        kiln_test::run_command({consul->string(), "validate", (dir / "consul.json").string()});
+    EXPECT_TRUE(result.exited() && result.exit_code == 0) << result.ending() << "\n" << result.out;
+}
+
+TEST(RenderedFiles, TheDataDisksFilesAreTakenOutToWaitForItsMount) {
+    Rendering rendering;
+    rendering.files.push_back({"/data/zookeeper/myid", "1\n"});
+    rendering.files.push_back({"/etc/zookeeper/conf/zoo.cfg", ""});
+    rendering.files.push_back({"/database/x", ""});
+    rendering.files.push_back({"/data", ""});
+    Rendering taken = rendering.take_files_under("/data");
+    ASSERT_EQ(taken.files.size(), 1u);
+    EXPECT_EQ(taken.files[0].path, "/data/zookeeper/myid");
+    EXPECT_EQ(rendering.files.size(), 3u);
 }
 
 TEST(RenderHaproxy, PrimaryAndReplicasCheckedOnPatroniRest) {

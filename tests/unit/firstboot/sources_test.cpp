@@ -390,5 +390,5 @@ TEST(Precedence, GuestinfoThenOvfThenCloudInitThenFwCfgThenFileThenDefaults) {
 
 TEST(EnumNames, FirstbootEnumsRoundTrip) {
     kiln::test::expect_names_round_trip(Transport::defaults);
-    kiln::test::expect_names_round_trip(Checker::patroni);
+    kiln::test::expect_names_round_trip(Checker::consul);
 }

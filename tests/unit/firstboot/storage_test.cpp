@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "kiln/error.hpp"
+#include "storage/data_disk.hpp"
 #include "storage/disk_discovery.hpp"
 #include "storage/disk_probe.hpp"
 
@@ -182,4 +183,18 @@ TEST(DiskDiscovery, ALabelLinkResolvesToItsDevice) {
     ASSERT_TRUE(device.has_value());
     EXPECT_EQ(*device, fs::canonical(dir.path() / "dev/vdb"));
     EXPECT_FALSE(device_by_label(dir.path(), "other").has_value());
+}
+
+TEST(StatePaths, EveryDcsMemberKeepsItsDataInItsFolderOnTheDataDisk) {
+    kiln::image::ImageConfig image;
+    DcsDataDirs defaults{"/var/lib/etcd/default", "/var/lib/zookeeper", "/opt/consul"};
+    StatePaths on_os_disk = state_paths(image, defaults);
+    EXPECT_EQ(on_os_disk.dcs.zookeeper, "/var/lib/zookeeper");
+    image.data_disk = kiln::image::DataDisk{};
+    image.data_disk->mount = "/data";
+    StatePaths on_data_disk = state_paths(image, defaults);
+    EXPECT_EQ(on_data_disk.postgres_data_dir, "/data/postgresql/data");
+    EXPECT_EQ(on_data_disk.dcs.etcd, "/data/etcd");
+    EXPECT_EQ(on_data_disk.dcs.zookeeper, "/data/zookeeper");
+    EXPECT_EQ(on_data_disk.dcs.consul, "/data/consul");
 }

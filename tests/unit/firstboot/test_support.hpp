@@ -79,6 +79,7 @@ inline void make_image_root(const fs::path& root,
                   root / "etc/kiln/patroni.base.yml", fs::copy_options::overwrite_existing);
     image::ImageConfig config;
     config.services = {"etcd.service", "patroni.service", "haproxy.service", "keepalived.service"};
+    config.dcs_servers = {"etcd", "zookeeper", "consul"};  // every choice renders
     config.defaults = defaults;
     write_file(root / "etc/kiln/image.yml", image::to_yaml(config));
     write_file(root / "etc/passwd",

@@ -109,6 +109,7 @@ void write_node_defaults(Context& ctx, const plan::WriteNodeDefaults& f) {
         !root.exists("/etc/network/interfaces"))
         c.network = image::NetworkBackend::networkd;
     c.dcs = f.dcs.value;
+    for (const auto& s : f.dcs_servers) c.dcs_servers.push_back(s.value);
     for (const auto& s : f.services) c.services.push_back(s.value);
     c.admin_user = f.admin_user.value;
     c.scrub_secrets = f.scrub_secrets;
