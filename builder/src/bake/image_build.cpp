@@ -125,7 +125,8 @@ private:
 
         NativeRoot root(ctx.tree);
         ctx.root = &root;
-        executor.run(ops_in({Stage::customize, Stage::firstboot, Stage::seal, Stage::sysprep}));
+        executor.run(ops_in(
+            {Stage::customize, Stage::scripts, Stage::firstboot, Stage::seal, Stage::sysprep}));
         packages_ = installed_packages(ctx);
 
         disk_ = ctx.work / "disk.raw";
@@ -173,15 +174,15 @@ private:
 
         Appliance appliance(options_.accel);
         appliance.add_disk(disk_, "qcow2");
-        appliance.set_network(!ops_in({Stage::packages}).empty());
+        appliance.set_network(!ops_in({Stage::packages, Stage::scripts}).empty());
         auto t = Clock::now();
         appliance.launch();
         progress_.add_phase_time("appliance-launch", since(t));
         base.mount_and_grow(appliance);
         ApplianceDisk guest(appliance);
         ctx.root = &guest.files();
-        executor.run(ops_in(
-            {Stage::packages, Stage::customize, Stage::firstboot, Stage::seal, Stage::sysprep}));
+        executor.run(ops_in({Stage::packages, Stage::customize, Stage::scripts, Stage::firstboot,
+                             Stage::seal, Stage::sysprep}));
         packages_ = installed_packages(ctx);
         executor.finished_disk = &guest;
         executor.run(ops_in({Stage::disk}));

@@ -268,6 +268,29 @@ struct ApplyUnits {
     }
 };
 
+// ---- scripts
+
+// One build step of the profile: `interpreter SCRIPT` run inside the image, its environment
+// PATH, HOME, LANG and `env` alone. Its digest is its own: changing one step leaves the
+// others' digests alone.
+struct RunScript {
+    Text name;
+    Text interpreter;
+    Text text;         // an inline step's text (empty for a file step)
+    HostContent file;  // a file step's file (an empty path for an inline step)
+    std::map<std::string, Text> env;
+
+    std::string operation_name() const { return "script-" + name.value; }
+    template <class Self, class F>
+    static void fields(Self& s, F&& f) {
+        f(kNaming, s.name);
+        f(input("interpreter"), s.interpreter);
+        f(input("run"), s.text);
+        f(input("file_sha256"), s.file);
+        f(input("env"), s.env);
+    }
+};
+
 // ---- firstboot
 
 // The node's data disk as the image knows it (profile `data_disk`).

@@ -74,6 +74,11 @@ std::string plural(std::size_t n, const char* word) {
     return std::to_string(n) + " " + w;
 }
 
+std::size_t line_count(const std::string& text) {
+    auto breaks = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    return breaks + (!text.empty() && text.back() != '\n' ? 1 : 0);
+}
+
 // A host file the image gets; a missing one plans with an empty digest and fails the build
 // at the operation that installs it, naming it.
 HostContent host_file(const std::filesystem::path& path) {
@@ -96,6 +101,7 @@ public:
         base();
         packages();
         customize();
+        scripts();
         firstboot();
         seal();
         sysprep();
@@ -246,6 +252,21 @@ private:
     void units(UnitAction action, const TextList& units) {
         if (units.empty()) return;
         add(Stage::customize, ApplyUnits{action, units}, join(units), units.front().where);
+    }
+
+    void scripts() {
+        for (const auto& script : p_.scripts) {
+            RunScript step{.name = script.name,
+                           .interpreter = script.interpreter,
+                           .text = script.run.value_or(Text{}),
+                           .file = script.file ? host_file(script.file_path) : HostContent{},
+                           .env = script.env};
+            std::string source = script.file ? script.file->value : "inline";
+            if (script.run) source += ", " + plural(line_count(script.run->value), "line");
+            if (!script.env.empty()) source += ", " + plural(script.env.size(), "variable");
+            add(Stage::scripts, std::move(step), script.interpreter.value + " (" + source + ")",
+                script.where);
+        }
     }
 
     void firstboot() {

@@ -85,7 +85,7 @@ TEST_F(BuildSmall, ManifestDescribesTheBuild) {
         EXPECT_GE(s["seconds"].get<double>(), 0.0);
     }
     for (const char* s :
-         {"base", "packages", "customize", "firstboot", "sysprep", "disk", "output"})
+         {"base", "packages", "customize", "scripts", "firstboot", "sysprep", "disk", "output"})
         EXPECT_TRUE(stages.contains(s)) << s;
     // Every planned operation ran, in the plan's order.
     ASSERT_EQ(m["operations"].size(), shared->plan["operations"].size());
@@ -123,6 +123,17 @@ TEST_F(SmallImage, OverlayFilesWithOwnersAndModes) {
     EXPECT_EQ(secret.gid, 65534);
     EXPECT_TRUE(image->is_symlink("/etc/kiln-test/config.link"));
     EXPECT_EQ(image->link("/etc/kiln-test/config.link"), "config");
+}
+
+// The profile's build steps ran inside the image, after the overlays, as root, with the
+// environment they declare; their files are gone.
+TEST_F(SmallImage, BuildStepsRanInTheImage) {
+    EXPECT_EQ(image->read("/etc/kiln-test/stamp").value_or("missing"),
+              "kiln-lab uid=0\ngreeting = hello\n");
+    EXPECT_EQ(image->read("/etc/kiln-test/from-file").value_or("missing"), "from a file step\n");
+    EXPECT_FALSE(image->exists("/tmp/kiln-script"));
+    EXPECT_FALSE(image->exists("/tmp/kiln-script.log"));
+    EXPECT_EQ(image->read("/etc/resolv.conf").value_or(""), "") << "the host's name servers stay";
 }
 
 TEST_F(SmallImage, UnitsEnabledMaskedAndClusterUnitsDisabled) {

@@ -165,6 +165,13 @@ TEST(ActionDigest, EveryMemberOfEveryActionCounts) {
         Plan plan = make_plan(load(profile), {});
         samples.insert(samples.end(), plan.operations.begin(), plan.operations.end());
     }
+    // No bundled profile has build steps.
+    samples.push_back(
+        {Stage::scripts,
+         RunScript{{"step", {}}, {"/bin/sh", {}}, {"true", {}}, {}, {{"A", {"b", {}}}}},
+         "",
+         {},
+         ""});
     std::set<std::size_t> covered;
     for (const auto& op : samples) {
         covered.insert(op.action.index());

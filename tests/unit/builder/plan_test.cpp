@@ -186,4 +186,69 @@ TEST(Plan, RelabelAndTrimOfABootstrapAreDiskOperationsAfterTheBootloader) {
     EXPECT_LT(at("sysprep-zero-free-space"), at("write-qcow2"));
 }
 
+// A profile with build steps between its units and its first-boot wiring.
+std::string with_scripts(const std::string& second_step) {
+    return "version: 1\nbase:\n  bootstrap: {tool: mmdebstrap, release: bookworm, mirror: "
+           "'http://deb.debian.org/debian'}\npackages:\n  install: [hello]\n"
+           "settings:\n  timezone: UTC\nunits:\n  enable: [ssh.service]\n"
+           "scripts:\n"
+           "  - name: first\n    interpreter: /bin/sh\n    run: echo one\n"
+           "  - name: second\n    interpreter: /bin/bash\n" +
+           second_step +
+           "  - name: third\n    interpreter: /bin/sh\n    run: echo three\n"
+           "firstboot:\n  dcs: etcd\n  services: [patroni.service]\n";
+}
+
+TEST(Plan, ScriptsRunInOrderAfterTheCustomizationsAndBeforeFirstboot) {
+    TempDir dir;
+    auto plan = plan::make_plan(
+        load_profile(dir.write("steps.yml", with_scripts("    run: echo two\n")).string()), {});
+    auto k = kinds(plan);
+    auto at = [&](const char* name) { return std::find(k.begin(), k.end(), name) - k.begin(); };
+    ASSERT_LT(at("script-third"), static_cast<long>(k.size()));
+    EXPECT_LT(at("set-timezone"), at("script-first"));
+    EXPECT_LT(at("enable-units"), at("script-first"));
+    EXPECT_EQ(at("script-second"), at("script-first") + 1);
+    EXPECT_EQ(at("script-third"), at("script-second") + 1);
+    EXPECT_LT(at("script-third"), at("install-firstboot"));
+    EXPECT_LT(at("script-third"), at("seal-etcd-data"));
+    EXPECT_EQ(find(plan, "script-second").stage, plan::Stage::scripts);
+    const auto& second = std::get<plan::RunScript>(find(plan, "script-second").action);
+    EXPECT_EQ(second.interpreter.value, "/bin/bash");
+    EXPECT_EQ(second.text.value, "echo two");
+    EXPECT_EQ(find(plan, "script-second").where.line, 14);  // the step's `- name:` line
+}
+
+// Changing a step changes its own digest and the profile's; the steps before it and the cached
+// package layer keep theirs. A file step is digested by its content, an env by its values.
+TEST(Plan, AStepsDigestFollowsItsTextFileAndEnvironmentAlone) {
+    TempDir dir;
+    auto plan_with = [&](const std::string& second) {
+        return plan::make_plan(load_profile(dir.write("steps.yml", with_scripts(second)).string()),
+                               {});
+    };
+    auto digest = [](const plan::Plan& plan, const char* name) { return find(plan, name).digest; };
+    auto base = plan_with("    run: echo two\n");
+    auto changed = plan_with("    run: echo 2\n");
+    EXPECT_NE(digest(changed, "script-second"), digest(base, "script-second"));
+    EXPECT_EQ(digest(changed, "script-first"), digest(base, "script-first"));
+    EXPECT_EQ(digest(changed, "script-third"), digest(base, "script-third"));
+    EXPECT_EQ(changed.package_layer_digest, base.package_layer_digest);
+    EXPECT_NE(changed.profile_digest, base.profile_digest);
+
+    auto with_env = plan_with("    run: echo two\n    env: {SITE: lab}\n");
+    EXPECT_NE(digest(with_env, "script-second"), digest(base, "script-second"));
+    auto other_env = plan_with("    run: echo two\n    env: {SITE: prod}\n");
+    EXPECT_NE(digest(other_env, "script-second"), digest(with_env, "script-second"));
+
+    dir.write("step.sh", "echo two\n");
+    auto from_file = plan_with("    file: step.sh\n");
+    dir.write("step.sh", "echo 2\n");
+    auto file_changed = plan_with("    file: step.sh\n");
+    EXPECT_NE(digest(file_changed, "script-second"), digest(from_file, "script-second"));
+    EXPECT_EQ(digest(file_changed, "script-first"), digest(from_file, "script-first"));
+    EXPECT_EQ(std::get<plan::RunScript>(find(file_changed, "script-second").action).file.digest,
+              sha256_hex("echo 2\n"));
+}
+
 }  // namespace
