@@ -7,6 +7,7 @@
 #include "boot_probe.hpp"
 #include "harness.hpp"
 #include "image_inspector.hpp"
+#include "kiln/sha256.hpp"
 
 namespace fs = std::filesystem;
 using namespace kiln_test;
@@ -59,6 +60,33 @@ TEST_F(BuildPatroni, BuildsWithTheClusterPackages) {
           "zabbix-agent", "open-vm-tools", "linux-image-amd64", "grub-pc"})
         EXPECT_TRUE(packages.contains(p)) << p;
     EXPECT_EQ(shared->manifest["profile"]["name"], "debian12-patroni") << shared->manifest;
+}
+
+// The bill of materials beside the manifest: SPDX 2.3, the qcow2's checksum, one package per
+// installed package with its purl.
+TEST_F(BuildPatroni, HasAnSpdxBillOfMaterials) {
+    fs::path path = shared->out / "debian12-patroni.spdx.json";
+    ASSERT_TRUE(fs::exists(path));
+    auto doc = nlohmann::json::parse(read_text(path), nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << "not JSON: " << path;
+    EXPECT_EQ(doc["spdxVersion"], "SPDX-2.3");
+    EXPECT_EQ(doc["SPDXID"], "SPDXRef-DOCUMENT");
+    ASSERT_TRUE(doc["packages"].is_array());
+    EXPECT_EQ(doc["packages"].size(), shared->manifest["packages"].size() + 1);
+    const auto& image = doc["packages"][0];
+    EXPECT_EQ(image["checksums"][0]["checksumValue"],
+              kiln::sha256_file_hex(shared->out / "debian12-patroni.qcow2"));
+    bool postgresql = false;
+    for (const auto& p : doc["packages"])
+        if (p["name"] == "postgresql-15") {
+            postgresql = true;
+            EXPECT_EQ(p["externalRefs"][0]["referenceLocator"].get<std::string>().rfind(
+                          "pkg:deb/debian/postgresql-15@", 0),
+                      0u)
+                << p;
+            EXPECT_EQ(p["sourceInfo"], "built from source package postgresql-15");
+        }
+    EXPECT_TRUE(postgresql);
 }
 
 TEST_F(BuildPatroni, NoEtcdMemberNoPostgresClusterAndNoClusterUnitEnabled) {

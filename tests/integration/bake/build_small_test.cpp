@@ -56,7 +56,8 @@ TEST_F(BuildSmall, SucceedsWithOnlyFinalOutputs) {
     for (const auto& e : fs::directory_iterator(shared->out))
         names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
-    EXPECT_EQ(names, (std::vector<std::string>{"kiln-small.manifest.json", "kiln-small.qcow2"}));
+    EXPECT_EQ(names, (std::vector<std::string>{"kiln-small.manifest.json", "kiln-small.qcow2",
+                                               "kiln-small.spdx.json"}));
     auto info = run_command({"qemu-img", "check", (shared->out / "kiln-small.qcow2").string()});
     EXPECT_EQ(info.exit_code, 0) << info.out;
 }
