@@ -161,7 +161,8 @@ profile::Profile load(const std::string& name) {
 
 TEST(ActionDigest, EveryMemberOfEveryActionCounts) {
     std::vector<Operation> samples;
-    for (const char* profile : {"debian12-patroni.yml", "centos7-patroni.yml"}) {
+    for (const char* profile :
+         {"debian12-patroni.yml", "centos7-patroni.yml", "rocky9-patroni.yml"}) {
         Plan plan = make_plan(load(profile), {});
         samples.insert(samples.end(), plan.operations.begin(), plan.operations.end());
     }

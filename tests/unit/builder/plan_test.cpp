@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <stdexcept>
 
 #include "kiln/sha256.hpp"
@@ -249,6 +250,35 @@ TEST(Plan, AStepsDigestFollowsItsTextFileAndEnvironmentAlone) {
     EXPECT_EQ(digest(file_changed, "script-first"), digest(from_file, "script-first"));
     EXPECT_EQ(std::get<plan::RunScript>(find(file_changed, "script-second").action).file.digest,
               sha256_hex("echo 2\n"));
+}
+
+// The EL 9 profile: a dnf bootstrap whose repositories all check signatures with a key, the
+// cluster's packages, sealing, and the relabel of the finished disk.
+TEST(Plan, TheRocky9ProfileIsASignedDnfBootstrapThatIsRelabelled) {
+    auto plan = plan::make_plan(
+        load_profile(std::string(KILN_SOURCE_DIR) + "/profiles/rocky9-patroni.yml"), {});
+    auto k = kinds(plan);
+    EXPECT_EQ(k.front(), "dnf");
+    std::set<std::string> repositories;
+    for (const auto& op : plan.operations)
+        if (const auto* repo = std::get_if<plan::AddRepository>(&op.action)) {
+            repositories.insert(repo->repository.value);
+            EXPECT_TRUE(repo->gpgcheck) << repo->repository.value;
+            EXPECT_TRUE(repo->gpgkey.value.starts_with("https://") ||
+                        repo->gpgkey.value.starts_with("file:///etc/pki/rpm-gpg/"))
+                << repo->repository.value;
+        }
+    for (const char* repo : {"kiln-baseos", "kiln-appstream", "epel", "pgdg15", "pgdg-extras"})
+        EXPECT_TRUE(repositories.contains(repo)) << repo;
+    const auto& install = std::get<plan::InstallPackages>(find(plan, "install-packages").action);
+    EXPECT_EQ(install.manager, profile::PackageManager::dnf);
+    for (const char* name : {"seal-etcd-data", "seal-postgresql-clusters", "install-firstboot"})
+        EXPECT_NE(std::find(k.begin(), k.end(), name), k.end()) << name;
+    auto at = [&](const char* name) { return std::find(k.begin(), k.end(), name) - k.begin(); };
+    EXPECT_LT(at("install-bootloader"), at("selinux-relabel"));
+    EXPECT_LT(at("selinux-relabel"), static_cast<long>(k.size()));
+    const auto& ova = std::get<plan::WriteOutput>(find(plan, "write-ova").action);
+    EXPECT_EQ(ova.ovf->os_type.value, "rhel9_64Guest");
 }
 
 }  // namespace
