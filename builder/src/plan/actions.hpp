@@ -72,6 +72,9 @@ struct Bootstrap {
     Text arch;
     TextList components;
     TextList packages;  // installed by the bootstrap itself (native speed)
+    // Debian: the initramfs's drivers (initramfs-tools MODULES=list) instead of nearly every
+    // module (MODULES=most); empty: the tool's own default (EL's dracut).
+    TextList initramfs_modules;
 
     std::string operation_name() const { return profile::to_string(tool); }
     template <class Self, class F>
@@ -83,6 +86,7 @@ struct Bootstrap {
         f(input("arch"), s.arch);
         f(input("components"), s.components);
         f(input("packages"), s.packages);
+        f(input("initramfs_modules"), s.initramfs_modules);
     }
 };
 

@@ -7,6 +7,7 @@
 #include "kiln/node_schema.hpp"
 #include "kiln/sha256.hpp"
 #include "plan/dcs_packages.hpp"
+#include "plan/initramfs_modules.hpp"
 
 namespace kiln::plan {
 
@@ -72,6 +73,10 @@ std::string plural(std::size_t n, const char* word) {
     std::string w = word;
     if (n != 1) w = w.ends_with("y") ? w.substr(0, w.size() - 1) + "ies" : w + "s";
     return std::to_string(n) + " " + w;
+}
+
+bool debian_tool(BootstrapTool tool) {
+    return tool == BootstrapTool::debootstrap || tool == BootstrapTool::mmdebstrap;
 }
 
 std::size_t line_count(const std::string& text) {
@@ -168,7 +173,10 @@ private:
                           .variant = b->variant,
                           .arch = b->arch,
                           .components = b->components,
-                          .packages = bootstrap_packages_},
+                          .packages = bootstrap_packages_,
+                          .initramfs_modules = debian_tool(b->tool)
+                                                   ? initramfs_modules(p_.disk.filesystem, b->where)
+                                                   : TextList{}},
                 summary, b->where);
         } else if (const auto& image = p_.base.image) {
             add(Stage::base,

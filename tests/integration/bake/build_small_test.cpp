@@ -175,6 +175,23 @@ TEST_F(SmallImage, PackagesSettingsAndFirstboot) {
     EXPECT_EQ(image->stat("/etc/sudoers.d/90-kiln-admin").mode, 0440);
 }
 
+// debootstrap made an initramfs with every module; the build made it again with the
+// targeted set (the small image boots on virtio under QEMU, BootsToMultiUser...).
+TEST_F(SmallImage, InitramfsCarriesTheTargetedModuleSet) {
+    EXPECT_EQ(image->read("/etc/initramfs-tools/conf.d/kiln-modules").value_or(""),
+              "MODULES=list\n");
+    std::string modules = image->read("/etc/initramfs-tools/modules").value_or("");
+    for (const char* driver : {"\nvmw_pvscsi\n", "\nvirtio_blk\n", "\next4\n"})
+        EXPECT_NE(modules.find(driver), std::string::npos) << driver << modules;
+    bool initramfs = false;
+    for (const auto& name : image->ls("/boot"))
+        if (name.starts_with("initrd.img-")) {
+            initramfs = true;
+            EXPECT_LT(image->stat("/boot/" + name).size, 20L << 20) << name;
+        }
+    EXPECT_TRUE(initramfs);
+}
+
 TEST_F(SmallImage, BootableDiskByUuid) {
     std::string uuid = image->fs_uuid();
     ASSERT_FALSE(uuid.empty());

@@ -281,4 +281,39 @@ TEST(Plan, TheRocky9ProfileIsASignedDnfBootstrapThatIsRelabelled) {
     EXPECT_EQ(ova.ovf->os_type.value, "rhel9_64Guest");
 }
 
+// A Debian bootstrap's initramfs carries VMware's and QEMU's disk drivers and the root
+// filesystem's, not every module; the list is in the bootstrap's digest (the package layer
+// holds the initramfs). EL keeps dracut's default.
+TEST(Plan, ADebianInitramfsCarriesTheTargetedModuleSet) {
+    TempDir dir;
+    auto bootstrap_of = [&](const std::string& tool, const std::string& filesystem) {
+        auto plan = plan::make_plan(
+            load_profile(dir.write("initramfs.yml",
+                                   "version: 1\nbase:\n  bootstrap: {tool: " + tool +
+                                       ", release: '12', mirror: 'http://mirror.example/'}\n"
+                                       "disk:\n  filesystem: " +
+                                       filesystem + "\n")
+                             .string()),
+            {});
+        return std::make_pair(std::get<plan::Bootstrap>(plan.operations.front().action),
+                              plan.package_layer_digest);
+    };
+    auto names = [](const plan::Bootstrap& b) {
+        std::set<std::string> out;
+        for (const auto& m : b.initramfs_modules) out.insert(m.value);
+        return out;
+    };
+    auto [ext4, ext4_layer] = bootstrap_of("mmdebstrap", "ext4");
+    for (const char* driver :
+         {"vmw_pvscsi", "mptspi", "mptsas", "ahci", "ata_piix", "vmxnet3", "e1000", "e1000e",
+          "virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net", "sd_mod", "ext4"})
+        EXPECT_TRUE(names(ext4).contains(driver)) << driver;
+    EXPECT_FALSE(names(ext4).contains("xfs"));
+    auto [xfs, xfs_layer] = bootstrap_of("debootstrap", "xfs");
+    EXPECT_TRUE(names(xfs).contains("xfs"));
+    EXPECT_FALSE(names(xfs).contains("ext4"));
+    EXPECT_NE(xfs_layer, ext4_layer);
+    EXPECT_TRUE(bootstrap_of("dnf", "ext4").first.initramfs_modules.empty());
+}
+
 }  // namespace
