@@ -157,14 +157,20 @@ TEST(PackageDrivers, InstalledListParsesDpkgAndRpm) {
     EXPECT_EQ(find_package(profile_list, "postgresql-15")->where.line, 7);
 }
 
-// The plan's initramfs modules are written (MODULES=list and the list) in the one hook that
-// makes the initramfs, before it does; without them the hook is as before (MODULES=most).
-TEST(Bootstrap, MmdebstrapMakesTheInitramfsFromThePlannedModulesOnly) {
+// A bookworm bootstrap from a mirror of the example domain.
+plan::Bootstrap bookworm(profile::BootstrapTool tool) {
     plan::Bootstrap b;
-    b.tool = profile::BootstrapTool::mmdebstrap;
+    b.tool = tool;
     b.release = text("bookworm");
     b.mirror = text("http://deb.example/debian");
     b.arch = text("amd64");
+    return b;
+}
+
+// The plan's initramfs modules are written (MODULES=list and the list) in the one hook that
+// makes the initramfs, before it does; without them the hook is as before (MODULES=most).
+TEST(Bootstrap, MmdebstrapMakesTheInitramfsFromThePlannedModulesOnly) {
+    plan::Bootstrap b = bookworm(profile::BootstrapTool::mmdebstrap);
     auto customize_hook = [](const std::vector<std::string>& c) {
         for (const auto& a : c)
             if (a.starts_with("--customize-hook=") && a.find("update-initramfs -c") != a.npos)
@@ -188,12 +194,8 @@ TEST(Bootstrap, MmdebstrapMakesTheInitramfsFromThePlannedModulesOnly) {
 }
 
 TEST(Bootstrap, DebootstrapAndElInstallrootCommands) {
-    plan::Bootstrap b;
-    b.tool = profile::BootstrapTool::debootstrap;
-    b.release = text("bookworm");
-    b.mirror = text("http://deb.example/debian");
+    plan::Bootstrap b = bookworm(profile::BootstrapTool::debootstrap);
     b.variant = text("minbase");
-    b.arch = text("amd64");
     b.packages = {text("linux-image-amd64"), text("grub-pc")};
     auto c = bootstrap_command(b, "/t", "/cache", "/repos");
     EXPECT_EQ(c.front(), "debootstrap");
