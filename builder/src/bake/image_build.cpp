@@ -39,6 +39,7 @@ public:
 
     BuildResult run() {
         auto start = Clock::now();
+        created_ = sbom_creation_time();  // a bad SOURCE_DATE_EPOCH stops the build before work
         Workspace work(options_.work_parent.empty() ? default_work_parent() : options_.work_parent,
                        options_.keep_work);
         std::ofstream log(work / "build.log");
@@ -108,7 +109,7 @@ private:
                      {},
                      {},
                      plan_.profile_digest,
-                     sbom_creation_time()};
+                     created_};
         const OutputRecord* disk = nullptr;
         for (const auto& o : outputs)
             if (o.status == "written" &&
@@ -228,6 +229,7 @@ private:
     std::string disk_format_;
     std::vector<InstalledPackage> packages_;
     GuestOs guest_os_;
+    std::int64_t created_ = 0;  // the bill of materials' creation time
 };
 
 }  // namespace
