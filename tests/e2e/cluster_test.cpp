@@ -18,6 +18,7 @@
 #include "kiln/sha256.hpp"
 #include "leader_crash.hpp"
 #include "row_writer.hpp"
+#include "timeline.hpp"
 
 namespace fs = std::filesystem;
 using namespace kiln_e2e;
@@ -44,6 +45,7 @@ struct Shared {
     bool healthy = false;
     std::map<std::string, bool> waited;  // node -> it published "waiting for quorum (...)"
     bool still_waiting_after_alone = false;
+    std::map<std::string, Clock::time_point> powered_on;
 };
 
 // How long the first clone runs alone: past systemd's default start timeout (90 s).
@@ -122,6 +124,7 @@ protected:
         ASSERT_EQ(shared->up.exit_code, 0) << shared->up.out;
         shared->cluster.adopt(nlohmann::json::parse(shared->up.out));
         auto pg3_on = Clock::now();
+        shared->powered_on = {{"pg3", pg3_on}, {"pg1", pg3_on}, {"pg2", pg3_on}};
         shared->waited["pg3"] = wait_until([] { return waiting_for_quorum("pg3"); }, 15min);
         ASSERT_TRUE(shared->waited["pg3"]) << "pg3 alone never reported waiting for its quorum";
         std::this_thread::sleep_until(pg3_on + kAlone);
@@ -130,11 +133,13 @@ protected:
                   << static_cast<int>(seconds_since(pg3_on)) << " s" << std::endl;
 
         start_node("pg2");
+        shared->powered_on["pg2"] = Clock::now();
         shared->waited["pg2"] = wait_until([] { return waiting_for_quorum("pg2"); }, 15min);
         ASSERT_TRUE(shared->waited["pg2"]) << "pg2 never reported waiting for its quorum";
 
         start_node("pg1");
         auto pg1_on = Clock::now();
+        shared->powered_on["pg1"] = pg1_on;
         bool writable = wait_until(
             [] {
                 return shared->cluster
@@ -156,6 +161,8 @@ protected:
                   << static_cast<int>(seconds_since(pg1_on)) << " s" << std::endl;
         std::cout << "e2e: delayed start: pg3 power-on -> healthy: "
                   << static_cast<int>(seconds_since(pg3_on)) << " s" << std::endl;
+        for (const auto& n : shared->cluster.nodes())
+            std::cout << node_timeline(shared->cluster, n, shared->powered_on[n.name]);
     }
 
     static void start_node(const std::string& name) {

@@ -8,6 +8,7 @@
 #include "cluster.hpp"
 #include "cluster_files.hpp"
 #include "leader_crash.hpp"
+#include "timeline.hpp"
 
 namespace fs = std::filesystem;
 using namespace kiln_e2e;
@@ -50,6 +51,7 @@ struct DcsCluster {
         healthy = wait_until([&] { return cluster.healthy(); }, 15min);
         std::cout << "e2e: " << dcs << ": power-on -> all nodes ok, two streaming replicas: "
                   << static_cast<int>(seconds_since(started)) << " s" << std::endl;
+        for (const auto& n : cluster.nodes()) std::cout << node_timeline(cluster, n, started);
     }
 
     // The image's DCS servers other than `chosen` are masked and not running on every node.
