@@ -64,6 +64,18 @@ struct HostContent {
 
 // ---- base
 
+// How dnf/yum check the bootstrap mirror's packages (the repository file's gpgcheck/gpgkey).
+struct BootstrapSignatures {
+    Text gpgkey;
+    bool gpgcheck = true;
+
+    template <class Self, class F>
+    static void fields(Self& s, F&& f) {
+        f(input("gpgkey"), s.gpgkey);
+        f(input("gpgcheck"), s.gpgcheck);
+    }
+};
+
 struct Bootstrap {
     profile::BootstrapTool tool{};
     Text release;  // bookworm; 9 for EL releasever
@@ -75,6 +87,9 @@ struct Bootstrap {
     // Debian: the initramfs's drivers (initramfs-tools MODULES=list) instead of nearly every
     // module (MODULES=most); empty: the tool's own default (EL's dracut).
     TextList initramfs_modules;
+    // dnf/yum only: Debian's tools check with their own keyring (and a Debian bootstrap's
+    // digest stays what it was).
+    std::optional<BootstrapSignatures> signatures;
 
     std::string operation_name() const { return profile::to_string(tool); }
     template <class Self, class F>
@@ -87,6 +102,7 @@ struct Bootstrap {
         f(input("components"), s.components);
         f(input("packages"), s.packages);
         f(input("initramfs_modules"), s.initramfs_modules);
+        f(input("signatures"), s.signatures);
     }
 };
 

@@ -176,7 +176,11 @@ private:
                           .packages = bootstrap_packages_,
                           .initramfs_modules = debian_tool(b->tool)
                                                    ? initramfs_modules(p_.disk.filesystem, b->where)
-                                                   : TextList{}},
+                                                   : TextList{},
+                          .signatures = debian_tool(b->tool)
+                                            ? std::nullopt
+                                            : std::optional<BootstrapSignatures>(
+                                                  {.gpgkey = b->gpgkey, .gpgcheck = b->gpgcheck})},
                 summary, b->where);
         } else if (const auto& image = p_.base.image) {
             add(Stage::base,

@@ -158,7 +158,8 @@ private:
         b.where = node.location;
         MapReader r(node, "base.bootstrap", report_);
         if (!r.valid()) return b;
-        if (auto tool = r.choice<BootstrapTool>("tool", true)) b.tool = *tool;
+        auto tool = r.choice<BootstrapTool>("tool", true);
+        if (tool) b.tool = *tool;
         if (auto v = r.text("release", true)) {
             check(*v, grammar::archive_word, r.path("release"));
             b.release = *v;
@@ -178,7 +179,29 @@ private:
         check_all(b.components, grammar::archive_word, r.path("components"));
         b.packages = r.text_list("packages");
         check_all(b.packages, grammar::package_name, r.path("packages"));
+        if (tool) bootstrap_signatures(r, b);
         return b;
+    }
+
+    // dnf/yum check the mirror's signatures with the key the profile names (the shape of a
+    // yum/dnf repository's); debootstrap and mmdebstrap check theirs with the keyring they carry.
+    void bootstrap_signatures(MapReader& r, Bootstrap& b) {
+        if (b.tool == BootstrapTool::debootstrap || b.tool == BootstrapTool::mmdebstrap) {
+            for (const std::string key : {"gpgkey", "gpgcheck"})
+                if (const auto* wrong = r.get(key))
+                    report_.error(wrong->key_location,
+                                  "'" + key + "' is a dnf/yum bootstrap key; " + to_string(b.tool) +
+                                      " checks the mirror with the keyring it carries");
+            return;
+        }
+        if (auto v = r.text("gpgkey")) check(*v, grammar::url, r.path("gpgkey")), b.gpgkey = *v;
+        if (auto v = r.boolean("gpgcheck")) b.gpgcheck = *v;
+        if (b.gpgcheck && !r.has("gpgkey"))
+            report_.error(b.where,
+                          "'base.bootstrap' checks the signatures of the packages " +
+                              to_string(b.tool) +
+                              " installs but names no 'gpgkey' (the URL of the mirror's signing "
+                              "key); 'gpgcheck: false' installs them unchecked");
     }
 
     BaseImage image(const yaml::Node& node) {

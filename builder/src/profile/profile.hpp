@@ -66,6 +66,9 @@ struct Bootstrap {
     Text arch;     // amd64 / x86_64
     TextList components;
     TextList packages;  // installed by the bootstrap itself (native speed)
+    // dnf/yum: the mirror's signing key (a URL the host reads), checked unless gpgcheck: false.
+    Text gpgkey;
+    bool gpgcheck = true;
     Location where;
 };
 

@@ -245,6 +245,27 @@ TEST(Bootstrap, DebootstrapAndElInstallrootCommands) {
               std::vector<std::string>{"grub-pc"});
 }
 
+// The bootstrap mirror's repository file checks signatures with the profile's key; only a
+// profile that says gpgcheck: false gets an unchecked one.
+TEST(Bootstrap, TheElMirrorIsCheckedWithTheProfilesKey) {
+    plan::Bootstrap b;
+    b.tool = profile::BootstrapTool::dnf;
+    b.mirror = text("https://dl.rockylinux.org/pub/rocky/9/BaseOS/x86_64/os/");
+    b.signatures = plan::BootstrapSignatures{
+        .gpgkey = text("https://dl.rockylinux.org/pub/rocky/RPM-GPG-KEY-Rocky-9"),
+        .gpgcheck = true};
+    EXPECT_NE(el_bootstrap_repo_file(b).find(
+                  "[kiln-bootstrap]\nname=kiln-bootstrap\n"
+                  "baseurl=https://dl.rockylinux.org/pub/rocky/9/BaseOS/x86_64/os/\nenabled=1\n"
+                  "gpgcheck=1\ngpgkey=https://dl.rockylinux.org/pub/rocky/RPM-GPG-KEY-Rocky-9\n"),
+              std::string::npos)
+        << el_bootstrap_repo_file(b);
+    b.signatures = plan::BootstrapSignatures{.gpgkey = {}, .gpgcheck = false};
+    const std::string unchecked = el_bootstrap_repo_file(b);
+    EXPECT_NE(unchecked.find("\ngpgcheck=0\n"), std::string::npos) << unchecked;
+    EXPECT_EQ(unchecked.find("gpgkey="), std::string::npos) << unchecked;
+}
+
 TEST(Bootstrap, DebianToolsShareOnePackageCachePerRelease) {
     plan::Bootstrap b;
     b.release = text("bookworm");

@@ -37,7 +37,8 @@ struct TempDir {
 plan::Plan plan_of(const TempDir& dir, const std::string& tail) {
     fs::path file = dir.write("el.yml",
                               "version: 1\nbase:\n  bootstrap:\n    tool: dnf\n    release: '9'\n"
-                              "    mirror: http://mirror.example/el9/\n" +
+                              "    mirror: http://mirror.example/el9/\n"
+                              "    gpgkey: http://mirror.example/RPM-GPG-KEY\n" +
                                   tail);
     SourceFiles sources;
     Report report;
@@ -286,7 +287,7 @@ TEST(Executor, AFailingStepIsLocatedAtItsProfileLineWithItsLastLines) {
     } catch (const Error& e) {
         EXPECT_EQ(std::string(e.what()),
                   (dir.path / "el.yml").string() +
-                      ":16:5: script 'second' failed: exit 3:\nline-1\nline-2");
+                      ":17:5: script 'second' failed: exit 3:\nline-1\nline-2");
         EXPECT_EQ(e.code(), ExitCode::failed);
     }
     EXPECT_EQ(build.executor.current()->name(), "script-second");
@@ -310,7 +311,7 @@ TEST(Executor, AStepWhoseInterpreterIsNotInTheImageNamesIt) {
     } catch (const Error& e) {
         EXPECT_EQ(std::string(e.what()),
                   (dir.path / "el.yml").string() +
-                      ":9:18: script 'py': its interpreter /usr/bin/python3 is not in the image "
+                      ":10:18: script 'py': its interpreter /usr/bin/python3 is not in the image "
                       "(install its package first)");
     }
 }

@@ -53,6 +53,8 @@ TEST(Plan, DefaultProfileRunsStagesInOrder) {
     auto plan = plan::make_plan(load_profile(kDefaultProfile), {});
     ASSERT_FALSE(plan.operations.empty());
     EXPECT_EQ(plan.operations.front().name(), "mmdebstrap");
+    EXPECT_FALSE(std::get<plan::Bootstrap>(plan.operations.front().action).signatures)
+        << "mmdebstrap checks with its own keyring; its digest has no signature inputs";
     EXPECT_TRUE(std::is_sorted(plan.operations.begin(), plan.operations.end(),
                                [](const auto& a, const auto& b) { return a.stage < b.stage; }));
     auto k = kinds(plan);
@@ -175,6 +177,7 @@ TEST(Plan, RelabelAndTrimOfABootstrapAreDiskOperationsAfterTheBootloader) {
     auto p = load_profile(dir.write("el.yml",
                                     "version: 1\nbase:\n  bootstrap:\n    tool: dnf\n"
                                     "    release: '9'\n    mirror: http://mirror.example/el9/\n"
+                                    "    gpgkey: http://mirror.example/RPM-GPG-KEY\n"
                                     "sysprep:\n  selinux_relabel: true\n")
                               .string());
     auto plan = plan::make_plan(p, {});
@@ -260,6 +263,11 @@ TEST(Plan, TheRocky9ProfileIsASignedDnfBootstrapThatIsRelabelled) {
         load_profile(std::string(KILN_SOURCE_DIR) + "/profiles/rocky9-patroni.yml"), {});
     auto k = kinds(plan);
     EXPECT_EQ(k.front(), "dnf");
+    const auto& bootstrap = std::get<plan::Bootstrap>(plan.operations.front().action);
+    ASSERT_TRUE(bootstrap.signatures) << "dnf checks the bootstrap mirror's signatures";
+    EXPECT_TRUE(bootstrap.signatures->gpgcheck);
+    EXPECT_EQ(bootstrap.signatures->gpgkey.value,
+              "https://dl.rockylinux.org/pub/rocky/RPM-GPG-KEY-Rocky-9");
     std::set<std::string> repositories;
     for (const auto& op : plan.operations)
         if (const auto* repo = std::get_if<plan::AddRepository>(&op.action)) {
@@ -289,12 +297,15 @@ TEST(Plan, ADebianInitramfsCarriesTheTargetedModuleSet) {
     TempDir dir;
     auto bootstrap_of = [&](const std::string& tool, const std::string& filesystem) {
         auto plan = plan::make_plan(
-            load_profile(dir.write("initramfs.yml",
-                                   "version: 1\nbase:\n  bootstrap: {tool: " + tool +
-                                       ", release: '12', mirror: 'http://mirror.example/'}\n"
-                                       "disk:\n  filesystem: " +
-                                       filesystem + "\n")
-                             .string()),
+            load_profile(
+                dir.write("initramfs.yml",
+                          "version: 1\nbase:\n  bootstrap: {tool: " + tool +
+                              ", release: '12', mirror: 'http://mirror.example/'" +
+                              (tool == "dnf" ? ", gpgkey: 'http://mirror.example/key'" : "") +
+                              "}\n"
+                              "disk:\n  filesystem: " +
+                              filesystem + "\n")
+                    .string()),
             {});
         return std::make_pair(std::get<plan::Bootstrap>(plan.operations.front().action),
                               plan.package_layer_digest);

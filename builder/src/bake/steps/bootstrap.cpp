@@ -21,6 +21,11 @@ bool is_debian_tool(BootstrapTool tool) {
     return tool == BootstrapTool::debootstrap || tool == BootstrapTool::mmdebstrap;
 }
 
+profile::PackageManager package_manager_of(BootstrapTool tool) {
+    if (is_debian_tool(tool)) return profile::PackageManager::apt;
+    return tool == BootstrapTool::dnf ? profile::PackageManager::dnf : profile::PackageManager::yum;
+}
+
 std::string shell_quoted(const std::string& s) {
     std::string out = "'";
     for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -144,8 +149,15 @@ std::vector<std::string> bootstrap_command(const plan::Bootstrap& b, const fs::p
 }
 
 std::string el_bootstrap_repo_file(const plan::Bootstrap& b) {
-    return "[kiln-bootstrap]\nname=kiln bootstrap\nbaseurl=" + b.mirror.value +
-           "\nenabled=1\ngpgcheck=0\n";
+    plan::AddRepository repo;
+    repo.manager = package_manager_of(b.tool);
+    repo.repository = Text{"kiln-bootstrap", b.mirror.where};
+    repo.baseurl = b.mirror;
+    if (b.signatures) {
+        repo.gpgkey = b.signatures->gpgkey;
+        repo.gpgcheck = b.signatures->gpgcheck;
+    }
+    return PackageDriver::make(repo.manager)->repository_file(repo).second;
 }
 
 std::vector<std::string> bootstrap_missing_packages(BootstrapTool tool, const std::string& output) {
@@ -160,11 +172,7 @@ std::vector<std::string> bootstrap_missing_packages(BootstrapTool tool, const st
         }
         return out;
     }
-    auto driver =
-        PackageDriver::make(tool == BootstrapTool::mmdebstrap ? profile::PackageManager::apt
-                            : tool == BootstrapTool::dnf      ? profile::PackageManager::dnf
-                                                              : profile::PackageManager::yum);
-    return driver->missing_packages(output);
+    return PackageDriver::make(package_manager_of(tool))->missing_packages(output);
 }
 
 std::string package_cache_name(const plan::Bootstrap& b) {

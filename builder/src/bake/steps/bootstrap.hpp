@@ -16,7 +16,8 @@ std::vector<std::string> bootstrap_command(const plan::Bootstrap& b,
                                            const std::filesystem::path& tree,
                                            const std::filesystem::path& package_cache,
                                            const std::filesystem::path& repo_dir);
-// EL: the repository the installroot tool reads (the bootstrap mirror as baseurl).
+// EL: the repository the installroot tool reads (the bootstrap mirror as baseurl, checked with
+// the profile's gpgkey unless it says gpgcheck: false).
 std::string el_bootstrap_repo_file(const plan::Bootstrap& b);
 // The packages the tool's output says do not exist.
 std::vector<std::string> bootstrap_missing_packages(profile::BootstrapTool tool,
