@@ -137,6 +137,15 @@ TEST(PackageDrivers, YumAndDnfForTheElPath) {
         install.end());
     EXPECT_EQ(yum->missing_packages("No package nope available.\n"),
               std::vector<std::string>{"nope"});
+    // dnf 4.14's words for a package signed with a key the repository does not name.
+    EXPECT_EQ(yum->unverified_packages(
+                  "Public key for kiln-forged-1.0-1.noarch.rpm is not installed. Failing package "
+                  "is: kiln-forged-1.0-1.noarch\n GPG Keys are configured as: "
+                  "file:///k.asc\nError: GPG check FAILED\n"),
+              std::vector<std::string>{"kiln-forged"});
+    EXPECT_EQ(yum->unverified_packages("Package python3-x-2:1.0-1.el9.noarch.rpm is not signed\n"),
+              std::vector<std::string>{"python3-x"});
+    EXPECT_TRUE(yum->unverified_packages("No package nope available.\n").empty());
     auto dnf = PackageDriver::make(profile::PackageManager::dnf);
     ASSERT_TRUE(dnf);
     EXPECT_EQ(dnf->install_commands({"x"}).front()[0], "dnf");

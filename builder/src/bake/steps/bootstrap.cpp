@@ -137,7 +137,7 @@ std::vector<std::string> bootstrap_command(const plan::Bootstrap& b, const fs::p
                                   "--setopt=keepcache=True",
                                   "-y"};
     if (tool == "dnf")
-        c.insert(c.end(), {"--setopt=install_weak_deps=False", "--nodocs", "--use-host-config"});
+        c.insert(c.end(), {"--setopt=install_weak_deps=False", "--nodocs"});
     else
         c.push_back("--setopt=skip_missing_names_on_install=False");
     c.push_back("install");
@@ -183,12 +183,19 @@ std::string package_cache_name(const plan::Bootstrap& b) {
 void run_bootstrap(Context& ctx, const plan::Bootstrap& b, const Location& where,
                    const fs::path& package_cache) {
     fs::path repo_dir = ctx.work / "bootstrap-repos";
+    ProcessSpec spec{bootstrap_command(b, ctx.tree, package_cache, repo_dir)};
     if (!is_debian_tool(b.tool)) {
         fs::create_directories(repo_dir);
         std::ofstream(repo_dir / "kiln-bootstrap.repo") << el_bootstrap_repo_file(b);
+        // The host's rpm writes the root's package database where its own macros say (Debian's:
+        // ~/.rpmdb); the ones in this HOME put it where an EL root's rpm reads it.
+        fs::path home = ctx.work / "bootstrap-home";
+        fs::create_directories(home);
+        std::ofstream(home / ".rpmmacros") << "%_dbpath /var/lib/rpm\n";
+        spec.env.push_back("HOME=" + home.string());
     }
     if (!package_cache.empty()) fs::create_directories(package_cache);
-    ProcessResult r = run({bootstrap_command(b, ctx.tree, package_cache, repo_dir)});
+    ProcessResult r = run(std::move(spec));
     if (r.succeeded()) {
         if (b.tool == BootstrapTool::debootstrap) use_initramfs_modules(ctx, b.initramfs_modules);
         ctx.note = std::to_string(b.packages.size()) + " packages included";
@@ -199,6 +206,20 @@ void run_bootstrap(Context& ctx, const plan::Bootstrap& b, const Location& where
         if (const auto* p = find_package(b.packages, name))
             throw LocatedError(p->where, "package '" + p->value + "' does not exist in " +
                                              b.release.value + " at " + b.mirror.value);
+    }
+    if (b.signatures) {
+        auto driver = PackageDriver::make(package_manager_of(b.tool));
+        for (const auto& name : driver->unverified_packages(tail)) {
+            const auto* p = find_package(b.packages, name);
+            const Text& key = b.signatures->gpgkey;
+            throw LocatedError(
+                p                   ? p->where
+                : key.value.empty() ? where
+                                    : key.where,
+                signature_failure(name, key.value.empty() ? "no key" : key.value, r) +
+                    " (the mirror " + b.mirror.value + ")",
+                ExitCode::failed);
+        }
     }
     if (tail.find("Failed getting release file") != std::string::npos ||
         tail.find("Invalid Release file") != std::string::npos ||

@@ -27,8 +27,9 @@ std::vector<std::string> bootstrap_missing_packages(profile::BootstrapTool tool,
 // names (apt's), so both share one per release.
 std::string package_cache_name(const plan::Bootstrap& b);
 
-// Runs the bootstrap into ctx.tree; a missing package names its profile line, any other failure
-// `where` (the base.bootstrap section).
+// Runs the bootstrap into ctx.tree; a missing package names its profile line, a package refused
+// for its signature its own line or else the gpgkey line, any other failure `where` (the
+// base.bootstrap section).
 void run_bootstrap(Context& ctx, const plan::Bootstrap& b, const Location& where,
                    const std::filesystem::path& package_cache);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -71,6 +72,7 @@ public:
         a.insert(a.end(), c.begin(), c.end());
         return a;
     }
+    std::vector<std::string> unverified_packages(const std::string&) const override { return {}; }
 };
 
 class RpmDriver final : public PackageDriver {
@@ -114,6 +116,16 @@ public:
         a.insert(a.end(), b.begin(), b.end());
         return a;
     }
+    std::vector<std::string> unverified_packages(const std::string& out) const override {
+        // dnf and yum: a package signed with a key the repository does not name, or whose
+        // signature does not verify; or not signed at all.
+        static const std::regex failing(R"(Failing package is: ([^\s]+))");
+        static const std::regex unsigned_package(R"(Package ([^\s]+) is not signed)");
+        auto a = matches(out, failing), b = matches(out, unsigned_package);
+        a.insert(a.end(), b.begin(), b.end());
+        for (auto& name : a) name = rpm_package_name(name);
+        return a;
+    }
 
 private:
     std::string tool_;
@@ -128,6 +140,12 @@ std::vector<std::string> values(const profile::TextList& list) {
 [[noreturn]] void fail_packages(PackageManager manager, const profile::TextList& list,
                                 const ProcessResult& r, const std::string& what) {
     auto driver = PackageDriver::make(manager);
+    for (const auto& name : driver->unverified_packages(r.err_tail())) {
+        const auto* where = find_package(list, name);
+        throw LocatedError(where ? where->where : list.front().where,
+                           signature_failure(name, "the keys of the configured repositories", r),
+                           ExitCode::failed);
+    }
     for (const auto& name : driver->missing_packages(r.err_tail()))
         if (const auto* where = find_package(list, name))
             throw LocatedError(where->where, "package '" + where->value +
@@ -154,17 +172,40 @@ const profile::Text* find_package(const profile::TextList& list, const std::stri
     return nullptr;
 }
 
+namespace {
+
+// NAME-VERSION-RELEASE -> NAME; nullopt when there are not two dashes to cut at.
+std::optional<std::string> without_version_release(std::string name) {
+    for (int dash = 0; dash < 2; ++dash) {
+        std::size_t at = name.rfind('-');
+        if (at == std::string::npos || at == 0) return std::nullopt;
+        name.resize(at);
+    }
+    return name;
+}
+
+}  // namespace
+
 std::string source_package_name(const std::string& field) {
     static const std::string rpm_suffix = ".src.rpm";
     if (field == "(none)") return {};
     if (!field.ends_with(rpm_suffix)) return field;  // dpkg: the name already
-    std::string name = field.substr(0, field.size() - rpm_suffix.size());
-    for (int dash = 0; dash < 2; ++dash) {  // NAME-VERSION-RELEASE
-        std::size_t at = name.rfind('-');
-        if (at == std::string::npos || at == 0) return field;
-        name.resize(at);
-    }
-    return name;
+    return without_version_release(field.substr(0, field.size() - rpm_suffix.size()))
+        .value_or(field);
+}
+
+std::string rpm_package_name(const std::string& nevra) {
+    std::string name = nevra.ends_with(".rpm") ? nevra.substr(0, nevra.size() - 4) : nevra;
+    std::size_t arch = name.rfind('.'), release = name.rfind('-');
+    if (arch != std::string::npos && release != std::string::npos && arch > release)
+        name.resize(arch);
+    return without_version_release(name).value_or(nevra);
+}
+
+std::string signature_failure(const std::string& package, const std::string& checked_against,
+                              const ProcessResult& result) {
+    return "package '" + package + "' failed its signature check against " + checked_against +
+           ": " + result.describe();
 }
 
 std::vector<InstalledPackage> parse_package_list(const std::string& text) {

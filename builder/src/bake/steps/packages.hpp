@@ -33,6 +33,9 @@ public:
     virtual std::vector<std::string> query_command() const = 0;
     // The package names a failed command's output says do not exist.
     virtual std::vector<std::string> missing_packages(const std::string& output) const = 0;
+    // The package names a failed command's output says failed their signature check (rpm
+    // checks each package; apt checks a repository's index, at apt-get update).
+    virtual std::vector<std::string> unverified_packages(const std::string& output) const = 0;
 
     static std::unique_ptr<PackageDriver> make(profile::PackageManager manager);
 };
@@ -46,6 +49,13 @@ const profile::Text* find_package(const profile::TextList& list, const std::stri
 std::vector<InstalledPackage> parse_package_list(const std::string& tab_separated);
 // "bash-5.1.8-6.el9.src.rpm" -> "bash"; a dpkg source name as it is; "(none)" -> "".
 std::string source_package_name(const std::string& field);
+// "kiln-app-1.0-1.noarch" or "kiln-app-1.0-1.noarch.rpm", as dnf and yum name a package ->
+// "kiln-app".
+std::string rpm_package_name(const std::string& name_version_release_arch);
+// The message of a package refused for its signature: which, checked against what, what the
+// tool said.
+std::string signature_failure(const std::string& package, const std::string& checked_against,
+                              const ProcessResult& result);
 
 // add-repository / install-packages / remove-packages on ctx.root.
 void add_repository(Context& ctx, const plan::AddRepository& repo);
