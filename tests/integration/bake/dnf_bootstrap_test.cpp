@@ -201,6 +201,10 @@ TEST_F(SignedRepository, SignedPackagesLandInTheRootAndTheRepositoriesAreWritten
     EXPECT_EQ(installed.exit_code, 0) << installed.out;
     EXPECT_EQ(b.rpm_query({"gpg-pubkey"}).exit_code, 0) << "dnf imported the profile's key";
     EXPECT_EQ(read_text(b.tree / "usr/share/kiln-test/kiln-app"), "kiln-app\n");
+    // dnf caches under the root; the build's cache gets it back and the image keeps none.
+    EXPECT_FALSE(fs::is_empty(b.executor.package_cache));
+    EXPECT_FALSE(fs::exists(b.tree / "var/cache/kiln-bootstrap"));
+    EXPECT_FALSE(fs::exists(b.tree / b.executor.package_cache.relative_path()));
 
     NativeRoot root(b.tree);
     b.ctx.root = &root;

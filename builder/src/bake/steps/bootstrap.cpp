@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -97,6 +98,41 @@ void use_initramfs_modules(Context& ctx, const profile::TextList& modules) {
                      "making the initramfs with its module set");
 }
 
+// dnf and yum keep their cache under the installroot (they put the installroot before
+// cachedir): the host's package cache is lent to the root for the run and taken back after it,
+// so that the next build finds it and the image carries none of it.
+constexpr const char* kElCacheInRoot = "/var/cache/kiln-bootstrap";
+
+class CacheLentToRoot {
+public:
+    CacheLentToRoot(const fs::path& host, const fs::path& tree)
+        : host_(host), in_root_(tree / fs::path(kElCacheInRoot).relative_path()) {
+        if (!host_.empty() && fs::exists(host_)) move(host_, in_root_);
+    }
+    ~CacheLentToRoot() {
+        try {
+            if (!host_.empty() && fs::exists(in_root_)) move(in_root_, host_);
+            fs::remove_all(in_root_);
+        } catch (const std::exception&) {  // the cache only saves downloads
+        }
+    }
+    CacheLentToRoot(const CacheLentToRoot&) = delete;
+    CacheLentToRoot& operator=(const CacheLentToRoot&) = delete;
+
+private:
+    static void move(const fs::path& from, const fs::path& to) {
+        fs::create_directories(to.parent_path());
+        fs::remove_all(to);
+        std::error_code ec;
+        fs::rename(from, to, ec);
+        if (!ec) return;
+        fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+        fs::remove_all(from);
+    }
+
+    fs::path host_, in_root_;
+};
+
 }  // namespace
 
 std::vector<std::string> bootstrap_command(const plan::Bootstrap& b, const fs::path& tree,
@@ -133,7 +169,7 @@ std::vector<std::string> bootstrap_command(const plan::Bootstrap& b, const fs::p
                                   "--installroot=" + tree.string(),
                                   "--releasever=" + b.release.value,
                                   "--setopt=reposdir=" + repo_dir.string(),
-                                  "--setopt=cachedir=" + package_cache.string(),
+                                  "--setopt=cachedir=" + std::string(kElCacheInRoot),
                                   "--setopt=keepcache=True",
                                   "-y"};
     if (tool == "dnf")
@@ -195,7 +231,10 @@ void run_bootstrap(Context& ctx, const plan::Bootstrap& b, const Location& where
         spec.env.push_back("HOME=" + home.string());
     }
     if (!package_cache.empty()) fs::create_directories(package_cache);
+    std::optional<CacheLentToRoot> lent;
+    if (!is_debian_tool(b.tool)) lent.emplace(package_cache, ctx.tree);
     ProcessResult r = run(std::move(spec));
+    lent.reset();
     if (r.succeeded()) {
         if (b.tool == BootstrapTool::debootstrap) use_initramfs_modules(ctx, b.initramfs_modules);
         ctx.note = std::to_string(b.packages.size()) + " packages included";

@@ -11,7 +11,8 @@ namespace kiln::bake {
 
 // The command that bootstraps `b` into `tree` on the host, at native speed:
 // debootstrap for Debian; dnf/yum --installroot for EL (the host needs that tool and the
-// repository file written by el_bootstrap_repo_file()).
+// repository file written by el_bootstrap_repo_file(); their cache is a folder of the tree,
+// where run_bootstrap lends them `package_cache`).
 std::vector<std::string> bootstrap_command(const plan::Bootstrap& b,
                                            const std::filesystem::path& tree,
                                            const std::filesystem::path& package_cache,
