@@ -25,6 +25,11 @@ public:
         app.add_option("--accel", options_.accel, "auto, kvm or tcg")
             ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
             ->default_val("auto");
+        hardware_option_ =
+            app.add_option("--hardware", hardware_,
+                           "Device models of the nodes' disks and NICs: virtio (default), or "
+                           "vmware (the OVA's PVSCSI and VMXNET3)")
+                ->check(CLI::IsMember(enum_names<run::Hardware>()));
         app.add_option("--memory", options_.memory_mb, "MiB per VM")
             ->default_val(2048)
             ->check(CLI::Range(512, 65536));
@@ -65,6 +70,9 @@ public:
         if (rolling_ && !new_image_) throw UsageError("--rolling needs --image NEW.qcow2");
         if (new_image_ && !replace_ && !rolling_)
             throw UsageError("--image goes with --replace or --rolling");
+        if (actions == 1 && hardware_option_->count() > 0)
+            throw UsageError(
+                "--hardware is chosen when the cluster starts: its nodes keep that hardware");
         if (actions == 1) {
             if (!state_dir_ && options_.inventory.empty())
                 throw UsageError(
@@ -92,13 +100,15 @@ public:
         if (options_.image.empty() || options_.inventory.empty())
             throw UsageError("kiln run needs an IMAGE and --inventory");
         options_.secrets = secrets_;
+        options_.hardware = *parse_enum<run::Hardware>(hardware_);
         run::ClusterState state = run::up(options_);
         if (global_->json) {
             std::cout << state.to_json().dump(2) << "\n";
             return 0;
         }
-        std::cout << fmt::format("cluster {} is booting ({} nodes, state in {})\n", state.cluster,
-                                 state.nodes.size(), state.state_dir.string());
+        std::cout << fmt::format("cluster {} is booting ({} nodes on {} hardware, state in {})\n",
+                                 state.cluster, state.nodes.size(), to_string(state.hardware),
+                                 state.state_dir.string());
         std::cout << fmt::format("  primary  (VIP {}:5000)  127.0.0.1:{}\n", state.vip,
                                  state.primary_port);
         std::cout << fmt::format("  replicas (VIP {}:5001)  127.0.0.1:{}\n", state.vip,
@@ -141,6 +151,8 @@ private:
     GlobalOptions* global_ = nullptr;
     run::UpOptions options_;
     std::optional<std::string> secrets_;
+    std::string hardware_ = "virtio";
+    CLI::Option* hardware_option_ = nullptr;
     std::optional<std::string> state_dir_;
     bool down_ = false;
     std::optional<std::string> kill_;

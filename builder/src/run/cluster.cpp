@@ -17,6 +17,7 @@
 #include "kiln/process.hpp"
 #include "kiln/unique_fd.hpp"
 #include "metadata/formats.hpp"
+#include "run/node_qemu.hpp"
 #include "run/qmp.hpp"
 #include "run/relay.hpp"
 
@@ -157,6 +158,7 @@ nlohmann::json ClusterState::to_json() const {
             {"netns", netns},
             {"state_dir", state_dir},
             {"vip", vip},
+            {"hardware", to_string(hardware)},
             {"relay_pid", relay_pid},
             {"primary_port", primary_port},
             {"replica_port", replica_port},
@@ -170,6 +172,13 @@ ClusterState ClusterState::from_json(const nlohmann::json& j) {
     s.netns = j.at("netns");
     s.state_dir = j.at("state_dir").get<std::string>();
     s.vip = j.at("vip");
+    // State written before --hardware existed: its nodes boot on virtio.
+    std::string hardware = j.value("hardware", "virtio");
+    if (auto known = parse_enum<Hardware>(hardware))
+        s.hardware = *known;
+    else
+        throw Error("unknown hardware '" + hardware + "' in the cluster's state (" +
+                    one_of<Hardware>() + ")");
     s.relay_pid = j.at("relay_pid");
     s.primary_port = j.at("primary_port");
     s.replica_port = j.at("replica_port");
@@ -207,6 +216,7 @@ ClusterState up(const UpOptions& options) {
     state.netns = "kiln-" + inv->cluster;
     state.state_dir = fs::absolute(options.state_dir.value_or(default_state_dir(inv->cluster)));
     state.vip = without_prefix(inv->vip);
+    state.hardware = options.hardware;
     if (fs::exists(state.state_dir / kStateFile))
         throw UsageError("cluster '" + inv->cluster + "' is already running from " +
                          state.state_dir.string() + "; stop it with kiln run --down --state-dir " +
@@ -248,31 +258,32 @@ ClusterState up(const UpOptions& options) {
         fs::path metadata = state.state_dir / (node.name + ".metadata.yml");
         write_file_atomically(metadata, metadata::document_yaml(values), 0600);
 
-        fs::path pidfile = state.state_dir / (node.name + ".pid");
-        NodeState started{
-            node.name,
-            without_prefix(node.address),
-            0,
-            0,
-            {"ip", "netns", "exec", state.netns, "qemu-system-x86_64", "-name", node.name,
-             "-machine", "pc", "-accel", accel == "tcg" ? "tcg,thread=multi" : accel, "-m",
-             std::to_string(options.memory_mb), "-smp", std::to_string(options.cpus), "-drive",
-             "file=" + disk.string() + ",if=virtio,format=qcow2,discard=unmap", "-drive",
-             "file=" + data.string() + ",if=virtio,format=qcow2,discard=unmap", "-qmp",
-             "unix:" + qmp.string() + ",server=on,wait=off", "-netdev",
-             "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",
-             // Slot 3 makes the guest's interface ens3, the name the inventory uses.
-             "-device", "virtio-net-pci,netdev=n0,mac=" + mac_for(i) + ",addr=0x3", "-fw_cfg",
-             "name=opt/kiln/metadata,file=" + metadata.string(), "-display", "none", "-monitor",
-             "none", "-serial", "file:" + (state.state_dir / (node.name + ".console.log")).string(),
-             "-daemonize", "-pidfile", pidfile.string()},
-            image,
-            disk,
-            data,
-            qmp};
+        NodeMachine machine{.name = node.name,
+                            .netns = state.netns,
+                            .accel = accel,
+                            .memory_mb = options.memory_mb,
+                            .cpus = options.cpus,
+                            .hardware = options.hardware,
+                            .os_disk = disk,
+                            .data_disk = data,
+                            .tap = tap,
+                            .mac = mac_for(i),
+                            .metadata = metadata,
+                            .qmp = qmp,
+                            .console = state.state_dir / (node.name + ".console.log"),
+                            .pidfile = state.state_dir / (node.name + ".pid")};
+        NodeState started{node.name,
+                          without_prefix(node.address),
+                          0,
+                          0,
+                          node_qemu_command(machine),
+                          image,
+                          disk,
+                          data,
+                          qmp};
         bool deferred = std::find(options.deferred.begin(), options.deferred.end(), node.name) !=
                         options.deferred.end();
-        if (!deferred) started.pid = launch(started.qemu, pidfile, node.name);
+        if (!deferred) started.pid = launch(started.qemu, machine.pidfile, node.name);
         started.ssh_port = free_port(options.port_base, ports);
         ports.push_back(started.ssh_port);
         state.nodes.push_back(std::move(started));

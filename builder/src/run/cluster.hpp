@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "run/hardware.hpp"
+
 // `kiln run`: one copy-on-write clone of an image per inventory node, booted in QEMU with its
 // metadata over fw_cfg, on a private L2 network (a network namespace with a bridge and taps)
 // that nothing outside the machine can reach; loopback ports forward to the VIP and each node.
@@ -18,6 +20,7 @@ struct UpOptions {
     std::optional<std::string> secrets;
     std::optional<std::filesystem::path> state_dir;
     std::string accel = "auto";  // auto, kvm, tcg
+    Hardware hardware = Hardware::virtio;
     int memory_mb = 2048;
     int cpus = 2;
     int port_base = 20000;
@@ -42,6 +45,8 @@ struct ClusterState {
     std::string netns;
     std::filesystem::path state_dir;
     std::string vip;  // without prefix
+    // The nodes' device models; their recorded QEMU commands carry it to every restart.
+    Hardware hardware = Hardware::virtio;
     int relay_pid = 0;
     int primary_port = 0;
     int replica_port = 0;

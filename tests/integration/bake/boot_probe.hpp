@@ -9,35 +9,72 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "run/hardware.hpp"
 
-// Boots a built image under QEMU (TCG) on a throwaway copy-on-write layer and reports what the
-// guest itself says once systemd has finished starting: its state, the failed units, and
-// whether given units are active. The probe (a unit that hands off to a transient one, so it
+// Boots a built image under QEMU (TCG) on a throwaway copy-on-write layer, with a blank data
+// disk and a NIC as a `kiln run` node has them (the same device arguments, on virtio or VMware's
+// models), and reports what the guest itself says once systemd has finished starting: its
+// state, the failed units, whether given units are active, and which drivers drive its disks
+// and NICs. The probe (a unit that hands off to a transient one, so it
 // is not part of the boot transaction it waits for) is added to the layer only, never to the
 // image under test.
 namespace kiln_test {
 
 struct BootReport {
-    bool booted = false;                        // the probe ran and printed its report
-    std::string state;                          // systemctl is-system-running
-    int failed = -1;                            // number of failed units
-    std::string failed_units;                   // their list
-    std::map<std::string, std::string> active;  // unit -> is-active
-    std::string machine_id;                     // as generated at boot
-    std::string console;                        // the whole serial log
+    bool booted = false;                              // the probe ran and printed its report
+    std::string state;                                // systemctl is-system-running
+    int failed = -1;                                  // number of failed units
+    std::string failed_units;                         // their list
+    std::map<std::string, std::string> active;        // unit -> is-active
+    std::string machine_id;                           // as generated at boot
+    std::string root_disk;                            // the disk / is on: "vda", "sda"
+    std::map<std::string, std::string> disk_drivers;  // disk -> its PCI controller's driver
+    std::map<std::string, std::string> nic_drivers;   // interface -> its driver
+    std::string console;                              // the whole serial log
     double seconds = 0;
 };
 
+// The probe's report of the hardware: each disk's controller driver (the PCI device its sysfs
+// path goes through), the disk holding /, and each NIC's driver.
+inline const char* const kHardwareProbe = R"sh(
+  for d in /sys/block/*; do
+    case ${d##*/} in loop*|ram*|sr*|fd*|zram*) continue;; esac
+    pci=$(readlink -f "$d" | sed -n 's|^/sys/devices/pci[^/]*/\([^/]*\)/.*|\1|p')
+    echo "disk ${d##*/}=$(basename "$(readlink "/sys/bus/pci/devices/$pci/driver")")"
+  done
+  part=$(basename "$(readlink -f "$(findmnt -no SOURCE /)")")
+  if [ -e "/sys/class/block/$part/partition" ]; then
+    echo "root-disk=$(basename "$(dirname "$(readlink -f "/sys/class/block/$part")")")"
+  else
+    echo "root-disk=$part"
+  fi
+  for n in /sys/class/net/*; do
+    driver=$(readlink "$n/device/driver") || continue
+    echo "nic ${n##*/}=${driver##*/}"
+  done
+)sh";
+
+// A probe line "PREFIX KEY=VALUE" into map[KEY] = VALUE; any other line is left alone.
+inline void read_keyed(const std::string& line, const std::string& prefix,
+                       std::map<std::string, std::string>& map) {
+    auto eq = line.find('=');
+    if (line.starts_with(prefix) && eq != std::string::npos)
+        map[line.substr(prefix.size(), eq - prefix.size())] = line.substr(eq + 1);
+}
+
 inline BootReport boot_and_probe(const std::filesystem::path& image,
                                  const std::filesystem::path& scratch,
-                                 const std::vector<std::string>& units, int timeout_seconds = 900) {
+                                 const std::vector<std::string>& units, int timeout_seconds = 900,
+                                 kiln::run::Hardware hardware = kiln::run::Hardware::virtio) {
     BootReport report;
     std::filesystem::path layer = scratch / "boot-layer.qcow2";
+    std::filesystem::path data = scratch / "boot-data.qcow2";
     std::filesystem::path console = scratch / "console.log";
     std::filesystem::remove(layer);
     std::filesystem::remove(console);
     run_command({"qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                  std::filesystem::absolute(image).string(), layer.string()});
+    run_command({"qemu-img", "create", "-q", "-f", "qcow2", data.string(), "1G"});
 
     std::string checks;
     for (const auto& u : units)
@@ -49,8 +86,7 @@ inline BootReport boot_and_probe(const std::filesystem::path& image,
         "  echo \"failed=$(systemctl list-units --failed --plain --no-legend | wc -l)\";\n"
         "  systemctl list-units --failed --plain --no-legend | sed 's/^/failed-unit /';\n"
         "  " +
-        checks +
-        "\n"
+        checks + kHardwareProbe +
         "  echo \"machine-id=$(cat /etc/machine-id)\"; echo KILN-PROBE-END; } > /dev/ttyS0 2>&1\n"
         "systemctl poweroff\n";
     std::string unit =
@@ -81,29 +117,26 @@ inline BootReport boot_and_probe(const std::filesystem::path& image,
     limit.timeout = std::chrono::seconds(timeout_seconds);
     limit.stop_signal = SIGTERM;
     limit.expect_timeout = true;
-    run_command({"qemu-system-x86_64",
-                 "-machine",
-                 "pc",
-                 "-accel",
-                 "tcg,thread=multi",
-                 "-cpu",
-                 "max",
-                 "-smp",
-                 "2",
-                 "-m",
-                 "2048",
-                 "-drive",
-                 "file=" + layer.string() + ",if=virtio,format=qcow2",
-                 "-nic",
-                 "user,model=virtio-net-pci",
-                 "-display",
-                 "none",
-                 "-monitor",
-                 "none",
-                 "-no-reboot",
-                 "-serial",
-                 "file:" + console.string()},
-                limit);
+    std::vector<std::string> qemu = {"qemu-system-x86_64",
+                                     "-machine",
+                                     "pc",
+                                     "-accel",
+                                     "tcg,thread=multi",
+                                     "-cpu",
+                                     "max",
+                                     "-smp",
+                                     "2",
+                                     "-m",
+                                     "2048",
+                                     "-netdev",
+                                     "user,id=n0"};
+    for (auto& arg :
+         kiln::run::device_arguments(hardware, {layer, data}, {{"n0", "52:54:00:12:34:56"}}))
+        qemu.push_back(std::move(arg));
+    for (const char* arg : {"-display", "none", "-monitor", "none", "-no-reboot", "-serial"})
+        qemu.emplace_back(arg);
+    qemu.push_back("file:" + console.string());
+    run_command(qemu, limit);
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.console = read_text(console);
@@ -123,12 +156,16 @@ inline BootReport boot_and_probe(const std::filesystem::path& image,
             report.failed_units += line.substr(12) + "\n";
         else if (line.starts_with("machine-id="))
             report.machine_id = line.substr(11);
-        else if (line.starts_with("active ")) {
-            auto eq = line.find('=');
-            report.active[line.substr(7, eq - 7)] = line.substr(eq + 1);
+        else if (line.starts_with("root-disk="))
+            report.root_disk = line.substr(10);
+        else {
+            read_keyed(line, "active ", report.active);
+            read_keyed(line, "disk ", report.disk_drivers);
+            read_keyed(line, "nic ", report.nic_drivers);
         }
     }
     std::filesystem::remove(layer);
+    std::filesystem::remove(data);
     return report;
 }
 

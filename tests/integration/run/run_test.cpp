@@ -185,6 +185,32 @@ TEST_F(KilnRun, BootsClonesOnAPrivateNetworkAndCleansUp) {
     EXPECT_EQ(kiln::sha256_file_hex(image), image_digest);
 }
 
+// --hardware vmware: QEMU accepts the OVA's models (PVSCSI with both disks, VMXNET3 on the tap),
+// the state records the choice, and a node started again keeps it.
+TEST_F(KilnRun, VmwareHardwareSurvivesARestart) {
+    fs::path state_dir = dir_ / "state";
+    auto up = kiln({"run", (dir_ / "image.qcow2").string(), "--inventory", kInventory, "--secrets",
+                    (dir_ / "secrets.yml").string(), "--state-dir", state_dir.string(), "--accel",
+                    "tcg", "--memory", "512", "--cpus", "1", "--hardware", "vmware", "--json"});
+    ASSERT_EQ(up.exit_code, 0) << up.out;
+    auto state = nlohmann::json::parse(up.out);
+    EXPECT_EQ(state["hardware"], "vmware");
+    auto expect_vmware = [](int pid) {
+        std::string cmdline = read("/proc/" + std::to_string(pid) + "/cmdline");
+        EXPECT_NE(cmdline.find("pvscsi,id=scsi0"), std::string::npos) << cmdline;
+        EXPECT_NE(cmdline.find("vmxnet3,netdev=n0"), std::string::npos) << cmdline;
+        EXPECT_EQ(cmdline.find("virtio"), std::string::npos) << cmdline;
+    };
+    for (const auto& node : state["nodes"]) {
+        ASSERT_EQ(::kill(node["pid"].get<int>(), 0), 0) << node["name"] << " is not running";
+        expect_vmware(node["pid"]);
+    }
+    ASSERT_EQ(kiln({"run", "--kill", "pg2", "--state-dir", state_dir.string()}).exit_code, 0);
+    auto start = kiln({"run", "--start", "pg2", "--json", "--state-dir", state_dir.string()});
+    ASSERT_EQ(start.exit_code, 0) << start.out;
+    expect_vmware(nlohmann::json::parse(start.out)["pid"]);
+}
+
 TEST_F(KilnRun, BadInputStartsNothing) {
     auto missing =
         kiln({"run", (dir_ / "absent.qcow2").string(), "--inventory", kInventory, "--secrets",

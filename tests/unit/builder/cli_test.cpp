@@ -54,6 +54,18 @@ TEST(Cli, UsageErrorsExitTwo) {
     EXPECT_EQ(kiln({"plan", "profiles/debian12-patroni.yml", "--var", "nonsense"}).exit_code, 2);
 }
 
+// An unknown --hardware is refused before anything starts, naming the option and its values.
+TEST(Cli, RunRefusesUnknownHardware) {
+    auto r = kiln({"run", "absent.qcow2", "--inventory", "profiles/inventories/local-3.yml",
+                   "--hardware", "hyperv"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.out.find("--hardware: hyperv not in {virtio,vmware}"), std::string::npos) << r.out;
+    auto action = kiln({"run", "--kill", "pg1", "--state-dir", "absent", "--hardware", "vmware"});
+    EXPECT_EQ(action.exit_code, 2);
+    EXPECT_NE(action.out.find("--hardware is chosen when the cluster starts"), std::string::npos)
+        << action.out;
+}
+
 TEST(Cli, JsonReportCountsTheErrorsAndLocatesThem) {
     auto r = kiln({"validate", "--json", kCases + "bad-many-problems.yml"}, false);
     EXPECT_EQ(r.exit_code, 1);

@@ -1,9 +1,10 @@
-// Every enum of the profile model and of `kiln metadata` has one name per value.
+// Every enum of the profile model, of `kiln metadata` and of `kiln run` has one name per value.
 #include <gtest/gtest.h>
 
 #include "enum_names_check.hpp"
 #include "metadata/formats.hpp"
 #include "profile/profile.hpp"
+#include "run/hardware.hpp"
 
 namespace kiln {
 namespace {
@@ -17,6 +18,11 @@ TEST(EnumNames, ProfileEnumsRoundTrip) {
     test::expect_names_round_trip(Firmware::hybrid);
     test::expect_names_round_trip(OutputFormat::ova);
     test::expect_names_round_trip(OverlayKind::file);
+}
+
+TEST(EnumNames, RunHardwareKeepsItsCommandLineNames) {
+    test::expect_names_round_trip(run::Hardware::vmware);
+    EXPECT_EQ(enum_names<run::Hardware>(), (std::vector<std::string>{"virtio", "vmware"}));
 }
 
 TEST(EnumNames, MetadataFormatsKeepTheirCommandLineNames) {
