@@ -22,6 +22,9 @@ public:
                        "Secrets file (else KILN_*_PASSWORD from the environment)");
         app.add_option("--state-dir", state_dir_,
                        "Where clones, metadata and logs live (default /var/tmp/kiln-run/CLUSTER)");
+        app.add_option("--pki-dir", options_.pki_dir,
+                       "The cluster's CA, reused or made there (default STATE_DIR/CLUSTER.pki, "
+                       "deleted by --down)");
         app.add_option("--accel", options_.accel, "auto, kvm or tcg")
             ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
             ->default_val("auto");

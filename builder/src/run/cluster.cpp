@@ -17,6 +17,7 @@
 #include "kiln/process.hpp"
 #include "kiln/unique_fd.hpp"
 #include "metadata/formats.hpp"
+#include "pki/cluster_tls.hpp"
 #include "run/qmp.hpp"
 #include "run/relay.hpp"
 
@@ -156,6 +157,7 @@ nlohmann::json ClusterState::to_json() const {
     return {{"cluster", cluster},
             {"netns", netns},
             {"state_dir", state_dir},
+            {"pki_dir", pki_dir},
             {"vip", vip},
             {"relay_pid", relay_pid},
             {"primary_port", primary_port},
@@ -169,6 +171,7 @@ ClusterState ClusterState::from_json(const nlohmann::json& j) {
     s.cluster = j.at("cluster");
     s.netns = j.at("netns");
     s.state_dir = j.at("state_dir").get<std::string>();
+    s.pki_dir = j.value("pki_dir", std::string());
     s.vip = j.at("vip");
     s.relay_pid = j.at("relay_pid");
     s.primary_port = j.at("primary_port");
@@ -226,6 +229,9 @@ ClusterState up(const UpOptions& options) {
     ip({"-n", state.netns, "addr", "add", bridge_address(*inv), "dev", "br0"});
     ip({"-n", state.netns, "link", "set", "br0", "up"});
 
+    state.pki_dir =
+        fs::absolute(options.pki_dir.value_or(pki::default_pki_dir(state.state_dir, inv->cluster)));
+    pki::Authority authority = pki::load_or_create_authority(state.pki_dir, inv->cluster);
     fs::path image = fs::absolute(options.image);
     std::string accel = resolve_accel(options.accel);
     for (const auto& name : options.deferred)
@@ -244,7 +250,9 @@ ClusterState up(const UpOptions& options) {
         fs::path data = state.state_dir / (node.name + ".data.qcow2");
         blank_disk(data, options.data_size, node.name);
         fs::path qmp = state.state_dir / (node.name + ".qmp");
-        auto values = inventory::node_metadata(*inv, node, secrets);
+        auto node_secrets = secrets;
+        pki::add_node_tls(authority, *inv, node, node_secrets);
+        auto values = inventory::node_metadata(*inv, node, node_secrets);
         fs::path metadata = state.state_dir / (node.name + ".metadata.yml");
         write_file_atomically(metadata, metadata::document_yaml(values), 0600);
 

@@ -17,6 +17,8 @@ struct UpOptions {
     std::string inventory;
     std::optional<std::string> secrets;
     std::optional<std::filesystem::path> state_dir;
+    // The cluster's CA, reused or made there (default: STATE_DIR/CLUSTER.pki).
+    std::optional<std::filesystem::path> pki_dir;
     std::string accel = "auto";  // auto, kvm, tcg
     int memory_mb = 2048;
     int cpus = 2;
@@ -41,7 +43,8 @@ struct ClusterState {
     std::string cluster;
     std::string netns;
     std::filesystem::path state_dir;
-    std::string vip;  // without prefix
+    std::filesystem::path pki_dir;  // the cluster's CA (ca.crt, ca.key)
+    std::string vip;                // without prefix
     int relay_pid = 0;
     int primary_port = 0;
     int replica_port = 0;

@@ -53,6 +53,7 @@ protected:
         std::vector<std::string> argv = {kiln_test::kiln_binary(), "metadata"};
         argv.insert(argv.end(), args.begin(), args.end());
         kiln_test::CommandOptions options;
+        options.working_directory = scratch_.path;  // where a cluster CA is made by default
         options.environment = std::move(environment);
         options.timeout = std::chrono::seconds(30);
         return kiln_test::run_command(argv, options);
