@@ -241,8 +241,8 @@ private:
                                 const std::filesystem::path& data_dir, const EtcdBootstrap& etcd) {
         Rendering env;
         env.files.push_back(
-            {layout.etcd_environment,
-             etcd_environment({member.name, member.address, member.cluster, data_dir, etcd})});
+            {layout.etcd_environment, etcd_environment({member.name, member.address, member.cluster,
+                                                        data_dir, etcd, member.tls})});
         commit_rendering(env, load_accounts(root()), root(), mode_.sets_owners());
     }
 

@@ -17,7 +17,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxPemBytes = 1 << 20;
-constexpr long kClockSkewSeconds = 3600;
 
 [[noreturn]] void fail(const std::string& what) {
     throw Error(openssl::last_error(what));
@@ -57,14 +56,15 @@ void add_extension(X509* certificate, X509* issuer, int nid, const std::string& 
         fail("cannot add the certificate extension '" + value + "'");
 }
 
-// A certificate for `key` named `subject`, valid `days` from now less the clock skew.
-openssl::Certificate new_certificate(EVP_PKEY* key, const std::string& subject, int days) {
+// A certificate for `key` named `subject`.
+openssl::Certificate new_certificate(EVP_PKEY* key, const std::string& subject,
+                                     const Validity& validity) {
     openssl::Certificate certificate(X509_new());
     if (!certificate || X509_set_version(certificate.get(), 2) != 1)
         fail("cannot make a certificate");
     set_random_serial(certificate.get());
-    if (!X509_gmtime_adj(X509_getm_notBefore(certificate.get()), -kClockSkewSeconds) ||
-        !X509_time_adj_ex(X509_getm_notAfter(certificate.get()), days, 0, nullptr))
+    if (!X509_gmtime_adj(X509_getm_notBefore(certificate.get()), validity.starts_in) ||
+        !X509_time_adj_ex(X509_getm_notAfter(certificate.get()), validity.days, 0, nullptr))
         fail("cannot set the validity period");
     set_common_name(X509_get_subject_name(certificate.get()), subject);
     if (X509_set_pubkey(certificate.get(), key) != 1) fail("cannot set the public key");
@@ -78,7 +78,8 @@ void sign(X509* certificate, EVP_PKEY* key) {
 Authority create(const fs::path& dir, const std::string& cluster) {
     Authority ca;
     ca.key = new_key();
-    ca.certificate = new_certificate(ca.key.get(), "kiln cluster CA " + cluster, kCaValidityDays);
+    ca.certificate =
+        new_certificate(ca.key.get(), "kiln cluster CA " + cluster, {.days = kCaValidityDays});
     X509* c = ca.certificate.get();
     if (X509_set_issuer_name(c, X509_get_subject_name(c)) != 1) fail("cannot set the issuer");
     add_extension(c, c, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
@@ -143,10 +144,10 @@ Authority load_or_create_authority(const fs::path& dir, const std::string& clust
     return load(dir);
 }
 
-NodeCredentials issue_node_certificate(const Authority& ca, const NodeNames& names) {
+NodeCredentials issue_node_certificate(const Authority& ca, const NodeNames& names,
+                                       const Validity& validity) {
     openssl::Key key = new_key();
-    openssl::Certificate certificate =
-        new_certificate(key.get(), names.hostname, kNodeValidityDays);
+    openssl::Certificate certificate = new_certificate(key.get(), names.hostname, validity);
     X509* c = certificate.get();
     if (X509_set_issuer_name(c, X509_get_subject_name(ca.certificate.get())) != 1)
         fail("cannot set the issuer");

@@ -39,8 +39,15 @@ struct NodeCredentials {
     std::string key_pem;
 };
 
-// A fresh key and a certificate for both TLS server and client use, valid for
-// kNodeValidityDays from an hour ago (the clones' clocks may lag), with a random serial.
-NodeCredentials issue_node_certificate(const Authority& authority, const NodeNames& names);
+// When a certificate is valid: from `starts_in` seconds from now (an hour ago by default: the
+// clones' clocks may lag) until `days` days from now.
+struct Validity {
+    long starts_in = -3600;
+    int days = kNodeValidityDays;
+};
+
+// A fresh key and a certificate for both TLS server and client use, with a random serial.
+NodeCredentials issue_node_certificate(const Authority& authority, const NodeNames& names,
+                                       const Validity& validity = {});
 
 }  // namespace kiln::pki

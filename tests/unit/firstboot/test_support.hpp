@@ -67,13 +67,15 @@ inline std::map<std::string, std::string> snapshot(const fs::path& dir) {
 }
 
 // A root laid out like a baked Debian image: the Patroni base config, /etc/kiln/image.yml,
-// users in /etc/passwd.
-inline void make_image_root(const fs::path& root,
-                            const std::map<std::string, std::string>& defaults = {
-                                {"cluster", "pg-ha"},
-                                {"vip_interface", "ens192"},
-                                {"vrrp_router_id", "51"},
-                                {"dcs", "etcd"}}) {
+// users in /etc/passwd. Its image has TLS off unless `tls` (then nodes need tls_* metadata:
+// tls_test.cpp's tests).
+inline void make_image_root(
+    const fs::path& root,
+    const std::map<std::string, std::string>& defaults = {{"cluster", "pg-ha"},
+                                                          {"vip_interface", "ens192"},
+                                                          {"vrrp_router_id", "51"},
+                                                          {"dcs", "etcd"}},
+    bool tls = false) {
     fs::create_directories(root / "etc/kiln");
     fs::copy_file(fs::path(KILN_SOURCE_DIR) / "overlays/patroni/etc/kiln/patroni.base.yml",
                   root / "etc/kiln/patroni.base.yml", fs::copy_options::overwrite_existing);
@@ -81,6 +83,7 @@ inline void make_image_root(const fs::path& root,
     config.services = {"etcd.service", "patroni.service", "haproxy.service", "keepalived.service"};
     config.dcs_servers = {"etcd", "zookeeper", "consul"};  // every choice renders
     config.defaults = defaults;
+    config.tls = tls;
     write_file(root / "etc/kiln/image.yml", image::to_yaml(config));
     write_file(root / "etc/passwd",
                "root:x:0:0:root:/root:/bin/bash\npostgres:x:107:114:PostgreSQL:/var/lib/"
