@@ -231,3 +231,31 @@ TEST_F(MetadataSecrets, TheProfileDecidesWhichDcsTheClusterMayChoose) {
     EXPECT_TRUE(contains(zookeeper, "zookeeper")) << zookeeper.out;
     EXPECT_FALSE(contains(zookeeper, "consul_encrypt")) << "no Consul secret for ZooKeeper";
 }
+
+// govc takes extraConfig values only on its command line: the govc format puts no value on any
+// command line, but every one (secrets and the node's TLS key included) in the import options
+// file govc reads, and says how to clear them from vCenter after bring-up.
+TEST_F(MetadataSecrets, GovcPutsNoValueOnACommandLine) {
+    fs::path out = scratch_.path / "govc";
+    auto r = metadata(
+        {"--inventory", kInventory, "--format", "govc", "--node", "pg1", "-o", out.string()},
+        secrets_environment("pg-secret-on-argv-1"));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    std::string script = kiln_test::read_text(out / "pg1.govc.sh");
+    std::string options = kiln_test::read_text(out / "pg1.import-options.json");
+    EXPECT_EQ(script.find("pg-secret-on-argv-1"), std::string::npos) << script;
+    EXPECT_EQ(script.find("PRIVATE KEY"), std::string::npos) << script;
+    EXPECT_EQ(script.find("vm.change"), std::string::npos) << script;
+    EXPECT_NE(script.find("govc import.ova -options \"$(dirname \"$0\")/pg1.import-options.json\""),
+              std::string::npos)
+        << script;
+    EXPECT_NE(script.find("vApp Options"), std::string::npos) << "how to clear them: " << script;
+    EXPECT_NE(options.find("\"Value\": \"pg-secret-on-argv-1\""), std::string::npos) << options;
+    EXPECT_NE(options.find("\"Key\": \"kiln.tls_key\""), std::string::npos) << options;
+    EXPECT_EQ(fs::status(out / "pg1.import-options.json").permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+    // The cluster CA was made where no --pki-dir named one: beside the secrets (here: the
+    // current folder, as the secrets came from the environment), its key private.
+    EXPECT_EQ(fs::status(scratch_.path / "pg-ha.pki" / "ca.key").permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+}

@@ -392,3 +392,54 @@ TEST(EnumNames, FirstbootEnumsRoundTrip) {
     kiln::test::expect_names_round_trip(Transport::defaults);
     kiln::test::expect_names_round_trip(Checker::consul);
 }
+
+// After bring-up guestinfo.ovfEnv is written back without its secret properties (vCenter
+// injects it again at every power-on, so every boot does it): passwords and the TLS key go,
+// every other property and section stays.
+TEST(OvfEnvScrub, TheSecretPropertiesAreDroppedAndEverythingElseKept) {
+    const std::string key_pem =
+        "-----BEGIN PRIVATE KEY-----&#10;MIGHAgEAkeybody&#10;-----END "
+        "PRIVATE KEY-----&#10;";
+    const std::string xml = ovf_env({{"kiln.hostname", "pg1"},
+                                     {"kiln.postgres_password", "Hunter2-secret"},
+                                     {"kiln.vrrp_password", "vrrp-pw"},
+                                     {"kiln.tls_key", key_pem},
+                                     {"kiln.tls_cert", "-----BEGIN CERTIFICATE-----"},
+                                     {"other.product.key", "kept"}});
+    auto scrubbed = without_secret_properties(xml);
+    ASSERT_TRUE(scrubbed);
+    for (const char* gone :
+         {"Hunter2-secret", "vrrp-pw", "MIGHAgEAkeybody", "kiln.tls_key", "kiln.postgres_password"})
+        EXPECT_EQ(scrubbed->find(gone), std::string::npos) << gone << "\n" << *scrubbed;
+    for (const char* kept : {"oe:key=\"kiln.hostname\" oe:value=\"pg1\"", "kiln.tls_cert",
+                             "oe:key=\"other.product.key\" oe:value=\"kept\"", "ve:vCenterId",
+                             "<Kind>VMware ESXi</Kind>", "ve:mac=\"00:50:56:8a:1b:2c\""})
+        EXPECT_NE(scrubbed->find(kept), std::string::npos) << kept << "\n" << *scrubbed;
+    // What is left reads back with the same non-secret values.
+    Collection c;
+    read_ovf_environment("guestinfo.ovfEnv", *scrubbed, c);
+    EXPECT_FALSE(c.report.has_errors()) << c.report.format(nullptr);
+    ASSERT_TRUE(c.metadata.get("hostname"));
+    EXPECT_EQ(c.metadata.get("hostname")->text, "pg1");
+    EXPECT_FALSE(c.metadata.get("postgres_password"));
+
+    EXPECT_FALSE(without_secret_properties(ovf_env({{"kiln.hostname", "pg1"}})))
+        << "nothing to rewrite without a secret";
+    EXPECT_FALSE(without_secret_properties("<not xml"));
+}
+
+TEST(OvfEnvScrub, CollectKeepsTheRewriteForASecretBearingGuestinfoOvfEnv) {
+    TempDir dir;
+    auto root = dir / "root";
+    make_image_root(root);
+    mark_vmware(root);
+    FakeVmware vm(dir / "vm");
+    vm.set("guestinfo.ovfEnv",
+           ovf_env({{"kiln.priority", "2"}, {"kiln.rest_password", "rest-secret-9"}}));
+    auto gi = GuestInfo::detect(RootDir(root));
+    ASSERT_TRUE(gi);
+    Collection c = collect(RootDir(root), {}, &*gi);
+    ASSERT_TRUE(c.ovf_env_without_secrets);
+    EXPECT_EQ(c.ovf_env_without_secrets->find("rest-secret-9"), std::string::npos);
+    EXPECT_NE(c.ovf_env_without_secrets->find("kiln.priority"), std::string::npos);
+}
