@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "command.hpp"
 #include "enum_names_check.hpp"
 #include "kiln/node_schema.hpp"
 #include "render/rendered.hpp"
@@ -442,4 +443,34 @@ TEST(OvfEnvScrub, CollectKeepsTheRewriteForASecretBearingGuestinfoOvfEnv) {
     ASSERT_TRUE(c.ovf_env_without_secrets);
     EXPECT_EQ(c.ovf_env_without_secrets->find("rest-secret-9"), std::string::npos);
     EXPECT_NE(c.ovf_env_without_secrets->find("kiln.priority"), std::string::npos);
+}
+
+// A configured node's later boot (vCenter injected the OVF environment again at power-on):
+// kiln-firstboot writes guestinfo.ovfEnv back without the secret properties, every boot.
+TEST(OvfEnvScrub, EveryBootOfAConfiguredNodeRewritesGuestinfoOvfEnv) {
+    TempDir dir;
+    auto root = dir / "root";
+    make_image_root(root);
+    mark_vmware(root);
+    write_file(root / "var/lib/kiln/stamp.json",
+               "{\"instance_id\": \"i-0001\", \"metadata_digest\": \"x\", \"configured_at\": "
+               "\"2026-01-01T00:00:00Z\"}\n");
+    FakeVmware vm(dir / "vm");
+    const std::string injected = ovf_env({{"kiln.instance_id", "i-0001"},
+                                          {"kiln.hostname", "pg-1"},
+                                          {"kiln.replication_password", "Repl-secret-77"}});
+    for (int boot = 1; boot <= 2; ++boot) {
+        vm.set("guestinfo.ovfEnv", injected);  // as vCenter does at each power-on
+        kiln_test::CommandOptions options;
+        options.timeout = std::chrono::seconds(30);
+        auto r = kiln_test::run_command(
+            {KILN_BINARY_DIR "/firstboot/kiln-firstboot", "--root", root.string(), "--bus",
+             "unix:path=" + (dir / "no-bus").string()},  // a node without a data disk needs none
+            options);
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        std::string now = vm.get("guestinfo.ovfEnv");
+        EXPECT_EQ(now.find("Repl-secret-77"), std::string::npos) << "boot " << boot << ": " << now;
+        EXPECT_NE(now.find("oe:key=\"kiln.hostname\" oe:value=\"pg-1\""), std::string::npos) << now;
+        EXPECT_EQ(r.out.find("Repl-secret-77"), std::string::npos) << r.out;
+    }
 }
