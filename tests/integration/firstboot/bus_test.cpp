@@ -410,6 +410,7 @@ TEST_F(FirstBoot, ImagesCanKeepTheirGuestinfoSecrets) {
     kiln::image::ImageConfig config;
     config.services = {"etcd.service"};
     config.scrub_secrets = false;
+    config.tls = false;  // this fixture's metadata carries no certificates
     config.defaults = {{"cluster", "pg-ha"}, {"vip_interface", "ens192"}, {"dcs", "etcd"}};
     write_file(root / "etc/kiln/image.yml", kiln::image::to_yaml(config));
     ASSERT_EQ(run(), kiln::ExitCode::ok);
