@@ -406,6 +406,20 @@ TEST_F(Cluster3, PatroniAnswersOnlyHttpsWithTheClusterCertificate) {
     }
 }
 
+// haproxy's checks reach Patroni over verified TLS: each server's last check is a layer-7
+// answer (L7OK on the leader / replicas, L7STS where Patroni says 503), never a TLS or
+// connection failure (L6*, L4*) that would leave a backend down, nor a check that skipped TLS.
+TEST_F(Cluster3, HaproxyChecksPatroniOverVerifiedTls) {
+    for (const auto& n : shared->cluster.nodes()) {
+        auto csv = shared->cluster.ssh(n, "curl -sS -m 5 'http://127.0.0.1:7000/;csv'");
+        ASSERT_EQ(csv.exit_code, 0) << n.name << ": " << csv.out;
+        EXPECT_NE(csv.out.find("L7OK"), std::string::npos) << n.name << ": " << csv.out;
+        for (const char* failure : {"L6OK", "L6TOUT", "L6RSP", "L4TOUT", "L4CON", "SOCKERR"})
+            EXPECT_EQ(csv.out.find(failure), std::string::npos)
+                << n.name << " " << failure << ": " << csv.out;
+    }
+}
+
 TEST_F(Cluster3, EtcdRefusesClientsWithoutACertificateOfTheClusterCa) {
     const auto& n = shared->cluster.nodes().front();
     auto with_ca_only =

@@ -281,3 +281,25 @@ TEST(TlsRender, HaproxyAndPatroniAcceptTheRenderedTlsConfigs) {
             EXPECT_TRUE(outcome.ok) << outcome.tool << ": " << outcome.note;
         }
 }
+
+// TLS for ZooKeeper and Consul is not there yet: their clusters keep the DCS as before while
+// PostgreSQL, Patroni's API and haproxy's checks use TLS, and no etcd file is written.
+TEST(TlsRender, ZookeeperAndConsulClustersKeepTheirDcsAndTheRestSpeaksTls) {
+    const Changes consul = {{"dcs", "consul"},
+                            {"consul_encrypt", "pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s="},
+                            {"consul_token", "0b6c5a8e-2f4d-4c1a-9e7b-3d2f1a0c9b8e"}};
+    for (const Changes& changes : {Changes{{"dcs", "zookeeper"}}, consul}) {
+        TlsRendered r(tls_values(changes));
+        const std::string dcs = changes.at("dcs");
+        EXPECT_FALSE(r.render_report.has_errors()) << dcs << r.render_report.format(nullptr);
+        EXPECT_FALSE(r.rendering.find("/etc/kiln/tls/etcd/node.key")) << dcs;
+        EXPECT_TRUE(r.rendering.find("/etc/kiln/tls/postgres/node.key")) << dcs;
+        YAML::Node patroni = YAML::Load(r.file("/etc/patroni/config.yml").content);
+        EXPECT_TRUE(patroni[dcs]) << dcs;
+        EXPECT_FALSE(patroni[dcs]["protocol"]) << dcs;
+        EXPECT_EQ(patroni["restapi"]["certfile"].as<std::string>(),
+                  "/etc/kiln/tls/postgres/node.crt");
+        EXPECT_EQ(patroni["postgresql"]["parameters"]["ssl"].as<std::string>(), "on");
+        EXPECT_TRUE(contains(r.file("/etc/haproxy/haproxy.cfg").content, "check-ssl verify"));
+    }
+}
