@@ -107,6 +107,10 @@ public:
         std::cout << fmt::format("  replicas (VIP {}:5001)  127.0.0.1:{}\n", state.vip,
                                  state.replica_port);
         std::cout << fmt::format("  haproxy stats (:7000)   127.0.0.1:{}\n", state.stats_port);
+        std::cout << fmt::format(
+            "  cluster CA              {}/ca.crt (psql sslmode=verify-ca "
+            "sslrootcert=...)\n",
+            state.pki_dir.string());
         for (const auto& n : state.nodes)
             std::cout << fmt::format(
                 "  ssh {:<8} ({})   ssh -p {} ADMIN@127.0.0.1{}\n", n.name, n.address, n.ssh_port,
