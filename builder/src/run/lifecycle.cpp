@@ -105,12 +105,16 @@ std::string PatroniApi::url(const std::string& node, const std::string& path) co
 HttpResponse PatroniApi::get(const NetnsHttp& http, const std::string& node,
                              const std::string& path) const {
     HttpResponse response = http.get(url(node, path), std::chrono::seconds(5));
-    if (response.status == 0 && !ca_file_.empty()) {
+    if (response.status == 0 && !ca_file_.empty() && !scheme_known_) {
         https_ = !https_;
         HttpResponse other = http.get(url(node, path), std::chrono::seconds(5));
-        if (other.status != 0) return other;
+        if (other.status != 0) {
+            scheme_known_ = true;
+            return other;
+        }
         https_ = !https_;
     }
+    scheme_known_ = scheme_known_ || response.status != 0;
     return response;
 }
 

@@ -56,6 +56,7 @@ private:
     std::string netns_;
     std::string ca_file_;  // the cluster CA, when kiln run made one
     mutable bool https_ = true;
+    mutable bool scheme_known_ = false;  // a node answered: the cluster's scheme is settled
     std::vector<std::pair<std::string, std::string>> nodes_;  // name, address
     std::string rest_password_;
 };
