@@ -259,3 +259,18 @@ TEST_F(MetadataSecrets, GovcPutsNoValueOnACommandLine) {
     EXPECT_EQ(fs::status(scratch_.path / "pg-ha.pki" / "ca.key").permissions() & fs::perms::all,
               fs::perms::owner_read | fs::perms::owner_write);
 }
+
+// The TLS values come from the cluster's PKI folder, never from the secrets file.
+TEST_F(MetadataSecrets, ATlsKeyInTheSecretsFileIsNotUsed) {
+    auto r =
+        with_secrets(secrets_with("postgres_password: pg-secret-1\ntls_key: \"-----BEGIN "
+                                  "PRIVATE KEY-----\\nHandMadeKeyBody\\n-----END PRIVATE "
+                                  "KEY-----\\n\""));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r,
+                         "secrets.yml:2:1: warning: 'tls_key' does not belong in the secrets "
+                         "file: kiln makes it from the cluster's PKI folder (--pki-dir)"))
+        << r.out;
+    EXPECT_FALSE(contains(r, "HandMadeKeyBody")) << "the file's key is neither used nor shown";
+    EXPECT_TRUE(contains(r, "tls_key: \"-----BEGIN PRIVATE KEY-----")) << r.out;
+}
