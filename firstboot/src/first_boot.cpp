@@ -317,6 +317,7 @@ private:
         std::chrono::milliseconds timeout = o_.unit_timeout;
         for (const auto& unit : units) {
             log_.notify_status("starting " + unit);
+            status_.timeline.push_back({unit, seconds_since_boot(), std::nullopt});
             try {
                 if (unit == dcs_member.unit)
                     manager.start_patiently(unit, std::chrono::seconds(10), [&] {
@@ -341,6 +342,7 @@ private:
                 throw;
             }
             status_.units_started.push_back(unit);
+            end_span(unit);
             if (status_.waiting) {
                 status_.waiting = false;
                 status_.message = unit + " has its quorum";
@@ -496,8 +498,20 @@ private:
     void begin(const char* stage) {
         stage_ = stage;
         log_.stage_started(stage);
+        status_.timeline.push_back({stage, seconds_since_boot(), std::nullopt});
     }
-    void finish(const std::string& detail) { log_.stage_finished(stage_, detail); }
+    void finish(const std::string& detail) {
+        log_.stage_finished(stage_, detail);
+        end_span(stage_);
+    }
+    // The last span of that name that has not ended, ends now.
+    void end_span(const std::string& name) {
+        for (auto it = status_.timeline.rbegin(); it != status_.timeline.rend(); ++it)
+            if (it->name == name && !it->end) {
+                it->end = seconds_since_boot();
+                return;
+            }
+    }
 
     ExitCode fail(const std::string& message, ExitCode code) {
         std::string text = log_.scrub(message);

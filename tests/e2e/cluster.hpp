@@ -122,6 +122,20 @@ public:
         return "";
     }
 
+    // Every node reports status ok, Patroni sees one running leader, and the leader streams to
+    // both replicas.
+    bool healthy() const {
+        for (const auto& n : nodes_) {
+            auto status = ssh(n, "sudo cat /run/kiln/status.json");
+            if (status.exit_code != 0 || status.out.find("\"status\": \"ok\"") == std::string::npos)
+                return false;
+        }
+        if (leader().empty()) return false;
+        auto streaming =
+            psql_vip("select count(*) from pg_stat_replication where state = 'streaming'");
+        return streaming.exit_code == 0 && streaming.out == "2\n";
+    }
+
 private:
     // A client that hangs (a node mid-failover) is stopped as timeout(1) would stop it; the
     // callers poll, or check the exit code.

@@ -14,8 +14,11 @@
 #include <random>
 #include <set>
 
+#include "cluster_files.hpp"
 #include "kiln/sha256.hpp"
+#include "leader_crash.hpp"
 #include "row_writer.hpp"
+#include "timeline.hpp"
 
 namespace fs = std::filesystem;
 using namespace kiln_e2e;
@@ -23,40 +26,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kKiln = KILN_BINARY_DIR "/builder/kiln";
-const std::string kInventory = KILN_SOURCE_DIR "/profiles/inventories/local-3.yml";
-const std::string kAdmin = "kiln";  // firstboot.admin_user of profiles/includes/patroni-cluster.yml
-
 fs::path image_under_test() {
     if (const char* image = std::getenv("KILN_E2E_IMAGE"); image && *image) return image;
     return KILN_TEST_IMAGE;
 }
 
-std::string random_secret(std::size_t length) {
-    static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    std::random_device device;
-    std::uniform_int_distribution<std::size_t> pick(0, sizeof alphabet - 2);
-    std::string s;
-    while (s.size() < length) s += alphabet[pick(device)];
-    return s;
-}
-
-void write_private(const fs::path& path, const std::string& text) {
-    std::ofstream(path) << text;
-    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
-}
-
 struct Shared {
     kiln_test::Scratch scratch{"e2e"};
     fs::path state = scratch.path / "state";
-    fs::path secret_list = scratch.path / "secret-values";  // one per line, grep -F patterns
+    ClusterFiles files{.dir = scratch.path};
     // The secrets plus a canary the scan must find where the test plants it, proving it looks.
     std::string canary = "kiln-e2e-canary-" + random_secret(12);
     fs::path scan_patterns = scratch.path / "scan-patterns";
-    fs::path postgres_password = scratch.path / "postgres.password";
-    std::map<std::string, std::string> secrets;
     std::string image_digest;
-    Cluster cluster{scratch.path / "id", scratch.path / "pgpass", kAdmin};
+    Cluster cluster{files.key, files.pgpass, kAdmin};
     CommandResult up;
     double writable_seconds = -1;
     bool healthy = false;
@@ -65,24 +48,15 @@ struct Shared {
     fs::path pki_dir;                    // the cluster CA kiln run made
     std::vector<std::string> key_lines;  // base64 lines of every node's key and the CA's key
     fs::path key_patterns = scratch.path / "key-patterns";  // those lines, grep -F patterns
+    std::map<std::string, Clock::time_point> powered_on;
 };
 
 // How long the first clone runs alone: past systemd's default start timeout (90 s).
 constexpr auto kAlone = 150s;
 Shared* shared = nullptr;
 
-// Every node reports status ok, Patroni sees one running leader, and the leader streams to
-// both replicas.
 bool cluster_healthy() {
-    for (const auto& n : shared->cluster.nodes()) {
-        auto status = shared->cluster.ssh(n, "sudo cat /run/kiln/status.json");
-        if (status.exit_code != 0 || status.out.find("\"status\": \"ok\"") == std::string::npos)
-            return false;
-    }
-    if (shared->cluster.leader().empty()) return false;
-    auto streaming = shared->cluster.psql_vip(
-        "select count(*) from pg_stat_replication where state = 'streaming'");
-    return streaming.exit_code == 0 && streaming.out == "2\n";
+    return shared->cluster.healthy();
 }
 
 fs::path image_b_under_test() {
@@ -160,7 +134,7 @@ void add_private_key_patterns(const nlohmann::json& up) {
                           "\\n"));
     std::string patterns;
     for (const auto& line : shared->key_lines) patterns += line + "\n";
-    std::ofstream(shared->secret_list, std::ios::app) << patterns;
+    std::ofstream(shared->files.secret_list, std::ios::app) << patterns;
     std::ofstream(shared->scan_patterns, std::ios::app) << patterns;
     write_private(shared->key_patterns, patterns);
 }
@@ -169,36 +143,9 @@ class Cluster3 : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         shared = new Shared;
-        const fs::path dir = shared->scratch.path;
-        ASSERT_EQ(run_command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kiln-e2e",
-                               "-f", (dir / "id").string()})
-                      .exit_code,
-                  0);
-
-        // The bundled inventory, with this run's admin key in place of the example one.
-        std::string inventory = kiln_test::read_text(kInventory);
-        std::string key = kiln_test::read_text(dir / "id.pub");
-        key.erase(key.find_last_not_of('\n') + 1);
-        auto at = inventory.find("  - ssh-ed25519 ");
-        ASSERT_NE(at, std::string::npos);
-        inventory.replace(at + 4, inventory.find('\n', at) - at - 4, key);
-        std::ofstream(dir / "cluster.yml") << inventory;
-
-        shared->secrets = {{"postgres_password", random_secret(24)},
-                           {"replication_password", random_secret(24)},
-                           {"rest_password", random_secret(24)},
-                           {"vrrp_password", random_secret(8)}};  // VRRP PASS auth: 8 at most
-        std::string secrets_yaml, values;
-        for (const auto& [k, v] : shared->secrets) {
-            secrets_yaml += k + ": " + v + "\n";
-            values += v + "\n";
-        }
-        write_private(dir / "secrets.yml", secrets_yaml);
-        write_private(shared->secret_list, values);
-        write_private(shared->scan_patterns, values + shared->canary + "\n");
-        write_private(shared->postgres_password, shared->secrets["postgres_password"] + "\n");
-        write_private(dir / "pgpass",
-                      "*:*:*:postgres:" + shared->secrets["postgres_password"] + "\n");
+        ASSERT_EQ(shared->files.write(), "");
+        write_private(shared->scan_patterns,
+                      kiln_test::read_text(shared->files.secret_list) + shared->canary + "\n");
 
         fs::path image = image_under_test();
         ASSERT_TRUE(fs::exists(image)) << image << " (built by the image fixture test)";
@@ -209,13 +156,14 @@ protected:
         // cluster no timer runs at all), pg2 once pg3 has waited, and pg1 last: the first peer,
         // which founds the etcd cluster the others wait for, so both of them must wait.
         shared->up = run_command(
-            {kKiln, "run", image.string(), "--inventory", (dir / "cluster.yml").string(),
-             "--secrets", (dir / "secrets.yml").string(), "--state-dir", shared->state.string(),
-             "--defer", "pg1", "--defer", "pg2", "--json"});
+            {kKiln, "run", image.string(), "--inventory", shared->files.inventory.string(),
+             "--secrets", shared->files.secrets_file.string(), "--state-dir",
+             shared->state.string(), "--defer", "pg1", "--defer", "pg2", "--json"});
         ASSERT_EQ(shared->up.exit_code, 0) << shared->up.out;
         shared->cluster.adopt(nlohmann::json::parse(shared->up.out));
         add_private_key_patterns(nlohmann::json::parse(shared->up.out));
         auto pg3_on = Clock::now();
+        shared->powered_on = {{"pg3", pg3_on}, {"pg1", pg3_on}, {"pg2", pg3_on}};
         shared->waited["pg3"] = wait_until([] { return waiting_for_quorum("pg3"); }, 15min);
         ASSERT_TRUE(shared->waited["pg3"]) << "pg3 alone never reported waiting for its quorum";
         std::this_thread::sleep_until(pg3_on + kAlone);
@@ -224,11 +172,13 @@ protected:
                   << static_cast<int>(seconds_since(pg3_on)) << " s" << std::endl;
 
         start_node("pg2");
+        shared->powered_on["pg2"] = Clock::now();
         shared->waited["pg2"] = wait_until([] { return waiting_for_quorum("pg2"); }, 15min);
         ASSERT_TRUE(shared->waited["pg2"]) << "pg2 never reported waiting for its quorum";
 
         start_node("pg1");
         auto pg1_on = Clock::now();
+        shared->powered_on["pg1"] = pg1_on;
         bool writable = wait_until(
             [] {
                 return shared->cluster
@@ -250,6 +200,8 @@ protected:
                   << static_cast<int>(seconds_since(pg1_on)) << " s" << std::endl;
         std::cout << "e2e: delayed start: pg3 power-on -> healthy: "
                   << static_cast<int>(seconds_since(pg3_on)) << " s" << std::endl;
+        for (const auto& n : shared->cluster.nodes())
+            std::cout << node_timeline(shared->cluster, n, shared->powered_on[n.name]);
     }
 
     static void start_node(const std::string& name) {
@@ -343,7 +295,7 @@ TEST_F(Cluster3, HaproxyOnEveryNodeRoutesToTheLeaderAndAReplicaAndTheVipTakesWri
                 std::to_string(port) +
                 " user=postgres dbname=postgres\" -c 'select inet_server_addr(), "
                 "pg_is_in_recovery()'",
-            shared->postgres_password.string());
+            shared->files.postgres_password.string());
     };
     for (const auto& n : shared->cluster.nodes()) {
         auto primary = through(n, 5000);
@@ -376,7 +328,7 @@ TEST_F(Cluster3, PlaintextPostgresqlIsRefusedOnEveryNodeAndTheVip) {
                 "read -r PGPASSWORD; export PGPASSWORD; psql -X -At \"host=" + target +
                     " user=postgres dbname=postgres sslmode=disable connect_timeout=5\" -c "
                     "'select 1' 2>&1",
-                shared->postgres_password.string());
+                shared->files.postgres_password.string());
             EXPECT_NE(r.out.find("no encryption"), std::string::npos)
                 << n.name << " " << target << ": " << r.out;
             EXPECT_EQ(r.out.find("\n1\n"), std::string::npos) << r.out;
@@ -516,10 +468,11 @@ TEST_F(Cluster3, NodesAreDistinctAndNoSecretLeaks) {
             << found.out;
     }
     // On the host: the image (never written by kiln run) and the serial consoles.
-    auto image = run_command(
-        {"grep", "-c", "-aF", "-f", shared->secret_list.string(), image_under_test().string()});
+    auto image = run_command({"grep", "-c", "-aF", "-f", shared->files.secret_list.string(),
+                              image_under_test().string()});
     EXPECT_EQ(image.out, "0\n") << "a secret is in the image";
-    std::vector<std::string> grep_consoles = {"grep", "-lF", "-f", shared->secret_list.string()};
+    std::vector<std::string> grep_consoles = {"grep", "-lF", "-f",
+                                              shared->files.secret_list.string()};
     for (const auto& entry : fs::directory_iterator(shared->state))
         if (entry.path().filename().string().ends_with(".console.log"))
             grep_consoles.push_back(entry.path().string());
@@ -550,41 +503,10 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
     ASSERT_TRUE(sync_standby) << "synchronous_mode is not on";
     ASSERT_EQ(shared->cluster.psql_vip("truncate kiln_e2e").exit_code, 0);
 
-    RowWriter writer(shared->cluster, "kiln_e2e");
-    bool flowing = wait_until([&] { return writer.acknowledged() >= 20; }, 5min, 1s);
-    std::string old_leader = shared->cluster.leader();
-    ASSERT_TRUE(flowing) << "writes through the VIP did not flow";
-    ASSERT_FALSE(old_leader.empty());
-
-    // Failover time runs from the kill to the first write that was sent after QEMU was gone
-    // and acknowledged; a write in flight at the kill does not count.
-    auto killed_at = Clock::now();
-    auto kill =
-        run_command({kKiln, "run", "--kill", old_leader, "--state-dir", shared->state.string()});
-    auto gone_at = Clock::now();
-    bool resumed =
-        wait_until([&] { return writer.first_sent_after(gone_at).has_value(); }, 8min, 1s);
-    // A few more rows on the new leader, then stop.
-    wait_until([&] { return writer.acknowledged_after(gone_at) >= 10; }, 2min, 1s);
-    writer.stop();
-    ASSERT_EQ(kill.exit_code, 0) << kill.out;
-    ASSERT_TRUE(resumed) << "no write was accepted after killing " << old_leader;
-    double failover =
-        std::chrono::duration<double>(*writer.first_sent_after(gone_at) - killed_at).count();
-    std::cout << "e2e: kill " << old_leader
-              << " (leader) -> writes accepted again: " << static_cast<int>(failover) << " s"
-              << std::endl;
-    ::testing::Test::RecordProperty("kill_to_writable_s", static_cast<int>(failover));
-
-    std::string new_leader = shared->cluster.leader(old_leader);
-    EXPECT_FALSE(new_leader.empty());
-    EXPECT_NE(new_leader, old_leader);
-    auto lost = writer.lost();
-    ASSERT_TRUE(lost.has_value()) << "the new leader cannot be read";
-    EXPECT_TRUE(lost->empty()) << lost->size() << " acknowledged rows lost, first "
-                               << lost->front();
-    std::cout << "e2e: " << writer.acknowledged()
-              << " rows acknowledged, all present: " << lost->empty() << std::endl;
+    LeaderCrash crash = crash_the_leader_under_writes(shared->cluster, shared->state, "kiln_e2e");
+    ASSERT_GE(crash.seconds, 0);
+    ::testing::Test::RecordProperty("kill_to_writable_s", static_cast<int>(crash.seconds));
+    const std::string& old_leader = crash.old_leader;
 
     auto start =
         run_command({kKiln, "run", "--start", old_leader, "--state-dir", shared->state.string()});
@@ -602,7 +524,7 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
     ASSERT_TRUE(rejoined) << old_leader << " did not rejoin as a streaming replica";
     std::cout << "e2e: " << old_leader << " booted again -> streaming replica: "
               << static_cast<int>(seconds_since(restarted)) << " s" << std::endl;
-    EXPECT_TRUE(node_has_rows(old_node, writer.acknowledged_ids().size()));
+    EXPECT_TRUE(node_has_rows(old_node, crash.acknowledged.size()));
 }
 
 // Day 2: a second image (the bundled profile with another release) and `kiln run --rolling`

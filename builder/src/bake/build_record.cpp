@@ -6,8 +6,11 @@ namespace kiln::bake {
 
 nlohmann::json make_manifest(const ManifestInput& in) {
     nlohmann::json packages = nlohmann::json::array();
-    for (const auto& p : in.packages)
-        packages.push_back({{"name", p.name}, {"version", p.version}, {"arch", p.arch}});
+    for (const auto& p : in.packages) {
+        nlohmann::json j{{"name", p.name}, {"version", p.version}, {"arch", p.arch}};
+        if (!p.source.empty()) j["source"] = p.source;
+        packages.push_back(std::move(j));
+    }
     nlohmann::json outputs = nlohmann::json::array();
     for (const auto& o : in.outputs) {
         nlohmann::json j{{"format", o.format}, {"file", o.file}, {"status", o.status}};

@@ -7,6 +7,7 @@
 #include "bake/steps/image_base.hpp"
 #include "bake/steps/overlays.hpp"
 #include "bake/steps/packages.hpp"
+#include "bake/steps/scripts.hpp"
 #include "bake/steps/seal.hpp"
 #include "bake/steps/selinux.hpp"
 #include "bake/steps/settings.hpp"
@@ -96,6 +97,10 @@ void Executor::operator()(const plan::SetHostname& a) {
 
 void Executor::operator()(const plan::ApplyUnits& a) {
     apply_units(in_guest(), a.action, a.units);
+}
+
+void Executor::operator()(const plan::RunScript& a) {
+    run_script(in_guest(), a, current_->where);
 }
 
 void Executor::operator()(const plan::InstallFirstboot& a) {

@@ -52,6 +52,7 @@ public:
     void operator()(const plan::ConfigureZabbixAgent& action);
     void operator()(const plan::SetHostname& action);
     void operator()(const plan::ApplyUnits& action);
+    void operator()(const plan::RunScript& action);
     void operator()(const plan::InstallFirstboot& action);
     void operator()(const plan::WriteNodeDefaults& action);
     void operator()(const plan::ConfigureDataDisk& action);

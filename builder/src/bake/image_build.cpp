@@ -10,6 +10,7 @@
 #include "bake/guest/appliance.hpp"
 #include "bake/guest/native_root.hpp"
 #include "bake/layer_cache.hpp"
+#include "bake/sbom.hpp"
 #include "bake/steps/bootstrap.hpp"
 #include "bake/steps/image_base.hpp"
 #include "bake/steps/packages.hpp"
@@ -38,6 +39,7 @@ public:
 
     BuildResult run() {
         auto start = Clock::now();
+        created_ = sbom_creation_time();  // a bad SOURCE_DATE_EPOCH stops the build before work
         Workspace work(options_.work_parent.empty() ? default_work_parent() : options_.work_parent,
                        options_.keep_work);
         std::ofstream log(work / "build.log");
@@ -84,16 +86,39 @@ public:
                         outputs,
                         &progress_,
                         result.seconds};
+        const std::string sbom_name = profile_.name.value + ".spdx.json";
+        std::ofstream(staged.stage(sbom_name)) << make_spdx(sbom_input(outputs)).dump(2) << "\n";
         fs::path manifest = staged.stage(profile_.name.value + ".manifest.json");
         std::ofstream(manifest) << make_manifest(m).dump(2) << "\n";
         staged.commit();
         for (const auto& o : outputs)
             if (o.status == "written") result.outputs.push_back(options_.output_dir / o.file);
+        result.outputs.push_back(options_.output_dir / sbom_name);
         result.outputs.push_back(options_.output_dir / (profile_.name.value + ".manifest.json"));
         return result;
     }
 
 private:
+    // The bill of materials describes the qcow2, or the first disk written without one.
+    SbomInput sbom_input(const std::vector<OutputRecord>& outputs) const {
+        SbomInput in{profile_.name.value,
+                     profile_.release.value,
+                     profile_.package_manager,
+                     guest_os_,
+                     packages_,
+                     {},
+                     {},
+                     plan_.profile_digest,
+                     created_};
+        const OutputRecord* disk = nullptr;
+        for (const auto& o : outputs)
+            if (o.status == "written" &&
+                (!disk || (o.format == "qcow2" && disk->format != "qcow2")))
+                disk = &o;
+        if (disk) in.image_file = disk->file, in.image_sha256 = in.digest = disk->sha256;
+        return in;
+    }
+
     NumberedOperations ops_in(std::initializer_list<Stage> stages) const {
         NumberedOperations out;
         for (std::size_t i = 0; i < plan_.operations.size(); ++i)
@@ -125,8 +150,10 @@ private:
 
         NativeRoot root(ctx.tree);
         ctx.root = &root;
-        executor.run(ops_in({Stage::customize, Stage::firstboot, Stage::seal, Stage::sysprep}));
+        executor.run(ops_in(
+            {Stage::customize, Stage::scripts, Stage::firstboot, Stage::seal, Stage::sysprep}));
         packages_ = installed_packages(ctx);
+        guest_os_ = read_guest_os(*ctx.root);
 
         disk_ = ctx.work / "disk.raw";
         disk_format_ = "raw";
@@ -173,16 +200,17 @@ private:
 
         Appliance appliance(options_.accel);
         appliance.add_disk(disk_, "qcow2");
-        appliance.set_network(!ops_in({Stage::packages}).empty());
+        appliance.set_network(!ops_in({Stage::packages, Stage::scripts}).empty());
         auto t = Clock::now();
         appliance.launch();
         progress_.add_phase_time("appliance-launch", since(t));
         base.mount_and_grow(appliance);
         ApplianceDisk guest(appliance);
         ctx.root = &guest.files();
-        executor.run(ops_in(
-            {Stage::packages, Stage::customize, Stage::firstboot, Stage::seal, Stage::sysprep}));
+        executor.run(ops_in({Stage::packages, Stage::customize, Stage::scripts, Stage::firstboot,
+                             Stage::seal, Stage::sysprep}));
         packages_ = installed_packages(ctx);
+        guest_os_ = read_guest_os(*ctx.root);
         executor.finished_disk = &guest;
         executor.run(ops_in({Stage::disk}));
         executor.finished_disk = nullptr;
@@ -200,6 +228,8 @@ private:
     fs::path disk_;
     std::string disk_format_;
     std::vector<InstalledPackage> packages_;
+    GuestOs guest_os_;
+    std::int64_t created_ = 0;  // the bill of materials' creation time
 };
 
 }  // namespace

@@ -287,8 +287,12 @@ MemberNames member_names(const std::string& base) {
 }
 
 std::int64_t default_mtime() {
+    return source_date_epoch().value_or(0);
+}
+
+std::optional<std::int64_t> source_date_epoch() {
     const char* text = std::getenv("SOURCE_DATE_EPOCH");
-    if (!text || !*text) return 0;
+    if (!text || !*text) return std::nullopt;
     auto value = grammar::parse_integer(text);
     if (!value || *value < 0 || *value > 077777777777LL)
         throw UsageError("SOURCE_DATE_EPOCH='" + std::string(text) +

@@ -72,6 +72,9 @@ struct Bootstrap {
     Text arch;
     TextList components;
     TextList packages;  // installed by the bootstrap itself (native speed)
+    // Debian: the initramfs's drivers (initramfs-tools MODULES=list) instead of nearly every
+    // module (MODULES=most); empty: the tool's own default (EL's dracut).
+    TextList initramfs_modules;
 
     std::string operation_name() const { return profile::to_string(tool); }
     template <class Self, class F>
@@ -83,6 +86,7 @@ struct Bootstrap {
         f(input("arch"), s.arch);
         f(input("components"), s.components);
         f(input("packages"), s.packages);
+        f(input("initramfs_modules"), s.initramfs_modules);
     }
 };
 
@@ -265,6 +269,29 @@ struct ApplyUnits {
     static void fields(Self& s, F&& f) {
         f(kNaming, s.action);
         f(input("units"), s.units);
+    }
+};
+
+// ---- scripts
+
+// One build step of the profile: `interpreter SCRIPT` run inside the image, its environment
+// PATH, HOME, LANG and `env` alone. Its digest is its own: changing one step leaves the
+// others' digests alone.
+struct RunScript {
+    Text name;
+    Text interpreter;
+    Text text;         // an inline step's text (empty for a file step)
+    HostContent file;  // a file step's file (an empty path for an inline step)
+    std::map<std::string, Text> env;
+
+    std::string operation_name() const { return "script-" + name.value; }
+    template <class Self, class F>
+    static void fields(Self& s, F&& f) {
+        f(kNaming, s.name);
+        f(input("interpreter"), s.interpreter);
+        f(input("run"), s.text);
+        f(input("file_sha256"), s.file);
+        f(input("env"), s.env);
     }
 };
 

@@ -12,12 +12,13 @@
 namespace kiln::plan {
 
 // The stages of a build, in the order they run.
-enum class Stage { base, packages, customize, firstboot, seal, sysprep, disk, output };
+enum class Stage { base, packages, customize, scripts, firstboot, seal, sysprep, disk, output };
 constexpr auto name_table(Stage) {
     using enum Stage;
     return std::to_array<EnumName<Stage>>({{base, "base"},
                                            {packages, "packages"},
                                            {customize, "customize"},
+                                           {scripts, "scripts"},
                                            {firstboot, "firstboot"},
                                            {seal, "seal"},
                                            {sysprep, "sysprep"},
@@ -29,9 +30,10 @@ constexpr auto name_table(Stage) {
 using Action =
     std::variant<Bootstrap, ImportImage, ResizeDisk, AddRepository, InstallPackages, RemovePackages,
                  CopyOverlay, SetTimezone, SetLocale, ConfigureNtp, ConfigureZabbixAgent,
-                 SetHostname, ApplyUnits, InstallFirstboot, WriteNodeDefaults, ConfigureDataDisk,
-                 DisableClusterServices, SealEtcdData, SealPostgresqlClusters, RunSysprep, MakeDisk,
-                 InstallBootloader, SelinuxRelabel, TrimFreeSpace, WriteOutput>;
+                 SetHostname, ApplyUnits, RunScript, InstallFirstboot, WriteNodeDefaults,
+                 ConfigureDataDisk, DisableClusterServices, SealEtcdData, SealPostgresqlClusters,
+                 RunSysprep, MakeDisk, InstallBootloader, SelinuxRelabel, TrimFreeSpace,
+                 WriteOutput>;
 
 // The name users see (`kiln plan`, progress, the manifest): "install-packages", "copy-tree"...
 std::string name_of(const Action& action);

@@ -7,6 +7,7 @@
 #include "kiln/node_schema.hpp"
 #include "kiln/sha256.hpp"
 #include "plan/dcs_packages.hpp"
+#include "plan/initramfs_modules.hpp"
 
 namespace kiln::plan {
 
@@ -74,6 +75,15 @@ std::string plural(std::size_t n, const char* word) {
     return std::to_string(n) + " " + w;
 }
 
+bool debian_tool(BootstrapTool tool) {
+    return tool == BootstrapTool::debootstrap || tool == BootstrapTool::mmdebstrap;
+}
+
+std::size_t line_count(const std::string& text) {
+    auto breaks = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    return breaks + (!text.empty() && text.back() != '\n' ? 1 : 0);
+}
+
 // A host file the image gets; a missing one plans with an empty digest and fails the build
 // at the operation that installs it, naming it.
 HostContent host_file(const std::filesystem::path& path) {
@@ -96,6 +106,7 @@ public:
         base();
         packages();
         customize();
+        scripts();
         firstboot();
         seal();
         sysprep();
@@ -162,7 +173,10 @@ private:
                           .variant = b->variant,
                           .arch = b->arch,
                           .components = b->components,
-                          .packages = bootstrap_packages_},
+                          .packages = bootstrap_packages_,
+                          .initramfs_modules = debian_tool(b->tool)
+                                                   ? initramfs_modules(p_.disk.filesystem, b->where)
+                                                   : TextList{}},
                 summary, b->where);
         } else if (const auto& image = p_.base.image) {
             add(Stage::base,
@@ -246,6 +260,21 @@ private:
     void units(UnitAction action, const TextList& units) {
         if (units.empty()) return;
         add(Stage::customize, ApplyUnits{action, units}, join(units), units.front().where);
+    }
+
+    void scripts() {
+        for (const auto& script : p_.scripts) {
+            RunScript step{.name = script.name,
+                           .interpreter = script.interpreter,
+                           .text = script.run.value_or(Text{}),
+                           .file = script.file ? host_file(script.file_path) : HostContent{},
+                           .env = script.env};
+            std::string source = script.file ? script.file->value : "inline";
+            if (script.run) source += ", " + plural(line_count(script.run->value), "line");
+            if (!script.env.empty()) source += ", " + plural(script.env.size(), "variable");
+            add(Stage::scripts, std::move(step), script.interpreter.value + " (" + source + ")",
+                script.where);
+        }
     }
 
     void firstboot() {

@@ -12,6 +12,8 @@
 #include "kiln/node_schema.hpp"
 #include "kiln/regular_file.hpp"
 #include "kiln/sha256.hpp"
+#include "profile/decode_scripts.hpp"
+#include "profile/value_check.hpp"
 #include "sysprep/operations.hpp"
 
 namespace kiln::profile {
@@ -63,6 +65,9 @@ public:
         if (const auto* node = top.get("overlays")) p.overlays = overlays(*node);
         if (const auto* node = top.get("units")) p.units = units(*node);
         if (const auto* node = top.get("settings")) p.settings = settings(*node);
+        if (const auto* node = top.get("scripts"))
+            p.scripts = decode_scripts(
+                *node, [this](const Text& t) { return resolve(t); }, context_.check_files, report_);
         if (const auto* node = top.get("firstboot")) p.firstboot = firstboot(*node);
         p.sysprep.operations = default_sysprep(root.location);
         if (const auto* node = top.get("sysprep")) p.sysprep = sysprep(*node);
@@ -81,11 +86,7 @@ private:
     // Reports "'path': problem" at the value when `check_fn` finds one.
     template <class Check>
     bool check(const Text& text, Check&& check_fn, const std::string& path) {
-        if (auto problem = check_fn(text.value)) {
-            report_.error(text.where, "'" + path + "': " + *problem);
-            return false;
-        }
-        return true;
+        return check_value(report_, text, check_fn, path);
     }
 
     template <class Check>

@@ -129,6 +129,18 @@ struct Settings {
     std::optional<Text> hostname;  // placeholder hostname of the template itself
 };
 
+// One build step of `scripts:`: a program the image runs at build time (in the bootstrap's
+// chroot, or in the appliance for an image base) with a declared interpreter.
+struct Script {
+    Text name;
+    Text interpreter;                 // an absolute path inside the image
+    std::optional<Text> run;          // the inline text, or
+    std::optional<Text> file;         // a file as written (relative to the profile)
+    std::filesystem::path file_path;  // ... resolved
+    std::map<std::string, Text> env;  // besides PATH, HOME and LANG; never secrets
+    Location where;
+};
+
 struct Firstboot {
     Text dcs;              // the default choice
     TextList dcs_servers;  // what the image carries; empty: `dcs` alone, as before the choice
@@ -196,6 +208,7 @@ struct Profile {
     std::vector<Overlay> overlays;
     Units units;
     Settings settings;
+    std::vector<Script> scripts;  // in the order they run
     Firstboot firstboot;
     Sysprep sysprep;
     Disk disk;

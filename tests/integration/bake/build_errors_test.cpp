@@ -127,6 +127,24 @@ TEST_F(BuildErrors, UnknownAptPackageNamesItsLine) {
     EXPECT_TRUE(output_files().empty());
 }
 
+// A build step that exits non-zero fails the build at the step's line, with its last lines.
+TEST_F(BuildErrors, FailingBuildStepNamesItsLineAndLastLines) {
+    auto p = write_profile("step.yml", bootstrap_profile("", "") +
+                                           "scripts:\n"
+                                           "  - name: fails\n"
+                                           "    interpreter: /bin/sh\n"
+                                           "    run: |\n"
+                                           "      echo kiln-step-was-here\n"
+                                           "      echo kiln-step-says-no >&2\n"
+                                           "      exit 7\n");
+    CommandResult r = build(p);
+    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_NE(r.out.find("step.yml:15:5: script 'fails' failed: exit 7:"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("kiln-step-was-here\nkiln-step-says-no"), std::string::npos) << r.out;
+    EXPECT_TRUE(output_files().empty());
+}
+
 TEST_F(BuildErrors, InterruptedBuildLeavesNothingAndScratchIsCleaned) {
     auto p = write_profile("interrupt.yml", bootstrap_profile("", ""));
     fs::create_directories(out);

@@ -7,6 +7,7 @@
 #include "boot_probe.hpp"
 #include "harness.hpp"
 #include "image_inspector.hpp"
+#include "kiln/sha256.hpp"
 
 namespace fs = std::filesystem;
 using namespace kiln_test;
@@ -61,6 +62,33 @@ TEST_F(BuildPatroni, BuildsWithTheClusterPackages) {
     EXPECT_EQ(shared->manifest["profile"]["name"], "debian12-patroni") << shared->manifest;
 }
 
+// The bill of materials beside the manifest: SPDX 2.3, the qcow2's checksum, one package per
+// installed package with its purl.
+TEST_F(BuildPatroni, HasAnSpdxBillOfMaterials) {
+    fs::path path = shared->out / "debian12-patroni.spdx.json";
+    ASSERT_TRUE(fs::exists(path));
+    auto doc = nlohmann::json::parse(read_text(path), nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << "not JSON: " << path;
+    EXPECT_EQ(doc["spdxVersion"], "SPDX-2.3");
+    EXPECT_EQ(doc["SPDXID"], "SPDXRef-DOCUMENT");
+    ASSERT_TRUE(doc["packages"].is_array());
+    EXPECT_EQ(doc["packages"].size(), shared->manifest["packages"].size() + 1);
+    const auto& image = doc["packages"][0];
+    EXPECT_EQ(image["checksums"][0]["checksumValue"],
+              kiln::sha256_file_hex(shared->out / "debian12-patroni.qcow2"));
+    bool postgresql = false;
+    for (const auto& p : doc["packages"])
+        if (p["name"] == "postgresql-15") {
+            postgresql = true;
+            EXPECT_EQ(p["externalRefs"][0]["referenceLocator"].get<std::string>().rfind(
+                          "pkg:deb/debian/postgresql-15@", 0),
+                      0u)
+                << p;
+            EXPECT_EQ(p["sourceInfo"], "built from source package postgresql-15");
+        }
+    EXPECT_TRUE(postgresql);
+}
+
 TEST_F(BuildPatroni, NoEtcdMemberNoPostgresClusterAndNoClusterUnitEnabled) {
     ImageInspector image(shared->out / "debian12-patroni.qcow2");
     ASSERT_TRUE(image.ok()) << image.error();
@@ -101,8 +129,17 @@ TEST_F(BuildPatroni, NoEtcdMemberNoPostgresClusterAndNoClusterUnitEnabled) {
     EXPECT_TRUE(image.exists("/usr/sbin/update-initramfs"));
     EXPECT_FALSE(image.is_symlink("/usr/sbin/update-initramfs")) << "still the stand-in";
     bool initramfs = false;
-    for (const auto& name : image.ls("/boot")) initramfs |= name.starts_with("initrd.img-");
+    for (const auto& name : image.ls("/boot"))
+        if (name.starts_with("initrd.img-")) {
+            initramfs = true;
+            // The targeted module set (MODULES=list), not every module (about 34 MB).
+            EXPECT_LT(image.stat("/boot/" + name).size, 20L << 20) << name;
+        }
     EXPECT_TRUE(initramfs) << "no initramfs in /boot";
+    EXPECT_EQ(image.read("/etc/initramfs-tools/conf.d/kiln-modules").value_or(""),
+              "MODULES=list\n");
+    EXPECT_NE(image.read("/etc/initramfs-tools/modules").value_or("").find("\nvmw_pvscsi\n"),
+              std::string::npos);
     std::string yml = image.read("/etc/kiln/image.yml").value_or("");
     EXPECT_NE(yml.find("patroni.service"), std::string::npos) << yml;
     EXPECT_NE(yml.find("/usr/lib/postgresql/15/bin"), std::string::npos) << yml;

@@ -56,7 +56,8 @@ TEST_F(BuildSmall, SucceedsWithOnlyFinalOutputs) {
     for (const auto& e : fs::directory_iterator(shared->out))
         names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
-    EXPECT_EQ(names, (std::vector<std::string>{"kiln-small.manifest.json", "kiln-small.qcow2"}));
+    EXPECT_EQ(names, (std::vector<std::string>{"kiln-small.manifest.json", "kiln-small.qcow2",
+                                               "kiln-small.spdx.json"}));
     auto info = run_command({"qemu-img", "check", (shared->out / "kiln-small.qcow2").string()});
     EXPECT_EQ(info.exit_code, 0) << info.out;
 }
@@ -85,7 +86,7 @@ TEST_F(BuildSmall, ManifestDescribesTheBuild) {
         EXPECT_GE(s["seconds"].get<double>(), 0.0);
     }
     for (const char* s :
-         {"base", "packages", "customize", "firstboot", "sysprep", "disk", "output"})
+         {"base", "packages", "customize", "scripts", "firstboot", "sysprep", "disk", "output"})
         EXPECT_TRUE(stages.contains(s)) << s;
     // Every planned operation ran, in the plan's order.
     ASSERT_EQ(m["operations"].size(), shared->plan["operations"].size());
@@ -125,6 +126,17 @@ TEST_F(SmallImage, OverlayFilesWithOwnersAndModes) {
     EXPECT_EQ(image->link("/etc/kiln-test/config.link"), "config");
 }
 
+// The profile's build steps ran inside the image, after the overlays, as root, with the
+// environment they declare; their files are gone.
+TEST_F(SmallImage, BuildStepsRanInTheImage) {
+    EXPECT_EQ(image->read("/etc/kiln-test/stamp").value_or("missing"),
+              "kiln-lab uid=0\ngreeting = hello\n");
+    EXPECT_EQ(image->read("/etc/kiln-test/from-file").value_or("missing"), "from a file step\n");
+    EXPECT_FALSE(image->exists("/tmp/kiln-script"));
+    EXPECT_FALSE(image->exists("/tmp/kiln-script.log"));
+    EXPECT_EQ(image->read("/etc/resolv.conf").value_or(""), "") << "the host's name servers stay";
+}
+
 TEST_F(SmallImage, UnitsEnabledMaskedAndClusterUnitsDisabled) {
     EXPECT_TRUE(image->is_symlink("/etc/systemd/system/multi-user.target.wants/kiln-test.service"));
     EXPECT_EQ(image->link("/etc/systemd/system/apt-daily.timer"), "/dev/null");
@@ -161,6 +173,23 @@ TEST_F(SmallImage, PackagesSettingsAndFirstboot) {
         << "images get the one static kiln-firstboot";
     EXPECT_NE(image->read("/etc/passwd").value_or("").find("\nkiln:"), std::string::npos);
     EXPECT_EQ(image->stat("/etc/sudoers.d/90-kiln-admin").mode, 0440);
+}
+
+// debootstrap made an initramfs with every module; the build made it again with the
+// targeted set (the small image boots on virtio under QEMU, BootsToMultiUser...).
+TEST_F(SmallImage, InitramfsCarriesTheTargetedModuleSet) {
+    EXPECT_EQ(image->read("/etc/initramfs-tools/conf.d/kiln-modules").value_or(""),
+              "MODULES=list\n");
+    std::string modules = image->read("/etc/initramfs-tools/modules").value_or("");
+    for (const char* driver : {"\nvmw_pvscsi\n", "\nvirtio_blk\n", "\next4\n"})
+        EXPECT_NE(modules.find(driver), std::string::npos) << driver << modules;
+    bool initramfs = false;
+    for (const auto& name : image->ls("/boot"))
+        if (name.starts_with("initrd.img-")) {
+            initramfs = true;
+            EXPECT_LT(image->stat("/boot/" + name).size, 20L << 20) << name;
+        }
+    EXPECT_TRUE(initramfs);
 }
 
 TEST_F(SmallImage, BootableDiskByUuid) {

@@ -207,6 +207,21 @@ TEST_F(FirstBoot, ConfiguresStartsInOrderReportsStampsAndScrubs) {
     auto status = nlohmann::json::parse(read_file(root / "run/kiln/status.json"));
     EXPECT_EQ(status["status"], "ok");
     EXPECT_EQ(status["units_started"].size(), 4u);
+    // The timeline: every stage and unit start in order, each ending at or after its start and
+    // no earlier than the one before began.
+    std::vector<std::string> spans;
+    double previous_start = 0;
+    for (const auto& span : status["timeline"]) {
+        spans.push_back(span["name"]);
+        EXPECT_GE(span["start"].get<double>(), previous_start) << span.dump();
+        ASSERT_TRUE(span.contains("end")) << span.dump();
+        EXPECT_GE(span["end"].get<double>(), span["start"].get<double>()) << span.dump();
+        previous_start = span["start"];
+    }
+    EXPECT_EQ(spans,
+              (std::vector<std::string>{"collect", "validate", "render", "commit", "identity",
+                                        "start", "etcd.service", "patroni.service",
+                                        "haproxy.service", "keepalived.service", "stamp"}));
     EXPECT_EQ(read_file(root / "run/kiln/status.json").find("secret"), std::string::npos);
     EXPECT_EQ(vm.get("guestinfo.kiln.status"), "ok");
     // scrubbed: secret-bearing guestinfo keys overwritten, the others kept
@@ -304,6 +319,13 @@ TEST_F(FirstBoot, AFailedUnitStopsWhatStartedAndLeavesNoStamp) {
     auto status = nlohmann::json::parse(read_file(root / "run/kiln/status.json"));
     EXPECT_EQ(status["status"], "error");
     EXPECT_EQ(status["stage"], "start");
+    // The failed unit's span and its stage's have no end.
+    const auto& timeline = status["timeline"];
+    ASSERT_GE(timeline.size(), 2u);
+    EXPECT_EQ(timeline.back()["name"], "patroni.service");
+    EXPECT_FALSE(timeline.back().contains("end"));
+    EXPECT_EQ(timeline[timeline.size() - 3]["name"], "start");
+    EXPECT_FALSE(timeline[timeline.size() - 3].contains("end"));
     EXPECT_EQ(vm.get("guestinfo.kiln.status")
                   .rfind("error: start: starting patroni.service failed: job result 'failed'", 0),
               0u)

@@ -157,13 +157,45 @@ TEST(PackageDrivers, InstalledListParsesDpkgAndRpm) {
     EXPECT_EQ(find_package(profile_list, "postgresql-15")->where.line, 7);
 }
 
-TEST(Bootstrap, DebootstrapAndElInstallrootCommands) {
+// A bookworm bootstrap from a mirror of the example domain.
+plan::Bootstrap bookworm(profile::BootstrapTool tool) {
     plan::Bootstrap b;
-    b.tool = profile::BootstrapTool::debootstrap;
+    b.tool = tool;
     b.release = text("bookworm");
     b.mirror = text("http://deb.example/debian");
-    b.variant = text("minbase");
     b.arch = text("amd64");
+    return b;
+}
+
+// The plan's initramfs modules are written (MODULES=list and the list) in the one hook that
+// makes the initramfs, before it does; without them the hook is as before (MODULES=most).
+TEST(Bootstrap, MmdebstrapMakesTheInitramfsFromThePlannedModulesOnly) {
+    plan::Bootstrap b = bookworm(profile::BootstrapTool::mmdebstrap);
+    auto customize_hook = [](const std::vector<std::string>& c) {
+        for (const auto& a : c)
+            if (a.starts_with("--customize-hook=") && a.find("update-initramfs -c") != a.npos)
+                return a;
+        return std::string();
+    };
+    EXPECT_EQ(customize_hook(bootstrap_command(b, "/t", "", "/r")).find("MODULES"),
+              std::string::npos);
+    b.initramfs_modules = {text("vmw_pvscsi"), text("virtio_blk"), text("ext4")};
+    std::string hook = customize_hook(bootstrap_command(b, "/t", "", "/r"));
+    std::size_t conf =
+        hook.find("printf %s 'MODULES=list\n' > \"$1/etc/initramfs-tools/conf.d/kiln-modules\"");
+    std::size_t list =
+        hook.find("vmw_pvscsi\nvirtio_blk\next4\n' > \"$1/etc/initramfs-tools/modules\"");
+    std::size_t make = hook.find("update-initramfs -c -k all");
+    ASSERT_NE(conf, std::string::npos) << hook;
+    ASSERT_NE(list, std::string::npos) << hook;
+    EXPECT_LT(conf, make);
+    EXPECT_LT(list, make);
+    EXPECT_LT(hook.find("if [ -x"), conf) << "only where initramfs-tools is installed";
+}
+
+TEST(Bootstrap, DebootstrapAndElInstallrootCommands) {
+    plan::Bootstrap b = bookworm(profile::BootstrapTool::debootstrap);
+    b.variant = text("minbase");
     b.packages = {text("linux-image-amd64"), text("grub-pc")};
     auto c = bootstrap_command(b, "/t", "/cache", "/repos");
     EXPECT_EQ(c.front(), "debootstrap");

@@ -1,6 +1,6 @@
 // The executor runs what the plan says, where the build puts it: the disk stage's relabel and
 // trim on the finished disk (faked here: the real one is the libguestfs appliance), sysprep
-// through the table on the guest's files.
+// through the table on the guest's files, build steps through the guest's command runner.
 #include "bake/executor.hpp"
 
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 
 #include "bake/guest/mounted_disk.hpp"
 #include "bake/guest/native_root.hpp"
+#include "bake/steps/scripts.hpp"
 #include "plan/planner.hpp"
 #include "profile/loader.hpp"
 
@@ -160,6 +161,157 @@ TEST(Executor, TheDataDiskGetsAMountUnitEveryServiceRequires) {
         text << drop_in.rdbuf();
         EXPECT_NE(text.str().find("RequiresMountsFor=/var/lib/kiln-data\n"), std::string::npos)
             << service;
+    }
+}
+
+// A guest whose files are a host tree and whose commands run on the host itself, the step's
+// files (/tmp/kiln-script...) mapped into the tree: what a chroot does, without the privileges
+// a chroot needs.
+class HostCommandsRoot final : public Root {
+public:
+    explicit HostCommandsRoot(const fs::path& tree) : tree_(tree), files_(tree) {}
+
+    std::string describe() const override { return "the test tree"; }
+    bool exists(const std::string& p) override { return files_.exists(p); }
+    bool is_directory(const std::string& p) override { return files_.is_directory(p); }
+    bool is_symlink(const std::string& p) override { return files_.is_symlink(p); }
+    std::optional<std::string> read_file(const std::string& p) override {
+        return files_.read_file(p);
+    }
+    void write_file(const std::string& p, const std::string& content, unsigned mode, unsigned uid,
+                    unsigned gid) override {
+        files_.write_file(p, content, mode, uid, gid);
+    }
+    bool make_directory(const std::string& p, unsigned mode, unsigned uid, unsigned gid) override {
+        return files_.make_directory(p, mode, uid, gid);
+    }
+    void symlink(const std::string& target, const std::string& p) override {
+        files_.symlink(target, p);
+    }
+    void remove(const std::string& p) override { files_.remove(p); }
+    std::vector<std::string> list(const std::string& d) override { return files_.list(d); }
+    ProcessResult run(const std::vector<std::string>& argv, const std::vector<std::string>&,
+                      StdoutTo stdout_to) override {
+        std::vector<std::string> mapped;
+        for (const auto& arg : argv)
+            mapped.push_back(arg.starts_with("/tmp/kiln-script") ? (tree_ / arg.substr(1)).string()
+                                                                 : arg);
+        return bake::run({mapped}, stdout_to);
+    }
+
+private:
+    fs::path tree_;
+    NativeRoot files_;
+};
+
+// Collects what the build log gets for as long as it lives.
+struct LogLines {
+    std::string text;
+    LogLines() {
+        set_log_sink([this](const std::string& line) { text += line + "\n"; });
+    }
+    ~LogLines() { set_log_sink({}); }
+};
+
+const char* const kSteps =
+    "scripts:\n"
+    "  - name: first\n"
+    "    interpreter: /bin/sh\n"
+    "    run: |\n"
+    "      echo \"hello from $SITE\"\n"
+    "      echo to-stderr >&2\n"
+    "      env | sort\n"
+    "    env:\n"
+    "      SITE: lab\n"
+    "  - name: second\n"
+    "    interpreter: /bin/sh\n"
+    "    run: |\n"
+    "      echo line-1\n"
+    "      echo line-2 >&2\n"
+    "      exit 3\n"
+    "  - name: third\n"
+    "    interpreter: /bin/sh\n"
+    "    run: touch /never\n";
+
+// kSteps planned, and a build whose guest (with /bin/sh and /tmp) runs commands on the host.
+struct StepsBuild {
+    TempDir dir;
+    plan::Plan plan = prepared(dir);
+    Build build{dir.path};
+    HostCommandsRoot guest{dir.path / "guest"};
+    StepsBuild() { build.ctx.root = &guest; }
+
+    static plan::Plan prepared(const TempDir& dir) {
+        dir.write("guest/bin/sh", "");
+        fs::create_directories(dir.path / "guest/tmp");
+        return plan_of(dir, kSteps);
+    }
+};
+
+TEST(Executor, BuildStepsRunInOrderWithTheirOwnEnvironmentAndLogTheirOutput) {
+    StepsBuild b;
+    auto& [dir, plan, build, guest] = b;
+    ::setenv("KILN_TEST_HOST_ONLY", "leaked", 1);
+    LogLines log;
+
+    NumberedOperations steps = in_stage(plan, plan::Stage::scripts);
+    ASSERT_EQ(steps.size(), 3u);
+    build.executor.run({steps.front()});
+
+    EXPECT_NE(log.text.find("[first] hello from lab\n"), std::string::npos) << log.text;
+    EXPECT_NE(log.text.find("[first] to-stderr\n"), std::string::npos) << log.text;
+    EXPECT_NE(log.text.find("[first] LANG=C.UTF-8\n"), std::string::npos) << log.text;
+    EXPECT_NE(log.text.find("[first] HOME=/root\n"), std::string::npos) << log.text;
+    EXPECT_NE(log.text.find("[first] PATH=/usr/local/sbin:"), std::string::npos) << log.text;
+    EXPECT_EQ(log.text.find("KILN_TEST_HOST_ONLY"), std::string::npos) << "the build's env leaked";
+    EXPECT_EQ(log.text.find("LC_ALL"), std::string::npos) << log.text;
+    EXPECT_FALSE(fs::exists(dir.path / "guest/tmp/kiln-script"));
+    EXPECT_FALSE(fs::exists(dir.path / "guest/tmp/kiln-script.log"));
+    EXPECT_NE(build.log.str().find("lines of output"), std::string::npos) << build.log.str();
+    ::unsetenv("KILN_TEST_HOST_ONLY");
+}
+
+// A failing step stops the build at its own profile line, with the last lines it printed; the
+// steps after it do not run.
+TEST(Executor, AFailingStepIsLocatedAtItsProfileLineWithItsLastLines) {
+    StepsBuild b;
+    auto& [dir, plan, build, guest] = b;
+    LogLines log;
+
+    NumberedOperations steps = in_stage(plan, plan::Stage::scripts);
+    steps.erase(steps.begin());
+    try {
+        build.executor.run(steps);
+        FAIL() << "the failing step did not stop the build";
+    } catch (const Error& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  (dir.path / "el.yml").string() +
+                      ":16:5: script 'second' failed: exit 3:\nline-1\nline-2");
+        EXPECT_EQ(e.code(), ExitCode::failed);
+    }
+    EXPECT_EQ(build.executor.current()->name(), "script-second");
+    EXPECT_NE(log.text.find("[second] line-2\n"), std::string::npos) << log.text;
+    EXPECT_FALSE(fs::exists("/never"));
+    EXPECT_FALSE(fs::exists(dir.path / "guest/tmp/kiln-script"));
+}
+
+TEST(Executor, AStepWhoseInterpreterIsNotInTheImageNamesIt) {
+    TempDir dir;
+    fs::create_directories(dir.path / "guest/tmp");
+    plan::Plan plan = plan_of(dir,
+                              "scripts:\n  - name: py\n    interpreter: /usr/bin/python3\n"
+                              "    run: print(1)\n");
+    Build build(dir.path);
+    HostCommandsRoot guest(dir.path / "guest");
+    build.ctx.root = &guest;
+    try {
+        build.executor.run(in_stage(plan, plan::Stage::scripts));
+        FAIL() << "a step ran without its interpreter";
+    } catch (const Error& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  (dir.path / "el.yml").string() +
+                      ":9:18: script 'py': its interpreter /usr/bin/python3 is not in the image "
+                      "(install its package first)");
     }
 }
 

@@ -161,10 +161,18 @@ profile::Profile load(const std::string& name) {
 
 TEST(ActionDigest, EveryMemberOfEveryActionCounts) {
     std::vector<Operation> samples;
-    for (const char* profile : {"debian12-patroni.yml", "centos7-patroni.yml"}) {
+    for (const char* profile :
+         {"debian12-patroni.yml", "centos7-patroni.yml", "rocky9-patroni.yml"}) {
         Plan plan = make_plan(load(profile), {});
         samples.insert(samples.end(), plan.operations.begin(), plan.operations.end());
     }
+    // No bundled profile has build steps.
+    samples.push_back(
+        {Stage::scripts,
+         RunScript{{"step", {}}, {"/bin/sh", {}}, {"true", {}}, {}, {{"A", {"b", {}}}}},
+         "",
+         {},
+         ""});
     std::set<std::size_t> covered;
     for (const auto& op : samples) {
         covered.insert(op.action.index());

@@ -24,11 +24,14 @@ CommandResult kiln(const std::vector<std::string>& args, bool with_stderr = true
 const std::string kCases = "tests/unit/builder/profile_cases/";
 
 TEST(Cli, BundledProfilesAreValid) {
-    auto r = kiln(
-        {"validate", "profiles/debian12-patroni.yml", "profiles/centos7-patroni.yml", "--strict"});
+    auto r = kiln({"validate", "profiles/debian12-patroni.yml", "profiles/centos7-patroni.yml",
+                   "profiles/rocky9-patroni.yml", "--strict"});
     EXPECT_EQ(r.exit_code, 0) << r.out;
-    EXPECT_NE(r.out.find("profiles/debian12-patroni.yml: valid (0 errors, 0 warnings)"),
-              std::string::npos);
+    for (const char* name : {"debian12", "centos7", "rocky9"})
+        EXPECT_NE(r.out.find("profiles/" + std::string(name) +
+                             "-patroni.yml: valid (0 errors, 0 warnings)"),
+                  std::string::npos)
+            << r.out;
 }
 
 TEST(Cli, InvalidProfileExitsOneWithLocatedReport) {

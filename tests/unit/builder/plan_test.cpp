@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <stdexcept>
 
 #include "kiln/sha256.hpp"
@@ -184,6 +185,135 @@ TEST(Plan, RelabelAndTrimOfABootstrapAreDiskOperationsAfterTheBootloader) {
     EXPECT_LT(at("install-bootloader"), at("selinux-relabel"));
     EXPECT_LT(at("selinux-relabel"), at("sysprep-zero-free-space"));
     EXPECT_LT(at("sysprep-zero-free-space"), at("write-qcow2"));
+}
+
+// A profile with build steps between its units and its first-boot wiring.
+std::string with_scripts(const std::string& second_step) {
+    return "version: 1\nbase:\n  bootstrap: {tool: mmdebstrap, release: bookworm, mirror: "
+           "'http://deb.debian.org/debian'}\npackages:\n  install: [hello]\n"
+           "settings:\n  timezone: UTC\nunits:\n  enable: [ssh.service]\n"
+           "scripts:\n"
+           "  - name: first\n    interpreter: /bin/sh\n    run: echo one\n"
+           "  - name: second\n    interpreter: /bin/bash\n" +
+           second_step +
+           "  - name: third\n    interpreter: /bin/sh\n    run: echo three\n"
+           "firstboot:\n  dcs: etcd\n  services: [patroni.service]\n";
+}
+
+TEST(Plan, ScriptsRunInOrderAfterTheCustomizationsAndBeforeFirstboot) {
+    TempDir dir;
+    auto plan = plan::make_plan(
+        load_profile(dir.write("steps.yml", with_scripts("    run: echo two\n")).string()), {});
+    auto k = kinds(plan);
+    auto at = [&](const char* name) { return std::find(k.begin(), k.end(), name) - k.begin(); };
+    ASSERT_LT(at("script-third"), static_cast<long>(k.size()));
+    EXPECT_LT(at("set-timezone"), at("script-first"));
+    EXPECT_LT(at("enable-units"), at("script-first"));
+    EXPECT_EQ(at("script-second"), at("script-first") + 1);
+    EXPECT_EQ(at("script-third"), at("script-second") + 1);
+    EXPECT_LT(at("script-third"), at("install-firstboot"));
+    EXPECT_LT(at("script-third"), at("seal-etcd-data"));
+    EXPECT_EQ(find(plan, "script-second").stage, plan::Stage::scripts);
+    const auto& second = std::get<plan::RunScript>(find(plan, "script-second").action);
+    EXPECT_EQ(second.interpreter.value, "/bin/bash");
+    EXPECT_EQ(second.text.value, "echo two");
+    EXPECT_EQ(find(plan, "script-second").where.line, 14);  // the step's `- name:` line
+}
+
+// Changing a step changes its own digest and the profile's; the steps before it and the cached
+// package layer keep theirs. A file step is digested by its content, an env by its values.
+TEST(Plan, AStepsDigestFollowsItsTextFileAndEnvironmentAlone) {
+    TempDir dir;
+    auto plan_with = [&](const std::string& second) {
+        return plan::make_plan(load_profile(dir.write("steps.yml", with_scripts(second)).string()),
+                               {});
+    };
+    auto digest = [](const plan::Plan& plan, const char* name) { return find(plan, name).digest; };
+    auto base = plan_with("    run: echo two\n");
+    auto changed = plan_with("    run: echo 2\n");
+    EXPECT_NE(digest(changed, "script-second"), digest(base, "script-second"));
+    EXPECT_EQ(digest(changed, "script-first"), digest(base, "script-first"));
+    EXPECT_EQ(digest(changed, "script-third"), digest(base, "script-third"));
+    EXPECT_EQ(changed.package_layer_digest, base.package_layer_digest);
+    EXPECT_NE(changed.profile_digest, base.profile_digest);
+
+    auto with_env = plan_with("    run: echo two\n    env: {SITE: lab}\n");
+    EXPECT_NE(digest(with_env, "script-second"), digest(base, "script-second"));
+    auto other_env = plan_with("    run: echo two\n    env: {SITE: prod}\n");
+    EXPECT_NE(digest(other_env, "script-second"), digest(with_env, "script-second"));
+
+    dir.write("step.sh", "echo two\n");
+    auto from_file = plan_with("    file: step.sh\n");
+    dir.write("step.sh", "echo 2\n");
+    auto file_changed = plan_with("    file: step.sh\n");
+    EXPECT_NE(digest(file_changed, "script-second"), digest(from_file, "script-second"));
+    EXPECT_EQ(digest(file_changed, "script-first"), digest(from_file, "script-first"));
+    EXPECT_EQ(std::get<plan::RunScript>(find(file_changed, "script-second").action).file.digest,
+              sha256_hex("echo 2\n"));
+}
+
+// The EL 9 profile: a dnf bootstrap whose repositories all check signatures with a key, the
+// cluster's packages, sealing, and the relabel of the finished disk.
+TEST(Plan, TheRocky9ProfileIsASignedDnfBootstrapThatIsRelabelled) {
+    auto plan = plan::make_plan(
+        load_profile(std::string(KILN_SOURCE_DIR) + "/profiles/rocky9-patroni.yml"), {});
+    auto k = kinds(plan);
+    EXPECT_EQ(k.front(), "dnf");
+    std::set<std::string> repositories;
+    for (const auto& op : plan.operations)
+        if (const auto* repo = std::get_if<plan::AddRepository>(&op.action)) {
+            repositories.insert(repo->repository.value);
+            EXPECT_TRUE(repo->gpgcheck) << repo->repository.value;
+            EXPECT_TRUE(repo->gpgkey.value.starts_with("https://") ||
+                        repo->gpgkey.value.starts_with("file:///etc/pki/rpm-gpg/"))
+                << repo->repository.value;
+        }
+    for (const char* repo : {"kiln-baseos", "kiln-appstream", "epel", "pgdg15", "pgdg-extras"})
+        EXPECT_TRUE(repositories.contains(repo)) << repo;
+    const auto& install = std::get<plan::InstallPackages>(find(plan, "install-packages").action);
+    EXPECT_EQ(install.manager, profile::PackageManager::dnf);
+    for (const char* name : {"seal-etcd-data", "seal-postgresql-clusters", "install-firstboot"})
+        EXPECT_NE(std::find(k.begin(), k.end(), name), k.end()) << name;
+    auto at = [&](const char* name) { return std::find(k.begin(), k.end(), name) - k.begin(); };
+    EXPECT_LT(at("install-bootloader"), at("selinux-relabel"));
+    EXPECT_LT(at("selinux-relabel"), static_cast<long>(k.size()));
+    const auto& ova = std::get<plan::WriteOutput>(find(plan, "write-ova").action);
+    EXPECT_EQ(ova.ovf->os_type.value, "rhel9_64Guest");
+}
+
+// A Debian bootstrap's initramfs carries VMware's and QEMU's disk drivers and the root
+// filesystem's, not every module; the list is in the bootstrap's digest (the package layer
+// holds the initramfs). EL keeps dracut's default.
+TEST(Plan, ADebianInitramfsCarriesTheTargetedModuleSet) {
+    TempDir dir;
+    auto bootstrap_of = [&](const std::string& tool, const std::string& filesystem) {
+        auto plan = plan::make_plan(
+            load_profile(dir.write("initramfs.yml",
+                                   "version: 1\nbase:\n  bootstrap: {tool: " + tool +
+                                       ", release: '12', mirror: 'http://mirror.example/'}\n"
+                                       "disk:\n  filesystem: " +
+                                       filesystem + "\n")
+                             .string()),
+            {});
+        return std::make_pair(std::get<plan::Bootstrap>(plan.operations.front().action),
+                              plan.package_layer_digest);
+    };
+    auto names = [](const plan::Bootstrap& b) {
+        std::set<std::string> out;
+        for (const auto& m : b.initramfs_modules) out.insert(m.value);
+        return out;
+    };
+    auto [ext4, ext4_layer] = bootstrap_of("mmdebstrap", "ext4");
+    for (const char* driver :
+         {"vmw_pvscsi", "mptspi", "mptsas", "ahci", "ata_piix", "vmxnet3", "e1000", "e1000e",
+          "virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net", "sd_mod", "ext4"})
+        EXPECT_TRUE(names(ext4).contains(driver)) << driver;
+    EXPECT_FALSE(names(ext4).contains("xfs"));
+    auto [xfs, xfs_layer] = bootstrap_of("debootstrap", "xfs");
+    EXPECT_TRUE(names(xfs).contains("xfs"));
+    EXPECT_FALSE(names(xfs).contains("ext4"));
+    EXPECT_NE(xfs_layer, ext4_layer);
+    EXPECT_TRUE(bootstrap_of("dnf", "ext4").first.initramfs_modules.empty());
 }
 
 }  // namespace

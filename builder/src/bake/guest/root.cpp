@@ -12,13 +12,8 @@ ProcessResult Root::run_checked(const std::vector<std::string>& argv, const std:
 }
 
 std::vector<std::string> guest_command_prefix(const std::vector<std::string>& env) {
-    std::vector<std::string> out = {
-        "/usr/bin/env",
-        "-i",
-        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        "LC_ALL=C",
-        "HOME=/root",
-        "DEBIAN_FRONTEND=noninteractive"};
+    std::vector<std::string> out = {"/usr/bin/env", "-i",         kGuestPath,
+                                    "LC_ALL=C",     "HOME=/root", "DEBIAN_FRONTEND=noninteractive"};
     out.insert(out.end(), env.begin(), env.end());
     return out;
 }

@@ -24,6 +24,10 @@ public:
                               const std::vector<std::string>& env = {});
 };
 
+// The PATH every command in a guest gets.
+inline constexpr const char* kGuestPath =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 // `env -i` with the clean environment every command in a guest gets, plus `env`.
 std::vector<std::string> guest_command_prefix(const std::vector<std::string>& env);
 

@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "bake/guest/native_root.hpp"
 #include "bake/steps/packages.hpp"
 #include "kiln/join.hpp"
 
@@ -41,21 +42,54 @@ void add_apt_cache_hooks(std::vector<std::string>& c, const fs::path& cache) {
         host + " {} +");
 }
 
+// The initramfs-tools files that give the initramfs `modules` alone: MODULES=list, and the
+// list (mkinitramfs always adds what the list names, with their dependencies).
+std::vector<std::pair<std::string, std::string>> initramfs_module_files(
+    const profile::TextList& modules) {
+    std::string list =
+        "# Written by kiln build: the initramfs carries these drivers (MODULES=list in\n"
+        "# conf.d/kiln-modules); every other module loads from the root filesystem.\n";
+    for (const auto& m : modules) list += m.value + "\n";
+    return {{"/etc/initramfs-tools/conf.d/kiln-modules", "MODULES=list\n"},
+            {"/etc/initramfs-tools/modules", list}};
+}
+
 // Two costs of a Debian bootstrap that the image does not need: dpkg's fsync of every file
 // (the tree is copied into a new filesystem afterwards), and initramfs generation, which the
 // kernel's postinst and then every later initramfs trigger repeat (about a minute each here,
 // one fork per module). update-initramfs is diverted to true while packages install and runs
-// once at the end, for every installed kernel, with everything the packages added.
-void add_fast_install_hooks(std::vector<std::string>& c) {
+// once at the end, for every installed kernel, with everything the packages added and, when the
+// plan names them, only the initramfs modules it names.
+void add_fast_install_hooks(std::vector<std::string>& c, const profile::TextList& modules) {
     const std::string dpkg_cfg = "\"$1/etc/dpkg/dpkg.cfg.d/kiln-bootstrap\"";
     const std::string tool = "/usr/sbin/update-initramfs";
+    std::string module_set;
+    if (!modules.empty()) {
+        module_set = "mkdir -p \"$1/etc/initramfs-tools/conf.d\" && ";
+        for (const auto& [path, text] : initramfs_module_files(modules))
+            module_set += "printf %s " + shell_quoted(text) + " > \"$1" + path + "\" && ";
+    }
     c.push_back("--setup-hook=mkdir -p \"$1/etc/dpkg/dpkg.cfg.d\" && echo force-unsafe-io > " +
                 dpkg_cfg);
     c.push_back("--essential-hook=chroot \"$1\" dpkg-divert --quiet --local --rename --add " +
                 tool + " && ln -s /bin/true \"$1" + tool + "\"");
     c.push_back("--customize-hook=rm -f \"$1" + tool + "\" " + dpkg_cfg +
                 " && chroot \"$1\" dpkg-divert --quiet --local --rename --remove " + tool +
-                " && if [ -x \"$1" + tool + "\" ]; then chroot \"$1\" " + tool + " -c -k all; fi");
+                " && if [ -x \"$1" + tool + "\" ]; then " + module_set + "chroot \"$1\" " + tool +
+                " -c -k all; fi");
+}
+
+// debootstrap has no hooks: its kernel made an initramfs with every module; the module set is
+// written and the initramfs made again from it.
+void use_initramfs_modules(Context& ctx, const profile::TextList& modules) {
+    NativeRoot root(ctx.tree);
+    if (modules.empty() || !root.exists("/usr/sbin/update-initramfs")) return;
+    for (const auto& [path, text] : initramfs_module_files(modules)) {
+        root.make_directory(std::filesystem::path(path).parent_path().string(), 0755, 0, 0);
+        root.write_file(path, text, 0644, 0, 0);
+    }
+    root.run_checked({"update-initramfs", "-u", "-k", "all"},
+                     "making the initramfs with its module set");
 }
 
 }  // namespace
@@ -73,7 +107,7 @@ std::vector<std::string> bootstrap_command(const plan::Bootstrap& b, const fs::p
         // As root, the real chroot mode (device nodes, ownership) like debootstrap's.
         if (mm) {
             c.insert(c.end(), {"--mode=root", "--format=directory"});
-            add_fast_install_hooks(c);
+            add_fast_install_hooks(c, b.initramfs_modules);
         }
         if (!b.variant.value.empty()) c.push_back("--variant=" + b.variant.value);
         if (!b.components.empty())
@@ -148,6 +182,7 @@ void run_bootstrap(Context& ctx, const plan::Bootstrap& b, const Location& where
     if (!package_cache.empty()) fs::create_directories(package_cache);
     ProcessResult r = run({bootstrap_command(b, ctx.tree, package_cache, repo_dir)});
     if (r.succeeded()) {
+        if (b.tool == BootstrapTool::debootstrap) use_initramfs_modules(ctx, b.initramfs_modules);
         ctx.note = std::to_string(b.packages.size()) + " packages included";
         return;
     }

@@ -1,39 +1,16 @@
 #include "bake/steps/firstboot_install.hpp"
 
-#include <fstream>
 #include <sstream>
 
+#include "bake/planned_file.hpp"
 #include "bake/steps/units.hpp"
 #include "kiln/elf.hpp"
 #include "kiln/image_config.hpp"
-#include "kiln/sha256.hpp"
 #include "plan/planner.hpp"
 
 namespace kiln::bake {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string read_host(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot read " + path.string());
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// The bytes of a host file the plan digested; changed ones would install what the plan does not
-// describe.
-std::string read_planned(const plan::HostContent& file, const Location& where) {
-    std::string bytes = read_host(file.path);
-    if (sha256_hex(bytes) != file.digest)
-        throw LocatedError(where, file.path.string() + " changed after the plan was made",
-                           ExitCode::failed);
-    return bytes;
-}
-
-}  // namespace
 
 std::string exec_start_program(const std::string& unit_text) {
     std::istringstream in(unit_text);

@@ -59,7 +59,8 @@ public:
     }
     std::vector<std::string> query_command() const override {
         return {"dpkg-query", "-W", "-f",
-                "${db:Status-Abbrev}\\t${Package}\\t${Version}\\t${Architecture}\\n"};
+                "${db:Status-Abbrev}\\t${Package}\\t${Version}\\t${Architecture}\\t"
+                "${source:Package}\\t\\n"};
     }
     std::vector<std::string> missing_packages(const std::string& out) const override {
         static const std::regex locate(R"(Unable to locate package ([^\s]+))");
@@ -103,7 +104,8 @@ public:
     }
     std::vector<std::string> query_command() const override {
         return {"rpm", "-qa", "--qf",
-                "ii \\t%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\n"};
+                "ii \\t%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\t"
+                "%{LICENSE}\\n"};
     }
     std::vector<std::string> missing_packages(const std::string& out) const override {
         static const std::regex yum(R"(No package ([^\s]+) available)");
@@ -152,6 +154,19 @@ const profile::Text* find_package(const profile::TextList& list, const std::stri
     return nullptr;
 }
 
+std::string source_package_name(const std::string& field) {
+    static const std::string rpm_suffix = ".src.rpm";
+    if (field == "(none)") return {};
+    if (!field.ends_with(rpm_suffix)) return field;  // dpkg: the name already
+    std::string name = field.substr(0, field.size() - rpm_suffix.size());
+    for (int dash = 0; dash < 2; ++dash) {  // NAME-VERSION-RELEASE
+        std::size_t at = name.rfind('-');
+        if (at == std::string::npos || at == 0) return field;
+        name.resize(at);
+    }
+    return name;
+}
+
 std::vector<InstalledPackage> parse_package_list(const std::string& text) {
     std::vector<InstalledPackage> out;
     std::istringstream in(text);
@@ -167,7 +182,10 @@ std::vector<InstalledPackage> parse_package_list(const std::string& text) {
         if (f.size() < 4 || !f[0].starts_with("ii")) continue;  // installed only
         std::string version = f[2];
         if (version.starts_with("0:")) version = version.substr(2);  // rpm epoch 0
-        out.push_back({f[1], version, f[3]});
+        InstalledPackage package{f[1], version, f[3], {}, {}};
+        if (f.size() > 4) package.source = source_package_name(f[4]);
+        if (f.size() > 5 && f[5] != "(none)") package.license = f[5];
+        out.push_back(std::move(package));
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return out;

@@ -11,8 +11,10 @@ namespace kiln::bake {
 
 struct InstalledPackage {
     std::string name;
-    std::string version;
+    std::string version;  // rpm: EPOCH:VERSION-RELEASE when the epoch is not 0
     std::string arch;
+    std::string source;   // the source package's name; empty when the database has none
+    std::string license;  // as the package database says (rpm); empty when it does not
 };
 
 // One package manager as the build drives it inside the guest (apt, yum, dnf): repository
@@ -40,7 +42,10 @@ std::string package_base_name(const std::string& spec);
 // The profile location of a package named in a tool message (nullptr when not the profile's).
 const profile::Text* find_package(const profile::TextList& list, const std::string& name);
 
+// Lines of query_command(): status, name, version, arch, then source and license when known.
 std::vector<InstalledPackage> parse_package_list(const std::string& tab_separated);
+// "bash-5.1.8-6.el9.src.rpm" -> "bash"; a dpkg source name as it is; "(none)" -> "".
+std::string source_package_name(const std::string& field);
 
 // add-repository / install-packages / remove-packages on ctx.root.
 void add_repository(Context& ctx, const plan::AddRepository& repo);
