@@ -132,6 +132,7 @@ std::optional<std::string> check_secret(const KeySpec& spec, std::string_view it
 std::optional<std::string> check_pem(const KeySpec& spec, std::string_view text) {
     if (text.size() > kMaxValueBytes)
         return "longer than " + std::to_string(kMaxValueBytes) + " bytes, the limit for a value";
+    if (grammar::utf8(text)) return "is not valid UTF-8";
     if (!text.starts_with("-----BEGIN "))
         return "is not PEM (it must start with a '-----BEGIN ' line)";
     if (!std::all_of(text.begin(), text.end(),
