@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 using namespace kiln;
 
 TEST(Dcs, TheChosenServerTakesThePlaceOfTheFirstServerUnitAndTheOthersLeave) {
@@ -24,4 +26,19 @@ TEST(Dcs, EveryMetadataChoiceIsAServer) {
     for (const char* name : {"etcd", "zookeeper", "consul"}) EXPECT_TRUE(dcs::find(name)) << name;
     EXPECT_FALSE(dcs::find("redis"));
     EXPECT_EQ(dcs::names(), "one of etcd, zookeeper, consul");
+}
+
+// systemd masks a unit with a link in /etc/systemd/system; a unit file of that name there makes
+// MaskUnitFiles fail (UnitExists), and first boot with it. Overlays install units elsewhere.
+TEST(Dcs, NoBundledOverlayPutsAServerUnitWhereMaskingItWouldFail) {
+    const std::filesystem::path overlays = std::string(KILN_SOURCE_DIR) + "/overlays";
+    std::size_t units_seen = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(overlays)) {
+        std::string name = entry.path().filename().string();
+        if (!dcs::is_server_unit(name)) continue;
+        ++units_seen;
+        EXPECT_EQ(entry.path().string().find("/etc/systemd/system/"), std::string::npos)
+            << entry.path() << ": install it under usr/lib/systemd/system";
+    }
+    EXPECT_GE(units_seen, 1u) << "the bundled zookeeper.service overlay was not found";
 }
