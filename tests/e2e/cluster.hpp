@@ -1,5 +1,7 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -21,6 +23,13 @@ using Clock = std::chrono::steady_clock;
 
 inline double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// A test failed, or a suite's set-up did (which failed_test_count() does not count): the time to
+// print what the nodes say.
+inline bool something_failed() {
+    const auto* unit = ::testing::UnitTest::GetInstance();
+    return unit->failed_test_count() > 0 || unit->ad_hoc_test_result().Failed() || unit->Failed();
 }
 
 // Polls `ready` every few seconds until it holds or `limit` passes; returns whether it held.

@@ -226,7 +226,7 @@ protected:
     }
 
     static void TearDownTestSuite() {
-        if (::testing::UnitTest::GetInstance()->failed_test_count() > 0) dump_diagnostics();
+        if (something_failed()) dump_diagnostics();
         if (!std::getenv("KILN_TEST_KEEP"))
             run_command({kKiln, "run", "--down", "--state-dir", shared->state.string()});
         delete shared;

@@ -102,8 +102,7 @@ protected:
         zk->bring_up(KILN_TEST_IMAGE, "zookeeper");
     }
     static void TearDownTestSuite() {
-        if (::testing::UnitTest::GetInstance()->failed_test_count() > 0)
-            zk->dump_diagnostics("-u zookeeper");
+        if (something_failed()) zk->dump_diagnostics("-u zookeeper");
         delete zk;
         zk = nullptr;
     }
@@ -172,8 +171,7 @@ protected:
         consul->bring_up(image, "consul", {{"consul_encrypt", key.out}, {"consul_token", token}});
     }
     static void TearDownTestSuite() {
-        if (consul && ::testing::UnitTest::GetInstance()->failed_test_count() > 0)
-            consul->dump_diagnostics("-u consul");
+        if (consul && something_failed()) consul->dump_diagnostics("-u consul");
         delete consul;
         consul = nullptr;
     }

@@ -56,8 +56,8 @@ TEST_F(BuildPatroni, BuildsWithTheClusterPackages) {
     std::set<std::string> packages;
     for (const auto& p : shared->manifest["packages"]) packages.insert(p["name"]);
     for (const char* p :
-         {"postgresql-15", "patroni", "etcd-server", "haproxy", "keepalived", "chrony",
-          "zabbix-agent", "open-vm-tools", "linux-image-amd64", "grub-pc"})
+         {"postgresql-15", "patroni", "etcd-server", "python3-etcd", "python3-kazoo", "haproxy",
+          "keepalived", "chrony", "zabbix-agent", "open-vm-tools", "linux-image-amd64", "grub-pc"})
         EXPECT_TRUE(packages.contains(p)) << p;
     EXPECT_EQ(shared->manifest["profile"]["name"], "debian12-patroni") << shared->manifest;
 }

@@ -85,10 +85,11 @@ TEST(Plan, TheDcsServersBringTheirPackagesAndUnits) {
     };
     // From Debian's archive into the bootstrap; Consul after HashiCorp's repository.
     EXPECT_EQ(names(std::get<plan::Bootstrap>(find(plan, "mmdebstrap").action).packages),
-              (std::vector<std::string>{"etcd-server", "etcd-client", "zookeeperd"}));
+              (std::vector<std::string>{"etcd-server", "etcd-client", "python3-etcd", "zookeeperd",
+                                        "python3-kazoo"}));
     EXPECT_EQ(
         names(std::get<plan::InstallPackages>(find(plan, "install-packages").action).packages),
-        std::vector<std::string>{"consul"});
+        (std::vector<std::string>{"consul", "python3-consul"}));
     EXPECT_EQ(
         names(std::get<plan::DisableClusterServices>(find(plan, "disable-cluster-services").action)
                   .units),
