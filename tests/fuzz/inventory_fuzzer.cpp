@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         auto inventory = kiln::inventory::load(inventory_file.string(), report);
         if (!inventory) return 0;
-        auto secrets = kiln::inventory::load_secrets(secrets_file.string(), report);
+        auto secrets = kiln::inventory::load_secrets(secrets_file.string(), inventory->dcs, report);
         if (report.has_errors()) return 0;
         for (const auto& node : inventory->nodes) {
             auto values = kiln::inventory::node_metadata(*inventory, node, secrets);
