@@ -64,15 +64,18 @@ inline std::string node_timeline(const Cluster& cluster, const Node& node,
                                       : std::nullopt});
     std::istringstream journal(rest.substr(split + 9));
     std::vector<std::string> seen;
+    std::vector<std::regex> patterns;  // compiled once, not once per journal line
+    for (const auto& milestone : kJournalMilestones)
+        patterns.emplace_back(milestone.second, std::regex::extended);
     for (std::string line; std::getline(journal, line);) {
         // "[   12.345678] host unit[pid]: message"
         auto close = line.find(']');
         if (line.empty() || line[0] != '[' || close == std::string::npos) continue;
         double at = std::strtod(line.c_str() + 1, nullptr);
-        for (const auto& [name, pattern] : kJournalMilestones) {
+        for (std::size_t i = 0; i < kJournalMilestones.size(); ++i) {
+            const std::string& name = kJournalMilestones[i].first;
             if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
-            std::regex re(pattern, std::regex::extended);
-            if (!std::regex_search(line, re)) continue;
+            if (!std::regex_search(line, patterns[i])) continue;
             seen.push_back(name);
             milestones.push_back({name, at, std::nullopt});
         }
