@@ -87,6 +87,9 @@ YAML::Node pg_hba(const NodeConfig& n) {
     rules.push_back(text(host + " all all 127.0.0.1/32 scram-sha-256"));
     rules.push_back(text(host + " all all " + subnet + " scram-sha-256"));
     rules.push_back(text(host + " replication replicator " + subnet + " scram-sha-256"));
+    // Patroni asks its own server for the timeline over a replication connection to localhost
+    // when a crashed leader rejoins (before deciding on pg_rewind).
+    rules.push_back(text(host + " replication replicator 127.0.0.1/32 scram-sha-256"));
     return rules;
 }
 

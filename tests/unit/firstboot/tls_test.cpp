@@ -241,6 +241,8 @@ TEST(TlsRender, EtcdPatroniPostgresqlAndHaproxySpeakTlsWithTheNodesCertificate) 
                                              "hostssl all all 127.0.0.1/32 scram-sha-256",
                                              "hostssl all all 10.0.0.0/24 scram-sha-256",
                                              "hostssl replication replicator 10.0.0.0/24 "
+                                             "scram-sha-256",
+                                             "hostssl replication replicator 127.0.0.1/32 "
                                              "scram-sha-256"}));
 
     const std::string haproxy = r.file("/etc/haproxy/haproxy.cfg").content;
