@@ -57,6 +57,7 @@ std::string to_yaml(const ImageConfig& c) {
     out << YAML::Key << "services" << YAML::Value << YAML::Flow << c.services;
     out << YAML::Key << "admin_user" << YAML::Value << c.admin_user;
     out << YAML::Key << "scrub_secrets" << YAML::Value << c.scrub_secrets;
+    out << YAML::Key << "tls" << YAML::Value << c.tls;
     out << YAML::Key << "postgresql" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "bin_dir" << YAML::Value << c.postgres_bin_dir;
     out << YAML::Key << "data_dir" << YAML::Value << c.postgres_data_dir;
@@ -113,6 +114,7 @@ public:
             c_.admin_user = v->value;
         }
         if (auto v = r.boolean("scrub_secrets")) c_.scrub_secrets = *v;
+        if (auto v = r.boolean("tls")) c_.tls = *v;
         if (const auto* n = r.get("postgresql")) postgresql(*n);
         if (const auto* n = r.get("data_disk")) data_disk(*n);
         if (const auto* n = r.get("defaults"); n && !n->is_null()) {

@@ -57,6 +57,11 @@ const std::vector<KeySpec> kKeys = {
     {"consul_token", uuid_secret, "Consul ACL token",
      "With dcs consul: the cluster's initial management token (a UUID), which Patroni and the "
      "agents use."},
+    {"tls_ca", pem_certificate, "Cluster CA certificate",
+     "PEM certificate of the cluster's certificate authority (kiln metadata makes it)."},
+    {"tls_cert", pem_certificate, "Node certificate",
+     "PEM certificate of this node, signed by the cluster CA, naming its hostname and addresses."},
+    {"tls_key", pem_private_key, "Node private key", "PEM private key of this node's certificate."},
 };
 
 std::string_view trim(std::string_view s) {
@@ -122,6 +127,24 @@ std::optional<std::string> check_secret(const KeySpec& spec, std::string_view it
     return std::nullopt;
 }
 
+// A PEM value spans lines: printable ASCII and line breaks, starting with a BEGIN line.
+// Whether it parses is kiln-firstboot's check (and kiln metadata's, which makes them).
+std::optional<std::string> check_pem(const KeySpec& spec, std::string_view text) {
+    if (text.size() > kMaxValueBytes)
+        return "longer than " + std::to_string(kMaxValueBytes) + " bytes, the limit for a value";
+    if (grammar::utf8(text)) return "is not valid UTF-8";
+    if (!text.starts_with("-----BEGIN "))
+        return "is not PEM (it must start with a '-----BEGIN ' line)";
+    if (!std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= ' ' && c <= '~') || c == '\n' || c == '\r'; }))
+        return "contains a character other than printable ASCII and line breaks";
+    if (spec.type == pem_private_key && text.find("PRIVATE KEY-----") == std::string_view::npos)
+        return "is not a PEM private key";
+    if (spec.type == pem_certificate && text.find("CERTIFICATE-----") == std::string_view::npos)
+        return "is not a PEM certificate";
+    return std::nullopt;
+}
+
 }  // namespace
 
 bool KeySpec::is_list() const {
@@ -180,6 +203,7 @@ std::optional<Peer> parse_peer(std::string_view item) {
 }
 
 std::optional<std::string> check_item(const KeySpec& spec, std::string_view item) {
+    if (spec.is_pem()) return check_pem(spec, item);
     if (spec.is_secret()) return check_secret(spec, item);
     if (item.size() > kMaxValueBytes)
         return "value is longer than " + std::to_string(kMaxValueBytes) + " bytes";
@@ -232,6 +256,9 @@ std::optional<std::string> check_item(const KeySpec& spec, std::string_view item
         case gossip_key:
         case uuid_secret:
             return check_secret(spec, item);
+        case pem_certificate:
+        case pem_private_key:
+            return check_pem(spec, item);
     }
     return std::nullopt;
 }
@@ -253,6 +280,11 @@ std::span<const std::string_view> required_keys() {
 std::span<const std::string_view> consul_keys() {
     static constexpr std::string_view kConsul[] = {"consul_encrypt", "consul_token"};
     return kConsul;
+}
+
+std::span<const std::string_view> tls_keys() {
+    static constexpr std::string_view kTls[] = {"tls_ca", "tls_cert", "tls_key"};
+    return kTls;
 }
 
 bool is_required(std::string_view name) {

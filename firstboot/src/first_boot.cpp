@@ -241,8 +241,8 @@ private:
                                 const std::filesystem::path& data_dir, const EtcdBootstrap& etcd) {
         Rendering env;
         env.files.push_back(
-            {layout.etcd_environment,
-             etcd_environment({member.name, member.address, member.cluster, data_dir, etcd})});
+            {layout.etcd_environment, etcd_environment({member.name, member.address, member.cluster,
+                                                        data_dir, etcd, member.tls})});
         commit_rendering(env, load_accounts(root()), root(), mode_.sets_owners());
     }
 
@@ -391,6 +391,7 @@ private:
     // later boot reports too: /run is empty after a reboot, and deploy tools poll guestinfo.
     ExitCode later_boot(const Stamp& stamp) {
         status_.instance_id = stamp.instance_id;
+        scrub_ovf_environment();
         if (!stamp.member) return report_configured(stamp);
         SourceFiles sources;
         Report report;
@@ -433,11 +434,24 @@ private:
     }
 
     void scrub() {
+        scrub_ovf_environment();
         if (!guestinfo_ || collection_.guestinfo_secret_keys.empty()) return;
         std::size_t done = 0;
         for (const auto& key : collection_.guestinfo_secret_keys)
             if (guestinfo_->set(key, node::kScrubbedValue)) ++done;
         log_.info("scrubbed " + std::to_string(done) + " secret-bearing guestinfo key(s)");
+    }
+
+    // vCenter injects the OVF environment again at every power-on: every boot of a configured
+    // node rewrites it without the secret properties.
+    void scrub_ovf_environment() {
+        if (!guestinfo_ || !collection_.ovf_env_without_secrets || !collection_.image.scrub_secrets)
+            return;
+        if (guestinfo_->set("guestinfo.ovfEnv", *collection_.ovf_env_without_secrets))
+            log_.info("rewrote guestinfo.ovfEnv without its secret properties");
+        else
+            log_.warning("could not rewrite guestinfo.ovfEnv without its secret properties");
+        collection_.ovf_env_without_secrets.reset();
     }
 
     void hide_collected_secrets() {

@@ -83,17 +83,30 @@ public:
         return run_command(argv, options);
     }
 
-    // psql on the host through the relay to the VIP's :5000 (primary) or :5001 (replicas).
-    CommandResult psql_vip(const std::string& sql, bool primary = true, int timeout = 30) const {
+    // psql on the host through the relay to the VIP's :5000 (primary) or :5001 (replicas);
+    // `conninfo` adds to the connection string (e.g. "sslmode=disable").
+    CommandResult psql_vip(const std::string& sql, bool primary = true, int timeout = 30,
+                           const std::string& conninfo = "") const {
         CommandOptions options = stopped_after(timeout);
         options.environment = {"PGPASSFILE=" + pgpass_.string()};
         return run_command(
             {"psql", "-X", "-At", "-v", "ON_ERROR_STOP=1",
              "host=127.0.0.1 port=" + std::to_string(primary ? primary_port_ : replica_port_) +
-                 " user=postgres dbname=postgres connect_timeout=5",
+                 " user=postgres dbname=postgres connect_timeout=5 " + conninfo,
              "-c", sql},
             options);
     }
+
+    // etcdctl (v3 API, JSON) on a node against its own client URL, over TLS with the etcd
+    // member's certificate (0600, etcd's: hence sudo); `credentials` replaces those flags.
+    CommandResult etcdctl(const Node& node, const std::string& arguments,
+                          const std::string& credentials = kEtcdCredentials) const {
+        return ssh(node, "sudo ETCDCTL_API=3 etcdctl --endpoints=https://" + node.address +
+                             ":2379 --dial-timeout=5s " + credentials + " " + arguments);
+    }
+    static constexpr const char* kEtcdCredentials =
+        "--cacert=/etc/kiln/tls/ca.crt --cert=/etc/kiln/tls/etcd/node.crt "
+        "--key=/etc/kiln/tls/etcd/node.key";
 
     // `patronictl list` as JSON from one node: member name -> {Role, State, TL, Host, ...}.
     std::map<std::string, nlohmann::json> patroni_members(const Node& from) const {

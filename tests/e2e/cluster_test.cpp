@@ -45,6 +45,9 @@ struct Shared {
     bool healthy = false;
     std::map<std::string, bool> waited;  // node -> it published "waiting for quorum (...)"
     bool still_waiting_after_alone = false;
+    fs::path pki_dir;                    // the cluster CA kiln run made
+    std::vector<std::string> key_lines;  // base64 lines of every node's key and the CA's key
+    fs::path key_patterns = scratch.path / "key-patterns";  // those lines, grep -F patterns
     std::map<std::string, Clock::time_point> powered_on;
 };
 
@@ -76,9 +79,7 @@ std::string system_identifier() {
 // Members etcd calls healthy, asked of the first node that answers.
 int healthy_etcd_members() {
     for (const auto& n : shared->cluster.nodes()) {
-        auto health =
-            shared->cluster.ssh(n, "ETCDCTL_API=3 etcdctl --endpoints=http://" + n.address +
-                                       ":2379 endpoint health --cluster -w json");
+        auto health = shared->cluster.etcdctl(n, "endpoint health --cluster -w json");
         if (health.exit_code != 0) continue;
         int healthy = 0;
         for (const auto& e : nlohmann::json::parse(health.out, nullptr, false))
@@ -99,6 +100,43 @@ bool node_has_rows(const Node& node, std::size_t rows) {
     EXPECT_TRUE(caught_up) << count().out << " rows on " << node.name << ", " << rows
                            << " acknowledged";
     return caught_up;
+}
+
+// Lines of a private key's base64 body that are the key's own: the first body line of a PKCS#8
+// EC key starts with the same algorithm prefix in every key, so only the later ones count.
+std::vector<std::string> own_key_lines(const std::string& pem, const std::string& line_break) {
+    std::vector<std::string> lines;
+    std::size_t start = pem.find("-----BEGIN PRIVATE KEY-----");
+    std::size_t end = pem.find("-----END PRIVATE KEY-----");
+    if (start == std::string::npos || end == std::string::npos) return lines;
+    std::string body = pem.substr(start, end - start);
+    for (std::size_t at = 0, n = 0; at < body.size(); ++n) {
+        std::size_t next = body.find(line_break, at);
+        if (next == std::string::npos) next = body.size();
+        std::string line = body.substr(at, next - at);
+        if (n >= 2 && line.size() >= 24) lines.push_back(line);
+        at = next + line_break.size();
+    }
+    return lines;
+}
+
+// The private keys join the secrets the scans look for: the CA's (ca.key in the PKI folder)
+// and each node's (its metadata document, where the PEM's line breaks are YAML escapes).
+void add_private_key_patterns(const nlohmann::json& up) {
+    shared->pki_dir = up.value("pki_dir", std::string());
+    auto add = [](std::vector<std::string> lines) {
+        shared->key_lines.insert(shared->key_lines.end(), lines.begin(), lines.end());
+    };
+    add(own_key_lines(kiln_test::read_text(shared->pki_dir / "ca.key"), "\n"));
+    for (const auto& n : up.at("nodes"))
+        add(own_key_lines(kiln_test::read_text(shared->state /
+                                               (n.at("name").get<std::string>() + ".metadata.yml")),
+                          "\\n"));
+    std::string patterns;
+    for (const auto& line : shared->key_lines) patterns += line + "\n";
+    std::ofstream(shared->files.secret_list, std::ios::app) << patterns;
+    std::ofstream(shared->scan_patterns, std::ios::app) << patterns;
+    write_private(shared->key_patterns, patterns);
 }
 
 class Cluster3 : public ::testing::Test {
@@ -123,6 +161,7 @@ protected:
              shared->state.string(), "--defer", "pg1", "--defer", "pg2", "--json"});
         ASSERT_EQ(shared->up.exit_code, 0) << shared->up.out;
         shared->cluster.adopt(nlohmann::json::parse(shared->up.out));
+        add_private_key_patterns(nlohmann::json::parse(shared->up.out));
         auto pg3_on = Clock::now();
         shared->powered_on = {{"pg3", pg3_on}, {"pg1", pg3_on}, {"pg2", pg3_on}};
         shared->waited["pg3"] = wait_until([] { return waiting_for_quorum("pg3"); }, 15min);
@@ -223,9 +262,7 @@ TEST_F(Cluster3, EveryNodeHasItsHostnameAndStatusOk) {
 
 TEST_F(Cluster3, EtcdHasThreeHealthyMembersAndPatroniOneLeaderTwoStreamingReplicas) {
     const auto& first = shared->cluster.nodes().front();
-    auto health =
-        shared->cluster.ssh(first, "ETCDCTL_API=3 etcdctl --endpoints=http://" + first.address +
-                                       ":2379 endpoint health --cluster -w json");
+    auto health = shared->cluster.etcdctl(first, "endpoint health --cluster -w json");
     ASSERT_EQ(health.exit_code, 0) << health.out;
     auto endpoints = nlohmann::json::parse(health.out);
     ASSERT_EQ(endpoints.size(), 3u) << health.out;
@@ -272,6 +309,160 @@ TEST_F(Cluster3, HaproxyOnEveryNodeRoutesToTheLeaderAndAReplicaAndTheVipTakesWri
     EXPECT_EQ(write.out, "0\nINSERT 0 1\n") << write.out;
     auto read_only = shared->cluster.psql_vip("select pg_is_in_recovery()", false);
     EXPECT_EQ(read_only.out, "t\n");
+}
+
+// ---- TLS (issue 16): the cluster trusts only its own members, on every path. ----
+
+TEST_F(Cluster3, PlaintextPostgresqlIsRefusedOnEveryNodeAndTheVip) {
+    auto plain = shared->cluster.psql_vip("select 1", true, 30, "sslmode=disable");
+    EXPECT_NE(plain.exit_code, 0) << "the VIP took a plaintext login: " << plain.out;
+    EXPECT_NE(plain.out.find("no encryption"), std::string::npos) << plain.out;
+    auto encrypted = shared->cluster.psql_vip(
+        "select ssl from pg_stat_ssl where pid = "
+        "pg_backend_pid()");
+    EXPECT_EQ(encrypted.out, "t\n") << "the default (sslmode=prefer) login is encrypted";
+    for (const auto& n : shared->cluster.nodes()) {
+        for (const auto& target : {n.address + " port=5432", std::string("127.0.0.1 port=5000")}) {
+            auto r = shared->cluster.ssh(
+                n,
+                "read -r PGPASSWORD; export PGPASSWORD; psql -X -At \"host=" + target +
+                    " user=postgres dbname=postgres sslmode=disable connect_timeout=5\" -c "
+                    "'select 1' 2>&1",
+                shared->files.postgres_password.string());
+            EXPECT_NE(r.out.find("no encryption"), std::string::npos)
+                << n.name << " " << target << ": " << r.out;
+            EXPECT_EQ(r.out.find("\n1\n"), std::string::npos) << r.out;
+        }
+    }
+}
+
+TEST_F(Cluster3, ReplicationIsEncrypted) {
+    auto r = shared->cluster.psql_vip(
+        "select count(*) filter (where s.ssl), count(*) from pg_stat_replication r "
+        "join pg_stat_ssl s using (pid)");
+    EXPECT_EQ(r.out, "2|2\n") << "replication connections over TLS | all of them";
+}
+
+TEST_F(Cluster3, PatroniAnswersOnlyHttpsWithTheClusterCertificate) {
+    for (const auto& n : shared->cluster.nodes()) {
+        auto plain = shared->cluster.ssh(n, "curl -sS -m 5 -o /dev/null -w '%{http_code}' http://" +
+                                                n.address + ":8008/health; echo \" exit=$?\"");
+        EXPECT_EQ(plain.out.find("200"), std::string::npos) << n.name << ": " << plain.out;
+        EXPECT_EQ(plain.out.find(" exit=0"), std::string::npos) << n.name << ": " << plain.out;
+        auto verified = shared->cluster.ssh(
+            n,
+            "curl -sS -m 5 -o /dev/null -w '%{http_code}' --cacert /etc/kiln/tls/ca.crt "
+            "https://" +
+                n.address + ":8008/health");
+        EXPECT_EQ(verified.out, "200") << n.name << ": " << verified.out;
+    }
+}
+
+// haproxy's checks reach Patroni over verified TLS: each server's last check is a layer-7
+// answer (L7OK on the leader / replicas, L7STS where Patroni says 503), never a TLS or
+// connection failure (L6*, L4*) that would leave a backend down, nor a check that skipped TLS.
+TEST_F(Cluster3, HaproxyChecksPatroniOverVerifiedTls) {
+    for (const auto& n : shared->cluster.nodes()) {
+        auto csv = shared->cluster.ssh(n, "curl -sS -m 5 'http://127.0.0.1:7000/;csv'");
+        ASSERT_EQ(csv.exit_code, 0) << n.name << ": " << csv.out;
+        EXPECT_NE(csv.out.find("L7OK"), std::string::npos) << n.name << ": " << csv.out;
+        for (const char* failure : {"L6OK", "L6TOUT", "L6RSP", "L4TOUT", "L4CON", "SOCKERR"})
+            EXPECT_EQ(csv.out.find(failure), std::string::npos)
+                << n.name << " " << failure << ": " << csv.out;
+    }
+}
+
+// The checks fail closed: a second haproxy on one node, running the node's own configuration on
+// other ports, marks every member down once its ca-file is a foreign CA, and up again with the
+// cluster's. A check that did not verify (`verify none`, or plain HTTP) would stay up with both.
+TEST_F(Cluster3, HaproxyChecksFailClosedWithAForeignCa) {
+    const auto& n = shared->cluster.nodes().front();
+    auto second_haproxy = [&](const std::string& ca) {
+        return shared->cluster.ssh(
+            n, "sudo sh -c 'cd /run && sed -e \"s#/etc/kiln/tls/ca.crt#" + ca +
+                   "#\" -e s/:7000/:17000/ -e s/:5000/:15000/ -e s/:5001/:15001/ "
+                   "/etc/haproxy/haproxy.cfg > kiln-e2e-haproxy.cfg && "
+                   "haproxy -c -q -f kiln-e2e-haproxy.cfg && "
+                   "haproxy -D -p kiln-e2e-haproxy.pid -f kiln-e2e-haproxy.cfg && "
+                   "for i in $(seq 30); do sleep 2; "
+                   "curl -sS -m 5 \"http://127.0.0.1:17000/;csv\" > kiln-e2e-haproxy.csv; "
+                   "grep -qE \",(L7OK|L7STS|L6RSP|L4CON|L4TOUT|L6TOUT)\" kiln-e2e-haproxy.csv && "
+                   "! grep -qE \",INI\" kiln-e2e-haproxy.csv && break; done; sleep 8; "
+                   "curl -sS -m 5 \"http://127.0.0.1:17000/;csv\"; "
+                   "kill $(cat kiln-e2e-haproxy.pid); rm -f kiln-e2e-haproxy.*'");
+    };
+    auto made = shared->cluster.ssh(
+        n,
+        "cd /tmp && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+        "-keyout foreign-ca.key -out foreign-ca.crt -subj /CN=foreign-ca -days 1 2>&1");
+    ASSERT_EQ(made.exit_code, 0) << made.out;
+
+    auto foreign = second_haproxy("/tmp/foreign-ca.crt");
+    ASSERT_EQ(foreign.exit_code, 0) << foreign.out;
+    for (const auto& member : shared->cluster.nodes()) {
+        // Every line of a member's server: DOWN after an SSL handshake failure.
+        std::istringstream lines(foreign.out);
+        int seen = 0;
+        for (std::string line; std::getline(lines, line);) {
+            if (line.find("," + member.name + ",") == std::string::npos) continue;
+            ++seen;
+            EXPECT_NE(line.find(",DOWN,"), std::string::npos) << line;
+            EXPECT_NE(line.find("L6RSP"), std::string::npos) << line;
+        }
+        EXPECT_EQ(seen, 2) << member.name << " in both backends:\n" << foreign.out;
+    }
+
+    auto own = second_haproxy("/etc/kiln/tls/ca.crt");
+    ASSERT_EQ(own.exit_code, 0) << own.out;
+    EXPECT_NE(own.out.find(",UP,"), std::string::npos) << "with the cluster CA:\n" << own.out;
+    EXPECT_EQ(own.out.find("L6RSP"), std::string::npos) << own.out;
+}
+
+TEST_F(Cluster3, EtcdRefusesClientsWithoutACertificateOfTheClusterCa) {
+    const auto& n = shared->cluster.nodes().front();
+    auto with_ca_only =
+        shared->cluster.etcdctl(n, "endpoint health -w json", "--cacert=/etc/kiln/tls/ca.crt");
+    EXPECT_NE(with_ca_only.exit_code, 0) << with_ca_only.out;
+    // A client certificate of another CA, made on the node.
+    auto made = shared->cluster.ssh(
+        n,
+        "cd /tmp && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+        "-keyout foreign.key -out foreign.crt -subj /CN=intruder -days 1 2>&1");
+    ASSERT_EQ(made.exit_code, 0) << made.out;
+    auto foreign = shared->cluster.etcdctl(
+        n, "endpoint health -w json",
+        "--cacert=/etc/kiln/tls/ca.crt --cert=/tmp/foreign.crt --key=/tmp/foreign.key");
+    EXPECT_NE(foreign.exit_code, 0) << foreign.out;
+    auto plain = shared->cluster.ssh(n, "ETCDCTL_API=3 etcdctl --endpoints=http://" + n.address +
+                                            ":2379 --dial-timeout=5s endpoint health");
+    EXPECT_NE(plain.exit_code, 0) << plain.out;
+    EXPECT_EQ(shared->cluster.etcdctl(n, "endpoint health -w json").exit_code, 0)
+        << "the member's own certificate is accepted";
+}
+
+TEST_F(Cluster3, EveryPrivateKeyIsReadableOnlyByItsService) {
+    ASSERT_FALSE(shared->key_lines.empty());
+    for (const auto& n : shared->cluster.nodes()) {
+        auto modes = shared->cluster.ssh(
+            n,
+            "sudo stat -c '%n %a %U' /etc/kiln/tls/ca.crt /etc/kiln/tls/postgres/node.key "
+            "/etc/kiln/tls/etcd/node.key");
+        EXPECT_EQ(modes.out,
+                  "/etc/kiln/tls/ca.crt 644 root\n/etc/kiln/tls/postgres/node.key 600 postgres\n"
+                  "/etc/kiln/tls/etcd/node.key 600 etcd\n")
+            << n.name;
+        // Any file anyone but its owner may read, holding a line of a key: none (only files
+        // changed since boot can: the image never held a key).
+        auto readable = shared->cluster.ssh(
+            n,
+            "sudo sh -c 'p=/run/kiln-e2e-keys; umask 077; cat > $p; "
+            "since=$(( $(cut -d. -f1 /proc/uptime) / 60 + 2 )); "
+            "find / \\( -path /proc -o -path /sys -o -path /dev -o -path $p \\) -prune -o "
+            "-type f -perm /044 -cmin -$since -print0 | xargs -0 -r grep -lF -f $p; rm -f $p; "
+            "echo SCANNED'",
+            shared->key_patterns.string(), 900);
+        EXPECT_EQ(readable.out, "SCANNED\n") << n.name << ": a key is readable\n" << readable.out;
+    }
 }
 
 TEST_F(Cluster3, NodesAreDistinctAndNoSecretLeaks) {

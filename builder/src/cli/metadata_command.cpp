@@ -12,6 +12,8 @@
 #include "kiln/error.hpp"
 #include "kiln/grammar.hpp"
 #include "metadata/formats.hpp"
+#include "metadata/transport_limits.hpp"
+#include "pki/cluster_tls.hpp"
 
 namespace kiln::cli {
 
@@ -35,6 +37,10 @@ public:
         app.add_option("--secrets", secrets_,
                        "YAML file with postgres_password, replication_password, rest_password, "
                        "vrrp_password (else KILN_POSTGRES_PASSWORD ... from the environment)");
+        app.add_option("--pki-dir", pki_dir_,
+                       "The cluster's CA (ca.crt, ca.key 0600): reused, or made when the folder "
+                       "has none (default: CLUSTER.pki beside the --secrets file, else in the "
+                       "current folder)");
         app.add_option("--profile", profile_,
                        "Check the inventory against the image this profile builds (its DCS "
                        "servers)");
@@ -61,12 +67,22 @@ public:
         if (!report.empty()) std::cerr << report.format(nullptr);
         if (report.has_errors()) throw InvalidInput("no metadata written");
 
+        pki::Authority authority =
+            pki::load_or_create_authority(pki_dir(inventory->cluster), inventory->cluster);
         std::vector<metadata::File> files;
         for (const auto& node : inventory->nodes) {
             if (node_ && node.name != *node_) continue;
-            auto values = inventory::node_metadata(*inventory, node, secrets);
+            auto node_secrets = secrets;
+            pki::add_node_tls(authority, *inventory, node, node_secrets);
+            auto values = inventory::node_metadata(*inventory, node, node_secrets);
+            for (const auto& problem : metadata::transport_problems(format_, values))
+                report.error(Location{node.name}, problem);
             for (auto& file : metadata::render(format_, node.name, values, network_))
                 files.push_back(std::move(file));
+        }
+        if (report.has_errors()) {
+            std::cerr << report.format(nullptr);
+            throw InvalidInput("no metadata written");
         }
         if (!output_) {
             for (const auto& file : files) {
@@ -86,6 +102,12 @@ public:
     }
 
 private:
+    fs::path pki_dir(const std::string& cluster) const {
+        if (pki_dir_) return *pki_dir_;
+        fs::path beside = secrets_ ? fs::path(*secrets_).parent_path() : fs::path();
+        return pki::default_pki_dir(beside.empty() ? fs::path(".") : beside, cluster);
+    }
+
     // The cluster's `dcs` must be a server the image carries, as kiln-firstboot will check.
     void check_against_profile(const inventory::Inventory& inventory, Report& report) {
         profile::Profile p =
@@ -107,6 +129,7 @@ private:
     metadata::Format format_{};
     std::optional<std::string> output_;
     std::optional<std::string> secrets_;
+    std::optional<std::string> pki_dir_;
     std::string network_;
 };
 

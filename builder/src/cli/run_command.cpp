@@ -22,6 +22,9 @@ public:
                        "Secrets file (else KILN_*_PASSWORD from the environment)");
         app.add_option("--state-dir", state_dir_,
                        "Where clones, metadata and logs live (default /var/tmp/kiln-run/CLUSTER)");
+        app.add_option("--pki-dir", options_.pki_dir,
+                       "The cluster's CA, reused or made there (default STATE_DIR/CLUSTER.pki, "
+                       "deleted by --down)");
         app.add_option("--accel", options_.accel, "auto, kvm or tcg")
             ->check(CLI::IsMember({"auto", "kvm", "tcg"}))
             ->default_val("auto");
@@ -114,6 +117,10 @@ public:
         std::cout << fmt::format("  replicas (VIP {}:5001)  127.0.0.1:{}\n", state.vip,
                                  state.replica_port);
         std::cout << fmt::format("  haproxy stats (:7000)   127.0.0.1:{}\n", state.stats_port);
+        std::cout << fmt::format(
+            "  cluster CA              {}/ca.crt (psql sslmode=verify-ca "
+            "sslrootcert=...)\n",
+            state.pki_dir.string());
         for (const auto& n : state.nodes)
             std::cout << fmt::format(
                 "  ssh {:<8} ({})   ssh -p {} ADMIN@127.0.0.1{}\n", n.name, n.address, n.ssh_port,

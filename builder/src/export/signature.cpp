@@ -14,28 +14,20 @@
 
 #include "export/ova_manifest.hpp"
 #include "kiln/error.hpp"
+#include "kiln/openssl.hpp"
 #include "kiln/sha256.hpp"
 
 namespace kiln::exporter {
 
 namespace {
 
-template <class T, void (*F)(T*)>
-struct Deleter {
-    void operator()(T* p) const { F(p); }
-};
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
+using Bio = openssl::Memory;
+using Key = openssl::Key;
+using Cert = openssl::Certificate;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, openssl::Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
 
 std::string openssl_error() {
-    unsigned long code = ERR_get_error();
-    if (!code) return "unknown error";
-    char text[256];
-    ERR_error_string_n(code, text, sizeof text);
-    ERR_clear_error();
-    return text;
+    return openssl::last_error("unknown error");
 }
 
 std::string read_file(const std::filesystem::path& path, const char* what) {

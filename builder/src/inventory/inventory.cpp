@@ -184,6 +184,13 @@ private:
 // A key of the secrets file that is not a secret is named only when it is a node key: anything
 // else may be a secret itself (a flow mapping `{postgres_password:s3cret}` has that key).
 void report_unknown_secret_key(const yaml::Node& entry, Report& report) {
+    if (const auto* spec = node::find_key(entry.key); spec && spec->is_pem()) {
+        report.warning(entry.key_location,
+                       "'" + entry.key +
+                           "' does not belong in the secrets file: kiln "
+                           "makes it from the cluster's PKI folder (--pki-dir)");
+        return;
+    }
     if (node::find_key(entry.key)) {
         report.warning(
             entry.key_location,
@@ -215,7 +222,8 @@ bool read_secrets_file(const std::string& file, std::map<std::string, std::strin
     }
     for (const auto& entry : root->children) {
         const node::KeySpec* spec = node::find_key(entry.key);
-        if (!spec || !spec->is_secret()) {
+        // The TLS key is made from the PKI folder, never given.
+        if (!spec || !spec->is_secret() || spec->is_pem()) {
             report_unknown_secret_key(entry, report);
             continue;
         }

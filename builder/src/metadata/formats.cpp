@@ -13,40 +13,19 @@ namespace kiln::metadata {
 
 namespace {
 
-std::string shell_quote(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
 std::string guestinfo_key(const std::string& key) {
     return std::string(node::kGuestinfoPrefix) + key;
 }
 
 File guestinfo(const std::string& node, const Values& values) {
     std::string out =
-        "# guestinfo for node " + node + ": add these lines to the VM's .vmx (or extraConfig)\n";
+        "# guestinfo for node " + node +
+        ": add these lines to the VM's .vmx (or extraConfig)\n"
+        "# After bring-up kiln-firstboot overwrites the secret keys' values with '---' itself;\n"
+        "# delete this file and any copy of these lines you keep.\n";
     for (const auto& [key, value] : values)
         out += guestinfo_key(key) + " = \"" + vmx_escape(value) + "\"\n";
     return {node + ".guestinfo.vmx", out};
-}
-
-File govc(const std::string& node, const Values& values) {
-    std::string out =
-        "#!/bin/sh\n"
-        "# Sets node " +
-        node + "'s metadata on its VM: VM=/dc/vm/" + node + " sh " + node +
-        ".govc.sh\n"
-        "# govc takes -e values on its command line, so the secrets below are visible to `ps` on\n"
-        "# this machine while govc runs; the ovf-properties format keeps them in a file instead.\n"
-        "set -eu\n"
-        ": \"${VM:?set VM to the inventory path of node " +
-        node +
-        "'s VM}\"\n"
-        "govc vm.change -vm \"$VM\"";
-    for (const auto& [key, value] : values)
-        out += " \\\n  -e " + shell_quote(guestinfo_key(key) + "=" + value);
-    return {node + ".govc.sh", out + "\n", 0700};
 }
 
 File terraform(const std::string& node, const Values& values) {
@@ -72,6 +51,34 @@ File ovf_properties(const std::string& node, const Values& values, const std::st
         {"WaitForIP", false},
         {"Name", node}};
     return {node + ".import-options.json", options.dump(2) + "\n"};
+}
+
+// govc takes extraConfig values (vm.change -e) only on its command line, where `ps` shows
+// them: the govc format deploys through the OVF environment instead, every value in the
+// import options file govc reads, so no value is on any argv.
+std::vector<File> govc(const std::string& node, const Values& values, const std::string& network) {
+    File options = ovf_properties(node, values, network);
+    std::string script =
+        "#!/bin/sh\n"
+        "# Deploys node " +
+        node + " from the OVA with its metadata as OVF properties: OVA=kiln.ova sh " + node +
+        ".govc.sh\n"
+        "# govc reads every value from " +
+        options.name +
+        " (mode 0600): none is on a command line.\n"
+        "# After bring-up kiln-firstboot removes the secret properties from the guest's copy of\n"
+        "# the OVF environment at every boot; vCenter keeps them in the VM's vApp options until\n"
+        "# you clear them there (vSphere Client: the VM > Configure > vApp Options > Properties:\n"
+        "# empty the kiln.*_password, kiln.consul_* and kiln.tls_key values) and delete " +
+        options.name +
+        ".\n"
+        "set -eu\n"
+        ": \"${OVA:?set OVA to the kiln OVA to deploy node " +
+        node +
+        " from}\"\n"
+        "govc import.ova -options \"$(dirname \"$0\")/" +
+        options.name + "\" \"$OVA\"\n";
+    return {{node + ".govc.sh", script, 0700}, std::move(options)};
 }
 
 }  // namespace
@@ -148,7 +155,7 @@ std::vector<File> render(Format format, const std::string& node, const Values& v
         case Format::guestinfo:
             return {guestinfo(node, values)};
         case Format::govc:
-            return {govc(node, values)};
+            return govc(node, values, network_name);
         case Format::terraform:
             return {terraform(node, values)};
         case Format::ovf_properties:
@@ -157,6 +164,10 @@ std::vector<File> render(Format format, const std::string& node, const Values& v
             std::string encoded = gzip_base64(document_yaml(values));
             std::string vmx = "# cloud-init style metadata for node " + node +
                               ": add to the VM's .vmx (or extraConfig)\n"
+                              "# After bring-up kiln-firstboot overwrites guestinfo.metadata with "
+                              "'---' itself;\n# delete this file and " +
+                              node +
+                              ".metadata.gz.b64.\n"
                               "guestinfo.metadata = \"" +
                               encoded +
                               "\"\n"

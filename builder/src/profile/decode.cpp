@@ -485,6 +485,7 @@ private:
         f.admin_user = r.text("admin_user").value_or(Text{"kiln", node.location});
         check(f.admin_user, grammar::user_name, r.path("admin_user"));
         if (auto v = r.boolean("scrub_secrets")) f.scrub_secrets = *v;
+        if (auto v = r.boolean("tls")) f.tls = *v;
         if (const auto* defaults = r.get("defaults"))
             f.defaults = node::read_defaults(*defaults, r.path("defaults"), report_);
         f.dcs_servers = dcs_servers(r, f);

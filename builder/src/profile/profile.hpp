@@ -151,6 +151,8 @@ struct Firstboot {
     Text admin_user;
     std::map<std::string, Text> defaults;  // node key -> text value, secrets excluded
     bool scrub_secrets = true;
+    // TLS between the nodes (etcd, Patroni's REST API, PostgreSQL); `tls: false` turns it off.
+    bool tls = true;
     Location where;
 };
 

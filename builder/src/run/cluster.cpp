@@ -17,6 +17,7 @@
 #include "kiln/process.hpp"
 #include "kiln/unique_fd.hpp"
 #include "metadata/formats.hpp"
+#include "pki/cluster_tls.hpp"
 #include "run/node_qemu.hpp"
 #include "run/qmp.hpp"
 #include "run/relay.hpp"
@@ -157,6 +158,7 @@ nlohmann::json ClusterState::to_json() const {
     return {{"cluster", cluster},
             {"netns", netns},
             {"state_dir", state_dir},
+            {"pki_dir", pki_dir},
             {"vip", vip},
             {"hardware", to_string(hardware)},
             {"relay_pid", relay_pid},
@@ -171,6 +173,7 @@ ClusterState ClusterState::from_json(const nlohmann::json& j) {
     s.cluster = j.at("cluster");
     s.netns = j.at("netns");
     s.state_dir = j.at("state_dir").get<std::string>();
+    s.pki_dir = j.value("pki_dir", std::string());
     s.vip = j.at("vip");
     // State written before --hardware existed: its nodes boot on virtio.
     std::string hardware = j.value("hardware", "virtio");
@@ -236,6 +239,9 @@ ClusterState up(const UpOptions& options) {
     ip({"-n", state.netns, "addr", "add", bridge_address(*inv), "dev", "br0"});
     ip({"-n", state.netns, "link", "set", "br0", "up"});
 
+    state.pki_dir =
+        fs::absolute(options.pki_dir.value_or(pki::default_pki_dir(state.state_dir, inv->cluster)));
+    pki::Authority authority = pki::load_or_create_authority(state.pki_dir, inv->cluster);
     fs::path image = fs::absolute(options.image);
     std::string accel = resolve_accel(options.accel);
     for (const auto& name : options.deferred)
@@ -254,7 +260,9 @@ ClusterState up(const UpOptions& options) {
         fs::path data = state.state_dir / (node.name + ".data.qcow2");
         blank_disk(data, options.data_size, node.name);
         fs::path qmp = state.state_dir / (node.name + ".qmp");
-        auto values = inventory::node_metadata(*inv, node, secrets);
+        auto node_secrets = secrets;
+        pki::add_node_tls(authority, *inv, node, node_secrets);
+        auto values = inventory::node_metadata(*inv, node, node_secrets);
         fs::path metadata = state.state_dir / (node.name + ".metadata.yml");
         write_file_atomically(metadata, metadata::document_yaml(values), 0600);
 

@@ -19,6 +19,8 @@ struct UpOptions {
     std::string inventory;
     std::optional<std::string> secrets;
     std::optional<std::filesystem::path> state_dir;
+    // The cluster's CA, reused or made there (default: STATE_DIR/CLUSTER.pki).
+    std::optional<std::filesystem::path> pki_dir;
     std::string accel = "auto";  // auto, kvm, tcg
     Hardware hardware = Hardware::virtio;
     int memory_mb = 2048;
@@ -44,7 +46,8 @@ struct ClusterState {
     std::string cluster;
     std::string netns;
     std::filesystem::path state_dir;
-    std::string vip;  // without prefix
+    std::filesystem::path pki_dir;  // the cluster's CA (ca.crt, ca.key)
+    std::string vip;                // without prefix
     // The nodes' device models; their recorded QEMU commands carry it to every restart.
     Hardware hardware = Hardware::virtio;
     int relay_pid = 0;

@@ -90,18 +90,38 @@ PatroniApi::PatroniApi(const fs::path& state_dir) {
     netns_ = "/run/netns/" + state.netns;
     for (const auto& node : state.nodes) nodes_.emplace_back(node.name, node.address);
     rest_password_ = rest_password(state);
+    if (!state.pki_dir.empty() && fs::exists(state.pki_dir / "ca.crt"))
+        ca_file_ = (state.pki_dir / "ca.crt").string();
+    else
+        https_ = false;
 }
 
 std::string PatroniApi::url(const std::string& node, const std::string& path) const {
     for (const auto& [name, address] : nodes_)
-        if (name == node) return "http://" + address + ":8008" + path;
+        if (name == node) return (https_ ? "https://" : "http://") + address + ":8008" + path;
     throw Error("no node '" + node + "' in the cluster");
 }
 
+HttpResponse PatroniApi::get(const NetnsHttp& http, const std::string& node,
+                             const std::string& path) const {
+    HttpResponse response = http.get(url(node, path), std::chrono::seconds(5));
+    if (response.status == 0 && !ca_file_.empty() && !scheme_known_) {
+        https_ = !https_;
+        HttpResponse other = http.get(url(node, path), std::chrono::seconds(5));
+        if (other.status != 0) {
+            scheme_known_ = true;
+            return other;
+        }
+        https_ = !https_;
+    }
+    scheme_known_ = scheme_known_ || response.status != 0;
+    return response;
+}
+
 std::optional<ClusterView> PatroniApi::view() const {
-    NetnsHttp http(netns_);
+    NetnsHttp http(netns_, ca_file_);
     for (const auto& [name, address] : nodes_) {
-        HttpResponse cluster = http.get(url(name, "/cluster"), std::chrono::seconds(5));
+        HttpResponse cluster = get(http, name, "/cluster");
         if (cluster.status != 200) continue;
         ClusterView view;
         try {
@@ -110,7 +130,7 @@ std::optional<ClusterView> PatroniApi::view() const {
             continue;
         }
         if (const PatroniMember* leader = view.leader()) {
-            HttpResponse status = http.get(url(leader->name, "/patroni"), std::chrono::seconds(5));
+            HttpResponse status = get(http, leader->name, "/patroni");
             if (status.status == 200) try {
                     view.streaming = parse_streaming(status.body);
                 } catch (const Error&) {
@@ -122,7 +142,7 @@ std::optional<ClusterView> PatroniApi::view() const {
 }
 
 void PatroniApi::switchover(const std::string& leader, const std::string& candidate) const {
-    NetnsHttp http(netns_);
+    NetnsHttp http(netns_, ca_file_);
     nlohmann::json body = {{"leader", leader}, {"candidate", candidate}};
     HttpResponse r = http.post_json(url(leader, "/switchover"), body.dump(),
                                     BasicAuth{"patroni", rest_password_}, std::chrono::seconds(90));

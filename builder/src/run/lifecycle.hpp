@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "run/netns_http.hpp"
 #include "run/patroni_view.hpp"
 
 // Day 2 on a `kiln run` cluster, as on vSphere: an immutable node is replaced, never patched.
@@ -48,8 +49,14 @@ public:
 
 private:
     std::string url(const std::string& node, const std::string& path) const;
+    // A GET that tries HTTPS (verified against the cluster CA) first and plain HTTP after it
+    // (an image baked with `tls: false`), keeping the scheme that answered.
+    HttpResponse get(const NetnsHttp& http, const std::string& node, const std::string& path) const;
 
     std::string netns_;
+    std::string ca_file_;  // the cluster CA, when kiln run made one
+    mutable bool https_ = true;
+    mutable bool scheme_known_ = false;  // a node answered: the cluster's scheme is settled
     std::vector<std::pair<std::string, std::string>> nodes_;  // name, address
     std::string rest_password_;
 };

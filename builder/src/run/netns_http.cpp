@@ -72,7 +72,8 @@ private:
 
 }  // namespace
 
-NetnsHttp::NetnsHttp(std::string netns) : netns_(std::move(netns)) {
+NetnsHttp::NetnsHttp(std::string netns, std::string ca_file)
+    : netns_(std::move(netns)), ca_file_(std::move(ca_file)) {
     init_curl_once();
 }
 
@@ -103,6 +104,7 @@ HttpResponse NetnsHttp::perform(const std::string& method, const std::string& ur
     curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    if (!ca_file_.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
     std::unique_ptr<curl_slist, HeaderListDeleter> headers;

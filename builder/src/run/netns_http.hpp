@@ -22,8 +22,9 @@ struct BasicAuth {
 
 class NetnsHttp {
 public:
-    // `netns` is a namespace file such as /run/netns/kiln-demo.
-    explicit NetnsHttp(std::string netns);
+    // `netns` is a namespace file such as /run/netns/kiln-demo; https URLs are verified against
+    // `ca_file` (the cluster CA) when one is named.
+    explicit NetnsHttp(std::string netns, std::string ca_file = {});
 
     HttpResponse get(const std::string& url, std::chrono::seconds timeout) const;
     HttpResponse post_json(const std::string& url, const std::string& body,
@@ -35,6 +36,7 @@ private:
                          const std::optional<BasicAuth>& auth, std::chrono::seconds timeout) const;
 
     std::string netns_;
+    std::string ca_file_;
 };
 
 }  // namespace kiln::run

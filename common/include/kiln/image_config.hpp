@@ -55,6 +55,8 @@ struct ImageConfig {
     std::vector<std::string> services;  // start order
     std::string admin_user = "kiln";
     bool scrub_secrets = true;
+    // The cluster speaks TLS: nodes need tls_ca, tls_cert, tls_key (profile `firstboot.tls`).
+    bool tls = true;
     std::string postgres_bin_dir = "/usr/lib/postgresql/15/bin";
     std::string postgres_data_dir = "/var/lib/postgresql/15/main";
     std::optional<DataDisk> data_disk;  // none: the services keep their state on the OS disk

@@ -28,6 +28,8 @@ enum class ValueType {
                         // no blanks, none of the characters its syntax gives a meaning)
     gossip_key,         // a secret: 32 bytes in base64 (Consul's gossip encryption key)
     uuid_secret,        // a secret in the form of a UUID (a Consul ACL token's SecretID)
+    pem_certificate,    // PEM certificate(s): several lines, at most kMaxValueBytes
+    pem_private_key,    // a secret: one PEM private key (several lines, at most kMaxValueBytes)
 };
 
 struct KeySpec {
@@ -41,7 +43,11 @@ struct KeySpec {
 
     bool is_secret() const {
         return type == ValueType::secret || type == ValueType::keepalived_secret ||
-               type == ValueType::gossip_key || type == ValueType::uuid_secret;
+               type == ValueType::gossip_key || type == ValueType::uuid_secret ||
+               type == ValueType::pem_private_key;
+    }
+    bool is_pem() const {
+        return type == ValueType::pem_certificate || type == ValueType::pem_private_key;
     }
     bool is_list() const;
 };
@@ -79,6 +85,9 @@ std::span<const std::string_view> required_keys();
 bool is_required(std::string_view name);
 // The keys a node needs besides the required ones when its dcs is consul (all secrets).
 std::span<const std::string_view> consul_keys();
+// The keys a node needs besides the required ones when its image has TLS on (the cluster CA,
+// this node's certificate and its private key, PEM; `kiln metadata` makes them).
+std::span<const std::string_view> tls_keys();
 
 // How each transport names a key: guestinfo.kiln.<key>, OVF property kiln.<key>, and the
 // QEMU fw_cfg file opt/kiln/<key> (opt/kiln/metadata holds a whole metadata document).

@@ -20,7 +20,8 @@ std::optional<Stamp> read_stamp(const RootDir& root) {
                               m->value("name", ""),
                               m->value("dcs", ""),
                               m->value("address", ""),
-                              {}};
+                              {},
+                              m->value("tls", false)};
         if (auto peers = m->find("peers"); peers != m->end() && peers->is_array())
             for (const auto& p : *peers)
                 if (p.is_object())
@@ -37,11 +38,8 @@ void write_stamp(const RootDir& root, const Stamp& stamp) {
     if (const auto& m = stamp.member) {
         nlohmann::json peers = nlohmann::json::array();
         for (const auto& p : m->peers) peers.push_back({{"name", p.name}, {"address", p.address}});
-        json["member"] = {{"cluster", m->cluster},
-                          {"name", m->name},
-                          {"dcs", m->dcs},
-                          {"address", m->address},
-                          {"peers", peers}};
+        json["member"] = {{"cluster", m->cluster}, {"name", m->name}, {"dcs", m->dcs},
+                          {"address", m->address}, {"peers", peers},  {"tls", m->tls}};
     }
     root.write_atomically(kStampPath, json.dump(2) + "\n", 0644);
 }

@@ -166,13 +166,22 @@ const CheckerSpec* spec_for(Checker checker) {
 }
 
 CheckOutcome check_file(const RenderedFile& file, const CheckerSpec& spec,
-                        const CheckOptions& options, StagingDir& staging, Report& report) {
+                        const Rendering& rendering, const CheckOptions& options,
+                        StagingDir& staging, Report& report) {
     CheckOutcome outcome;
     outcome.file = file.path;
     outcome.tool = spec.tool;
     std::string content = file.content;
     for (const auto& [from, to] : file.check_substitutions)
         content = replace_all(content, from, to);
+    std::size_t companions = 0;
+    for (const auto& other : rendering.files)
+        if (other.staged_for_checks && content.find(other.path.string()) != std::string::npos) {
+            auto staged = staging.write(
+                "companion-" + std::to_string(++companions) + "-" + other.path.filename().string(),
+                other.content, 0600);
+            content = replace_all(content, other.path.string(), staged.string());
+        }
     auto tool = find_program(outcome.tool);
     if (!tool) {
         outcome.note = outcome.tool + " is not installed here; not checked";
@@ -211,7 +220,7 @@ std::vector<CheckOutcome> run_checks(const Rendering& rendering, const CheckOpti
     }
     for (const auto& file : rendering.files)
         if (const CheckerSpec* spec = spec_for(file.checker))
-            outcomes.push_back(check_file(file, *spec, options, staging, report));
+            outcomes.push_back(check_file(file, *spec, rendering, options, staging, report));
     return outcomes;
 }
 

@@ -2,6 +2,7 @@
 
 #include "kiln/error.hpp"
 #include "kiln/process.hpp"
+#include "render/tls_files.hpp"
 
 namespace kiln::firstboot {
 
@@ -13,16 +14,27 @@ std::string url_host_of(const std::string& address) {
     return address.find(':') == std::string::npos ? address : "[" + address + "]";
 }
 
+std::string scheme(bool tls) {
+    return tls ? "https://" : "http://";
+}
+
 // etcdctl against the other members' client URLs, v3 API, answers as JSON.
 ProcessResult etcdctl(const MemberIdentity& member, std::vector<std::string> command) {
     std::string endpoints;
     for (const auto& p : member.peers)
         if (p.name != member.name)
-            endpoints += (endpoints.empty() ? "" : ",") + std::string("http://") +
+            endpoints += (endpoints.empty() ? "" : ",") + scheme(member.tls) +
                          url_host_of(p.address) + ":2379";
     std::vector<std::string> argv = {
         "etcdctl", "--endpoints=" + endpoints, "--dial-timeout=3s", "--command-timeout=10s", "-w",
         "json"};
+    if (member.tls) {
+        // The etcd member's own client certificate (kiln-firstboot runs as root).
+        const auto files = tls_files::for_service("etcd");
+        argv.push_back("--cacert=" + tls_files::kCa.string());
+        argv.push_back("--cert=" + files.certificate.string());
+        argv.push_back("--key=" + files.key.string());
+    }
     argv.insert(argv.end(), command.begin(), command.end());
     return run_process(
         {.argv = argv, .env = {"ETCDCTL_API=3"}, .timeout = std::chrono::seconds(30)});
@@ -30,12 +42,12 @@ ProcessResult etcdctl(const MemberIdentity& member, std::vector<std::string> com
 
 }  // namespace
 
-std::string peer_url(const std::string& address) {
-    return "http://" + url_host_of(address) + ":2380";
+std::string peer_url(const std::string& address, bool tls) {
+    return scheme(tls) + url_host_of(address) + ":2380";
 }
 
 std::string founder_initial_cluster(const MemberIdentity& member) {
-    return member.name + "=" + peer_url(member.address);
+    return member.name + "=" + peer_url(member.address, member.tls);
 }
 
 std::optional<std::vector<EtcdMember>> running_members(const MemberIdentity& member) {
@@ -54,7 +66,7 @@ EtcdBootstrap prepare_etcd_member(const MemberIdentity& member, bool has_member_
     EtcdJoinFacts facts;
     facts.has_member_data = has_member_data;
     facts.self_name = member.name;
-    facts.self_peer_url = peer_url(member.address);
+    facts.self_peer_url = peer_url(member.address, member.tls);
     facts.configured_before = configured_before;
     facts.founder = !member.peers.empty() && member.peers.front().name == member.name;
     if (!facts.has_member_data) facts.running = running_members(member);
@@ -113,13 +125,25 @@ std::string etcd_environment(const EtcdEnvironment& e) {
     };
     set("ETCD_NAME", e.name);
     set("ETCD_DATA_DIR", e.data_dir.string());
-    set("ETCD_LISTEN_PEER_URLS", "http://" + self + ":2380");
-    set("ETCD_LISTEN_CLIENT_URLS", "http://" + self + ":2379,http://127.0.0.1:2379");
-    set("ETCD_INITIAL_ADVERTISE_PEER_URLS", "http://" + self + ":2380");
-    set("ETCD_ADVERTISE_CLIENT_URLS", "http://" + self + ":2379");
+    const std::string s = scheme(e.tls);
+    set("ETCD_LISTEN_PEER_URLS", s + self + ":2380");
+    set("ETCD_LISTEN_CLIENT_URLS", s + self + ":2379," + s + "127.0.0.1:2379");
+    set("ETCD_INITIAL_ADVERTISE_PEER_URLS", s + self + ":2380");
+    set("ETCD_ADVERTISE_CLIENT_URLS", s + self + ":2379");
     set("ETCD_INITIAL_CLUSTER", e.bootstrap.initial_cluster);
     set("ETCD_INITIAL_CLUSTER_STATE", e.bootstrap.state);
     set("ETCD_INITIAL_CLUSTER_TOKEN", e.cluster_token);
+    if (e.tls) {
+        // Clients and peers alike must present a certificate of the cluster CA.
+        const auto files = tls_files::for_service("etcd");
+        for (const char* prefix : {"ETCD_", "ETCD_PEER_"}) {
+            const std::string p = prefix;
+            set((p + "CERT_FILE").c_str(), files.certificate.string());
+            set((p + "KEY_FILE").c_str(), files.key.string());
+            set((p + "TRUSTED_CA_FILE").c_str(), tls_files::kCa.string());
+            set((p + "CLIENT_CERT_AUTH").c_str(), "true");
+        }
+    }
     return text;
 }
 

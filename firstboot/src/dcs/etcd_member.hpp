@@ -25,7 +25,8 @@ struct EtcdBootstrap {
 
 // A founder's ETCD_INITIAL_CLUSTER: itself alone (the others join its running cluster).
 std::string founder_initial_cluster(const MemberIdentity& member);
-std::string peer_url(const std::string& address);
+// https:// with TLS (`member.tls`), http:// without.
+std::string peer_url(const std::string& address, bool tls);
 
 // The running cluster's members, asked of the other peers (etcdctl); nullopt when none answers.
 std::optional<std::vector<EtcdMember>> running_members(const MemberIdentity& member);
@@ -42,6 +43,8 @@ struct EtcdEnvironment {
     std::string cluster_token;
     std::filesystem::path data_dir;
     EtcdBootstrap bootstrap;
+    // Peers and clients over TLS with client certificates of the cluster CA.
+    bool tls = false;
 };
 // The environment file's text (Debian /etc/default/etcd, EL /etc/etcd/etcd.conf).
 std::string etcd_environment(const EtcdEnvironment& env);

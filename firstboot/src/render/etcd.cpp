@@ -7,9 +7,9 @@ namespace kiln::firstboot {
 // name, address or token.
 void render_etcd(const RenderContext& c, Rendering& out) {
     const NodeConfig& n = c.node;
-    out.files.push_back(
-        {c.layout.etcd_environment, etcd_environment({n.self.name, n.self.address, n.cluster,
-                                                      c.layout.dcs_data.etcd, c.etcd_bootstrap})});
+    out.files.push_back({c.layout.etcd_environment,
+                         etcd_environment({n.self.name, n.self.address, n.cluster,
+                                           c.layout.dcs_data.etcd, c.etcd_bootstrap, n.tls})});
 }
 
 }  // namespace kiln::firstboot

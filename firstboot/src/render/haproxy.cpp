@@ -1,4 +1,5 @@
 #include "render/render.hpp"
+#include "render/tls_files.hpp"
 
 namespace kiln::firstboot {
 
@@ -11,9 +12,13 @@ std::string backend(const NodeConfig& n, const char* name, int port, const char*
     text += "    option httpchk OPTIONS " + std::string(endpoint) + "\n";
     text += "    http-check expect status 200\n";
     text += "    default-server inter 3s fall 3 rise 2 on-marked-down shutdown-sessions\n";
+    // With TLS, the checks ask Patroni's HTTPS API and verify its certificate against the
+    // cluster CA: a member whose certificate fails is down, never trusted unverified.
+    const std::string check_tls =
+        n.tls ? " check-ssl verify required ca-file " + tls_files::kCa.string() : "";
     for (const auto& p : n.peers)
         text += "    server " + p.name + " " + url_host(p.address) +
-                ":5432 maxconn 100 check port 8008\n";
+                ":5432 maxconn 100 check port 8008" + check_tls + "\n";
     return text;
 }
 

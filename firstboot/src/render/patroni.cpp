@@ -3,6 +3,7 @@
 #include "kiln/error.hpp"
 #include "kiln/yaml_graph.hpp"
 #include "render/render.hpp"
+#include "render/tls_files.hpp"
 
 namespace kiln::firstboot {
 
@@ -20,11 +21,19 @@ YAML::Node text(const std::string& value) {
     return node;
 }
 
+const tls_files::ServiceFiles kPostgresTls = tls_files::for_service("postgres");
+
 YAML::Node dcs_section(const NodeConfig& n) {
     YAML::Node section;
     if (n.dcs == "etcd") {
         for (const auto& p : n.peers)
             section["hosts"].push_back(text(url_host(p.address) + ":2379"));
+        if (n.tls) {
+            section["protocol"] = text("https");
+            section["cacert"] = text(tls_files::kCa.string());
+            section["cert"] = text(kPostgresTls.certificate.string());
+            section["key"] = text(kPostgresTls.key.string());
+        }
     } else if (n.dcs == "zookeeper") {
         for (const auto& p : n.peers)
             section["hosts"].push_back(text(url_host(p.address) + ":2181"));
@@ -66,6 +75,49 @@ void emit(YAML::Emitter& out, const YAML::Node& node, yaml::GraphWalk& walk) {
             out << YAML::Null;
             break;
     }
+}
+
+// Every connection kind PostgreSQL takes from the cluster's subnet (never from anywhere): over
+// TLS only when the cluster speaks it.
+YAML::Node pg_hba(const NodeConfig& n) {
+    const std::string host = n.tls ? "hostssl" : "host";
+    const std::string subnet = subnet_of(n.vip);
+    YAML::Node rules;
+    rules.push_back(text("local all all peer"));
+    rules.push_back(text(host + " all all 127.0.0.1/32 scram-sha-256"));
+    rules.push_back(text(host + " all all " + subnet + " scram-sha-256"));
+    rules.push_back(text(host + " replication replicator " + subnet + " scram-sha-256"));
+    // Patroni asks its own server for the timeline over a replication connection to localhost
+    // when a crashed leader rejoins (before deciding on pg_rewind).
+    rules.push_back(text(host + " replication replicator 127.0.0.1/32 scram-sha-256"));
+    return rules;
+}
+
+// The server side: PostgreSQL's own TLS, the REST API over HTTPS (clients may present a
+// certificate; the health checks need none), and Patroni's calls to the other members' API.
+void add_tls(YAML::Node& config) {
+    YAML::Node parameters = config["postgresql"]["parameters"];
+    parameters["ssl"] = text("on");
+    parameters["ssl_cert_file"] = text(kPostgresTls.certificate.string());
+    parameters["ssl_key_file"] = text(kPostgresTls.key.string());
+    parameters["ssl_ca_file"] = text(tls_files::kCa.string());
+    parameters["ssl_min_protocol_version"] = text("TLSv1.2");
+    YAML::Node rest = config["restapi"];
+    rest["certfile"] = text(kPostgresTls.certificate.string());
+    rest["keyfile"] = text(kPostgresTls.key.string());
+    rest["cafile"] = text(tls_files::kCa.string());
+    rest["verify_client"] = text("optional");
+    YAML::Node ctl = config["ctl"];
+    ctl["cacert"] = text(tls_files::kCa.string());
+    ctl["certfile"] = text(kPostgresTls.certificate.string());
+    ctl["keyfile"] = text(kPostgresTls.key.string());
+}
+
+// A client connection of Patroni's (replication, pg_rewind, the superuser's): verify-full, as
+// every member's certificate names its address.
+void verify_server(YAML::Node user) {
+    user["sslmode"] = text("verify-full");
+    user["sslrootcert"] = text(tls_files::kCa.string());
 }
 
 }  // namespace
@@ -112,9 +164,14 @@ void render_patroni(const RenderContext& c, Rendering& out, Report& report) {
     // pg_rewind runs as the superuser's credentials under a dedicated role.
     pg["authentication"]["rewind"]["username"] = text("rewind_user");
     pg["authentication"]["rewind"]["password"] = text(n.postgres_password);
+    pg["pg_hba"] = pg_hba(n);
+    if (n.tls) {
+        add_tls(config);
+        for (const char* user : {"superuser", "replication", "rewind"})
+            verify_server(pg["authentication"][user]);
+    }
     // Patroni 3 expects bootstrap.pg_hba; the base keeps pg_hba under postgresql.
-    if (!config["bootstrap"]["pg_hba"] && pg["pg_hba"])
-        config["bootstrap"]["pg_hba"] = pg["pg_hba"];
+    config["bootstrap"]["pg_hba"] = pg["pg_hba"];
 
     YAML::Emitter emitter;
     try {

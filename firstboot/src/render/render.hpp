@@ -47,6 +47,8 @@ std::optional<RenderedFile> zookeeper_myid_file(const std::vector<node::Peer>& p
                                                 const std::string& name,
                                                 const std::filesystem::path& data_dir);
 void render_haproxy(const RenderContext& c, Rendering& out);
+// With TLS on: the cluster CA, and the node's certificate and key for PostgreSQL/Patroni and etcd.
+void render_tls(const RenderContext& c, Rendering& out);
 void render_keepalived(const RenderContext& c, Rendering& out);
 void render_identity_files(const RenderContext& c, Rendering& out, Report& report);
 void render_time_and_monitoring(const RenderContext& c, Rendering& out);
@@ -59,5 +61,8 @@ std::string existing_file(const RenderContext& c, const std::filesystem::path& p
 
 // "[2001:db8::1]" for IPv6, the address itself for IPv4: for URLs and host:port.
 std::string url_host(const std::string& address);
+
+// The network a validated CIDR lies in, as a CIDR: "10.77.0.100/24" -> "10.77.0.0/24".
+std::string subnet_of(const std::string& cidr);
 
 }  // namespace kiln::firstboot

@@ -37,8 +37,11 @@ struct RenderedFile {
     std::string content;
     unsigned mode = 0644;
     std::string owner = "root";
-    std::string group = "root";          // empty: the owner's primary group
-    bool secret = false;                 // holds a secret: 0600, never logged
+    std::string group = "root";  // empty: the owner's primary group
+    bool secret = false;         // holds a secret: 0600, never logged
+    // Read by a checked file's tool (a certificate, a key): staged beside the checked copy,
+    // its path there standing in for this one, since it is not committed yet.
+    bool staged_for_checks = false;
     std::optional<std::string> symlink;  // a symlink to this target instead of content
     Checker checker = Checker::none;
     // Replacements made only in the copy a checker sees (e.g. DCS hosts that cannot answer

@@ -3,8 +3,8 @@
 #include "core/files.hpp"
 #include "kiln/error.hpp"
 #include "kiln/grammar.hpp"
-#include "kiln/utf8.hpp"
 #include "kiln/node_schema.hpp"
+#include "kiln/utf8.hpp"
 #include "sources/encodings.hpp"
 #include "sources/fw_cfg.hpp"
 #include "sources/guestinfo_keys.hpp"
@@ -78,6 +78,7 @@ Collection collect(const RootDir& root, const CollectOptions& options, GuestInfo
     if (guestinfo) {
         if (auto xml = guestinfo->get("guestinfo.ovfEnv"); xml && !xml->empty()) {
             read_ovf_environment("guestinfo.ovfEnv", *xml, out);
+            out.ovf_env_without_secrets = without_secret_properties(*xml);
             have_ovf_env = true;
         }
     }

@@ -20,6 +20,8 @@ struct Collection {
     image::ImageConfig image;
     std::vector<std::string> transports_found;  // e.g. "guestinfo (vmware-rpctool)", for the log
     std::vector<std::string> guestinfo_secret_keys;  // guestinfo keys that held secrets (to scrub)
+    // guestinfo.ovfEnv without its secret properties, when it held any (written back to scrub).
+    std::optional<std::string> ovf_env_without_secrets;
 };
 
 // Adds the values of a metadata document (cloud-init keys + `kiln:` map) read from `display`.

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <pugixml.hpp>
+#include <sstream>
 
 #include "kiln/error.hpp"
 #include "kiln/node_schema.hpp"
@@ -72,6 +73,28 @@ void read_ovf_environment(const std::string& display, const std::string& xml, Co
     }
     if (found)
         out.transports_found.push_back(display + " (" + std::to_string(found) + " properties)");
+}
+
+std::optional<std::string> without_secret_properties(const std::string& xml) {
+    pugi::xml_document doc;
+    if (!doc.load_buffer(xml.data(), xml.size(), pugi::parse_default & ~pugi::parse_doctype))
+        return std::nullopt;
+    std::vector<pugi::xml_node> secret;
+    for (auto section : doc.document_element().children()) {
+        if (local_name(section.name()) != "PropertySection") continue;
+        for (auto property : section.children()) {
+            if (local_name(property.name()) != "Property") continue;
+            std::string_view key = attribute(property, "key").value();
+            if (!key.starts_with(node::kOvfPropertyPrefix)) continue;
+            const auto* spec = node::find_key(key.substr(node::kOvfPropertyPrefix.size()));
+            if (spec && spec->is_secret()) secret.push_back(property);
+        }
+    }
+    if (secret.empty()) return std::nullopt;
+    for (auto& property : secret) property.parent().remove_child(property);
+    std::ostringstream out;
+    doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+    return out.str();
 }
 
 std::optional<std::string> find_ovf_env_file(const RootDir& root, bool mount_cdrom,

@@ -16,10 +16,11 @@ struct MemberIdentity {
     std::string dcs;
     std::string address;  // this node's own address, as its peers know it
     std::vector<node::Peer> peers;
+    bool tls = false;  // the DCS member speaks TLS with the node's certificate
 };
 
 inline MemberIdentity member_identity(const NodeConfig& node) {
-    return {node.cluster, node.self.name, node.dcs, node.self.address, node.peers};
+    return {node.cluster, node.self.name, node.dcs, node.self.address, node.peers, node.tls};
 }
 
 }  // namespace kiln::firstboot

@@ -40,6 +40,12 @@ struct NodeConfig {
     // With dcs consul (required then, empty otherwise): the gossip key and the ACL token.
     std::string consul_encrypt;
     std::string consul_token;
+    // TLS between the nodes (the image's `tls`); then the cluster CA, this node's certificate
+    // and its key (PEM), checked against each other, this node's names and the clock.
+    bool tls = false;
+    std::string tls_ca;
+    std::string tls_cert;
+    std::string tls_key;
     std::string metadata_digest;
     image::ImageConfig image;
 

@@ -7,14 +7,15 @@
 #include <set>
 
 #include "kiln/grammar.hpp"
+#include "validate/tls.hpp"
 
 namespace kiln::firstboot {
 
 std::vector<std::string> NodeConfig::secrets() const {
     std::vector<std::string> all = {postgres_password, replication_password, rest_password,
                                     vrrp_password};
-    for (const auto* consul : {&consul_encrypt, &consul_token})
-        if (!consul->empty()) all.push_back(*consul);
+    for (const auto* optional : {&consul_encrypt, &consul_token, &tls_key})
+        if (!optional->empty()) all.push_back(*optional);
     return all;
 }
 
@@ -52,6 +53,9 @@ public:
         if (!unreadable && dcs && dcs->text == "consul" &&
             std::find(carried.begin(), carried.end(), "consul") != carried.end())
             for (auto key : node::consul_keys())
+                if (!c_.metadata.get(key)) missing(key);
+        if (!unreadable && c_.image.tls)
+            for (auto key : node::tls_keys())
                 if (!c_.metadata.get(key)) missing(key);
         if (report_.has_errors()) return std::nullopt;
 
@@ -92,6 +96,14 @@ public:
         dcs_choice(n);
         peers(n);
         network(n);
+        if (c_.image.tls) {
+            n.tls = true;
+            n.tls_ca = text("tls_ca");
+            n.tls_cert = text("tls_cert");
+            n.tls_key = text("tls_key");
+            check_node_tls(*get("tls_ca"), *get("tls_cert"), *get("tls_key"),
+                           {n.hostname, n.short_name, n.self.address}, report_);
+        }
         secrets(n);
         time_zone(n);
         if (!get("ssh_authorized_keys"))

@@ -98,6 +98,12 @@ TEST_F(KilnRun, BootsClonesOnAPrivateNetworkAndCleansUp) {
     auto state = nlohmann::json::parse(up.out);
     ASSERT_EQ(state["nodes"].size(), 3u);
     EXPECT_EQ(state["netns"], "kiln-pg-ha");
+    // The cluster CA kiln run made, in its state folder, its key private.
+    const fs::path pki_dir = state["pki_dir"].get<std::string>();
+    EXPECT_EQ(pki_dir, state_dir / "pg-ha.pki");
+    struct stat ca_key {};
+    ASSERT_EQ(::stat((pki_dir / "ca.key").c_str(), &ca_key), 0);
+    EXPECT_EQ(ca_key.st_mode & 0777, 0600u);
 
     // A second `up` of the same cluster is refused, not doubled.
     auto again = kiln({"run", image.string(), "--inventory", kInventory, "--secrets",
@@ -117,6 +123,7 @@ TEST_F(KilnRun, BootsClonesOnAPrivateNetworkAndCleansUp) {
         std::string doc = read(metadata);
         EXPECT_NE(doc.find("local-hostname: " + name), std::string::npos) << doc;
         EXPECT_NE(doc.find(kSecret), std::string::npos);
+        EXPECT_NE(doc.find("tls_key: \"-----BEGIN PRIVATE KEY-----"), std::string::npos) << doc;
         struct stat st {};
         ASSERT_EQ(::stat(metadata.c_str(), &st), 0);
         EXPECT_EQ(st.st_mode & 0777, 0600u);

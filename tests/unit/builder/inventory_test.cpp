@@ -254,8 +254,12 @@ TEST(MetadataFormats, EachDeployToolGetsItsOwnEscapedFormat) {
     EXPECT_EQ(options["Name"], "pg1");
     EXPECT_EQ(options["InjectOvfEnv"], true);
 
-    auto govc = metadata::render(metadata::Format::govc, "pg1", values).at(0).content;
-    EXPECT_NE(govc.find("-e 'guestinfo.kiln.hostname=pg1'"), std::string::npos);
+    // govc: the OVF path, every value in the options file govc reads (none on its argv).
+    auto govc = metadata::render(metadata::Format::govc, "pg1", values);
+    ASSERT_EQ(govc.size(), 2u);
+    EXPECT_NE(govc[0].content.find("govc import.ova -options"), std::string::npos);
+    EXPECT_EQ(govc[0].content.find("pg1\n"), std::string::npos);
+    EXPECT_EQ(nlohmann::json::parse(govc[1].content)["PropertyMapping"][0]["Value"], "pg1");
 
     auto fw = metadata::render(metadata::Format::fw_cfg, "pg1", values);
     ASSERT_EQ(fw.size(), 2u);

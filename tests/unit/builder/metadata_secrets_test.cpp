@@ -53,6 +53,7 @@ protected:
         std::vector<std::string> argv = {kiln_test::kiln_binary(), "metadata"};
         argv.insert(argv.end(), args.begin(), args.end());
         kiln_test::CommandOptions options;
+        options.working_directory = scratch_.path;  // where a cluster CA is made by default
         options.environment = std::move(environment);
         options.timeout = std::chrono::seconds(30);
         return kiln_test::run_command(argv, options);
@@ -229,4 +230,47 @@ TEST_F(MetadataSecrets, TheProfileDecidesWhichDcsTheClusterMayChoose) {
     EXPECT_EQ(zookeeper.exit_code, 0) << zookeeper.ending() << "\n" << zookeeper.out;
     EXPECT_TRUE(contains(zookeeper, "zookeeper")) << zookeeper.out;
     EXPECT_FALSE(contains(zookeeper, "consul_encrypt")) << "no Consul secret for ZooKeeper";
+}
+
+// govc takes extraConfig values only on its command line: the govc format puts no value on any
+// command line, but every one (secrets and the node's TLS key included) in the import options
+// file govc reads, and says how to clear them from vCenter after bring-up.
+TEST_F(MetadataSecrets, GovcPutsNoValueOnACommandLine) {
+    fs::path out = scratch_.path / "govc";
+    auto r = metadata(
+        {"--inventory", kInventory, "--format", "govc", "--node", "pg1", "-o", out.string()},
+        secrets_environment("pg-secret-on-argv-1"));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    std::string script = kiln_test::read_text(out / "pg1.govc.sh");
+    std::string options = kiln_test::read_text(out / "pg1.import-options.json");
+    EXPECT_EQ(script.find("pg-secret-on-argv-1"), std::string::npos) << script;
+    EXPECT_EQ(script.find("PRIVATE KEY"), std::string::npos) << script;
+    EXPECT_EQ(script.find("vm.change"), std::string::npos) << script;
+    EXPECT_NE(script.find("govc import.ova -options \"$(dirname \"$0\")/pg1.import-options.json\""),
+              std::string::npos)
+        << script;
+    EXPECT_NE(script.find("vApp Options"), std::string::npos) << "how to clear them: " << script;
+    EXPECT_NE(options.find("\"Value\": \"pg-secret-on-argv-1\""), std::string::npos) << options;
+    EXPECT_NE(options.find("\"Key\": \"kiln.tls_key\""), std::string::npos) << options;
+    EXPECT_EQ(fs::status(out / "pg1.import-options.json").permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+    // The cluster CA was made where no --pki-dir named one: beside the secrets (here: the
+    // current folder, as the secrets came from the environment), its key private.
+    EXPECT_EQ(fs::status(scratch_.path / "pg-ha.pki" / "ca.key").permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+}
+
+// The TLS values come from the cluster's PKI folder, never from the secrets file.
+TEST_F(MetadataSecrets, ATlsKeyInTheSecretsFileIsNotUsed) {
+    auto r =
+        with_secrets(secrets_with("postgres_password: pg-secret-1\ntls_key: \"-----BEGIN "
+                                  "PRIVATE KEY-----\\nHandMadeKeyBody\\n-----END PRIVATE "
+                                  "KEY-----\\n\""));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(contains(r,
+                         "secrets.yml:2:1: warning: 'tls_key' does not belong in the secrets "
+                         "file: kiln makes it from the cluster's PKI folder (--pki-dir)"))
+        << r.out;
+    EXPECT_FALSE(contains(r, "HandMadeKeyBody")) << "the file's key is neither used nor shown";
+    EXPECT_TRUE(contains(r, "tls_key: \"-----BEGIN PRIVATE KEY-----")) << r.out;
 }

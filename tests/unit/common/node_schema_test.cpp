@@ -29,7 +29,10 @@ TEST(NodeSchema, EveryDesignKeyIsDefinedOnce) {
                                             "rest_password",
                                             "vrrp_password",
                                             "consul_encrypt",
-                                            "consul_token"};
+                                            "consul_token",
+                                            "tls_ca",
+                                            "tls_cert",
+                                            "tls_key"};
     std::set<std::string> names;
     for (const auto& spec : keys()) {
         EXPECT_TRUE(names.insert(std::string(spec.name)).second) << spec.name;

@@ -403,6 +403,7 @@ TEST(DcsChoice, AServerTheImageDoesNotCarryIsRefusedNamingKeyTransportAndOffer) 
         config.dcs_servers = {"etcd", "zookeeper"};
         config.services = {"patroni.service", "haproxy.service", "keepalived.service"};
         config.defaults = {{"cluster", "pg-ha"}, {"vip_interface", "ens192"}, {"dcs", "etcd"}};
+        config.tls = false;  // the metadata of these cases has no certificates
         write_file(scenario.root() / "etc/kiln/image.yml", kiln::image::to_yaml(config));
         auto [report, valid] = scenario.validate_only();
         EXPECT_FALSE(valid);

@@ -459,6 +459,7 @@ TEST(RenderPatroni, BaseConfigWithAnAliasCycleOrAnAliasBombIsAnError) {
         NodeConfig node;
         node.peers = {{"pg-1", "10.0.0.11"}};
         node.self = node.peers[0];
+        node.vip = "10.0.0.100/24";
         RootDir root(r.root());
         RenderContext context{node, root, accounts, layout_for(kiln::image::OsFamily::debian), {}};
         Rendering out;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "command.hpp"
 #include "enum_names_check.hpp"
 #include "kiln/node_schema.hpp"
 #include "render/rendered.hpp"
@@ -15,36 +16,6 @@ using namespace kiln::firstboot;
 using namespace kiln::firstboot::test;
 
 namespace {
-
-// What vSphere puts in guestinfo.ovfEnv (and in ovf-env.xml on the ISO transport's CD).
-std::string ovf_env(const std::vector<std::pair<std::string, std::string>>& properties) {
-    std::string xml =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<Environment\n"
-        "     xmlns=\"http://schemas.dmtf.org/ovf/environment/1\"\n"
-        "     xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
-        "     xmlns:oe=\"http://schemas.dmtf.org/ovf/environment/1\"\n"
-        "     xmlns:ve=\"http://www.vmware.com/schema/ovfenv\"\n"
-        "     oe:id=\"\"\n"
-        "     ve:vCenterId=\"vm-1042\">\n"
-        "   <PlatformSection>\n"
-        "      <Kind>VMware ESXi</Kind>\n"
-        "      <Version>7.0.3</Version>\n"
-        "      <Vendor>VMware, Inc.</Vendor>\n"
-        "      <Locale>en</Locale>\n"
-        "   </PlatformSection>\n"
-        "   <PropertySection>\n";
-    for (const auto& [k, v] : properties)
-        xml += "         <Property oe:key=\"" + k + "\" oe:value=\"" + v + "\"/>\n";
-    xml +=
-        "   </PropertySection>\n"
-        "   <ve:EthernetAdapterSection>\n"
-        "      <ve:Adapter ve:mac=\"00:50:56:8a:1b:2c\" ve:network=\"VM Network\" "
-        "ve:unitNumber=\"7\"/>\n"
-        "   </ve:EthernetAdapterSection>\n"
-        "</Environment>\n";
-    return xml;
-}
 
 const Value* value(const Collection& c, const std::string& key, Transport t) {
     for (const auto& v : c.metadata.all())
@@ -391,4 +362,85 @@ TEST(Precedence, GuestinfoThenOvfThenCloudInitThenFwCfgThenFileThenDefaults) {
 TEST(EnumNames, FirstbootEnumsRoundTrip) {
     kiln::test::expect_names_round_trip(Transport::defaults);
     kiln::test::expect_names_round_trip(Checker::consul);
+}
+
+// After bring-up guestinfo.ovfEnv is written back without its secret properties (vCenter
+// injects it again at every power-on, so every boot does it): passwords and the TLS key go,
+// every other property and section stays.
+TEST(OvfEnvScrub, TheSecretPropertiesAreDroppedAndEverythingElseKept) {
+    const std::string key_pem =
+        "-----BEGIN PRIVATE KEY-----&#10;MIGHAgEAkeybody&#10;-----END "
+        "PRIVATE KEY-----&#10;";
+    const std::string xml = ovf_env({{"kiln.hostname", "pg1"},
+                                     {"kiln.postgres_password", "Hunter2-secret"},
+                                     {"kiln.vrrp_password", "vrrp-pw"},
+                                     {"kiln.tls_key", key_pem},
+                                     {"kiln.tls_cert", "-----BEGIN CERTIFICATE-----"},
+                                     {"other.product.key", "kept"}});
+    auto scrubbed = without_secret_properties(xml);
+    ASSERT_TRUE(scrubbed);
+    for (const char* gone :
+         {"Hunter2-secret", "vrrp-pw", "MIGHAgEAkeybody", "kiln.tls_key", "kiln.postgres_password"})
+        EXPECT_EQ(scrubbed->find(gone), std::string::npos) << gone << "\n" << *scrubbed;
+    for (const char* kept : {"oe:key=\"kiln.hostname\" oe:value=\"pg1\"", "kiln.tls_cert",
+                             "oe:key=\"other.product.key\" oe:value=\"kept\"", "ve:vCenterId",
+                             "<Kind>VMware ESXi</Kind>", "ve:mac=\"00:50:56:8a:1b:2c\""})
+        EXPECT_NE(scrubbed->find(kept), std::string::npos) << kept << "\n" << *scrubbed;
+    // What is left reads back with the same non-secret values.
+    Collection c;
+    read_ovf_environment("guestinfo.ovfEnv", *scrubbed, c);
+    EXPECT_FALSE(c.report.has_errors()) << c.report.format(nullptr);
+    ASSERT_TRUE(c.metadata.get("hostname"));
+    EXPECT_EQ(c.metadata.get("hostname")->text, "pg1");
+    EXPECT_FALSE(c.metadata.get("postgres_password"));
+
+    EXPECT_FALSE(without_secret_properties(ovf_env({{"kiln.hostname", "pg1"}})))
+        << "nothing to rewrite without a secret";
+    EXPECT_FALSE(without_secret_properties("<not xml"));
+}
+
+TEST(OvfEnvScrub, CollectKeepsTheRewriteForASecretBearingGuestinfoOvfEnv) {
+    TempDir dir;
+    auto root = dir / "root";
+    make_image_root(root);
+    mark_vmware(root);
+    FakeVmware vm(dir / "vm");
+    vm.set("guestinfo.ovfEnv",
+           ovf_env({{"kiln.priority", "2"}, {"kiln.rest_password", "rest-secret-9"}}));
+    auto gi = GuestInfo::detect(RootDir(root));
+    ASSERT_TRUE(gi);
+    Collection c = collect(RootDir(root), {}, &*gi);
+    ASSERT_TRUE(c.ovf_env_without_secrets);
+    EXPECT_EQ(c.ovf_env_without_secrets->find("rest-secret-9"), std::string::npos);
+    EXPECT_NE(c.ovf_env_without_secrets->find("kiln.priority"), std::string::npos);
+}
+
+// A configured node's later boot (vCenter injected the OVF environment again at power-on):
+// kiln-firstboot writes guestinfo.ovfEnv back without the secret properties, every boot.
+TEST(OvfEnvScrub, EveryBootOfAConfiguredNodeRewritesGuestinfoOvfEnv) {
+    TempDir dir;
+    auto root = dir / "root";
+    make_image_root(root);
+    mark_vmware(root);
+    write_file(root / "var/lib/kiln/stamp.json",
+               "{\"instance_id\": \"i-0001\", \"metadata_digest\": \"x\", \"configured_at\": "
+               "\"2026-01-01T00:00:00Z\"}\n");
+    FakeVmware vm(dir / "vm");
+    const std::string injected = ovf_env({{"kiln.instance_id", "i-0001"},
+                                          {"kiln.hostname", "pg-1"},
+                                          {"kiln.replication_password", "Repl-secret-77"}});
+    for (int boot = 1; boot <= 2; ++boot) {
+        vm.set("guestinfo.ovfEnv", injected);  // as vCenter does at each power-on
+        kiln_test::CommandOptions options;
+        options.timeout = std::chrono::seconds(30);
+        auto r = kiln_test::run_command(
+            {KILN_BINARY_DIR "/firstboot/kiln-firstboot", "--root", root.string(), "--bus",
+             "unix:path=" + (dir / "no-bus").string()},  // a node without a data disk needs none
+            options);
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        std::string now = vm.get("guestinfo.ovfEnv");
+        EXPECT_EQ(now.find("Repl-secret-77"), std::string::npos) << "boot " << boot << ": " << now;
+        EXPECT_NE(now.find("oe:key=\"kiln.hostname\" oe:value=\"pg-1\""), std::string::npos) << now;
+        EXPECT_EQ(r.out.find("Repl-secret-77"), std::string::npos) << r.out;
+    }
 }

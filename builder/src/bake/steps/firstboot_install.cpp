@@ -90,6 +90,7 @@ void write_node_defaults(Context& ctx, const plan::WriteNodeDefaults& f) {
     for (const auto& s : f.services) c.services.push_back(s.value);
     c.admin_user = f.admin_user.value;
     c.scrub_secrets = f.scrub_secrets;
+    c.tls = f.tls;
     // Where this image keeps PostgreSQL: the newest version installed.
     if (ctx.debian()) {
         auto versions = root.list("/usr/lib/postgresql");
