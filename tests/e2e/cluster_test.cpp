@@ -373,6 +373,52 @@ TEST_F(Cluster3, HaproxyChecksPatroniOverVerifiedTls) {
     }
 }
 
+// The checks fail closed: a second haproxy on one node, running the node's own configuration on
+// other ports, marks every member down once its ca-file is a foreign CA, and up again with the
+// cluster's. A check that did not verify (`verify none`, or plain HTTP) would stay up with both.
+TEST_F(Cluster3, HaproxyChecksFailClosedWithAForeignCa) {
+    const auto& n = shared->cluster.nodes().front();
+    auto second_haproxy = [&](const std::string& ca) {
+        return shared->cluster.ssh(
+            n, "sudo sh -c 'cd /run && sed -e \"s#/etc/kiln/tls/ca.crt#" + ca +
+                   "#\" -e s/:7000/:17000/ -e s/:5000/:15000/ -e s/:5001/:15001/ "
+                   "/etc/haproxy/haproxy.cfg > kiln-e2e-haproxy.cfg && "
+                   "haproxy -c -q -f kiln-e2e-haproxy.cfg && "
+                   "haproxy -D -p kiln-e2e-haproxy.pid -f kiln-e2e-haproxy.cfg && "
+                   "for i in $(seq 30); do sleep 2; "
+                   "curl -sS -m 5 \"http://127.0.0.1:17000/;csv\" > kiln-e2e-haproxy.csv; "
+                   "grep -qE \",(L7OK|L7STS|L6RSP|L4CON|L4TOUT|L6TOUT)\" kiln-e2e-haproxy.csv && "
+                   "! grep -qE \",INI\" kiln-e2e-haproxy.csv && break; done; sleep 8; "
+                   "curl -sS -m 5 \"http://127.0.0.1:17000/;csv\"; "
+                   "kill $(cat kiln-e2e-haproxy.pid); rm -f kiln-e2e-haproxy.*'");
+    };
+    auto made = shared->cluster.ssh(
+        n,
+        "cd /tmp && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+        "-keyout foreign-ca.key -out foreign-ca.crt -subj /CN=foreign-ca -days 1 2>&1");
+    ASSERT_EQ(made.exit_code, 0) << made.out;
+
+    auto foreign = second_haproxy("/tmp/foreign-ca.crt");
+    ASSERT_EQ(foreign.exit_code, 0) << foreign.out;
+    for (const auto& member : shared->cluster.nodes()) {
+        // Every line of a member's server: DOWN after an SSL handshake failure.
+        std::istringstream lines(foreign.out);
+        int seen = 0;
+        for (std::string line; std::getline(lines, line);) {
+            if (line.find("," + member.name + ",") == std::string::npos) continue;
+            ++seen;
+            EXPECT_NE(line.find(",DOWN,"), std::string::npos) << line;
+            EXPECT_NE(line.find("L6RSP"), std::string::npos) << line;
+        }
+        EXPECT_EQ(seen, 2) << member.name << " in both backends:\n" << foreign.out;
+    }
+
+    auto own = second_haproxy("/etc/kiln/tls/ca.crt");
+    ASSERT_EQ(own.exit_code, 0) << own.out;
+    EXPECT_NE(own.out.find(",UP,"), std::string::npos) << "with the cluster CA:\n" << own.out;
+    EXPECT_EQ(own.out.find("L6RSP"), std::string::npos) << own.out;
+}
+
 TEST_F(Cluster3, EtcdRefusesClientsWithoutACertificateOfTheClusterCa) {
     const auto& n = shared->cluster.nodes().front();
     auto with_ca_only =

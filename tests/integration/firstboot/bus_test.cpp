@@ -248,6 +248,41 @@ TEST_F(FirstBoot, ConfiguresStartsInOrderReportsStampsAndScrubs) {
     EXPECT_EQ(after, before);
 }
 
+// Secrets filled in as OVF properties at deploy: vCenter hands them over in guestinfo.ovfEnv,
+// readable by any process in the guest, and injects the environment again at every power-on.
+// First boot rewrites it without its secret properties, and so does every later boot.
+TEST_F(FirstBoot, EveryBootRewritesTheOvfEnvironmentWithoutItsSecrets) {
+    const std::vector<std::pair<std::string, std::string>> properties = {
+        {"kiln.hostname", "pg-2"},
+        {"kiln.postgres_password", "ovf-pg-secret"},
+        {"kiln.replication_password", "ovf-repl-secret"},
+        {"kiln.rest_password", "ovf-rest-secret"},
+        {"kiln.vrrp_password", "ovf-vrrp"}};
+    for (const char* key :
+         {"postgres_password", "replication_password", "rest_password", "vrrp_password"})
+        vm.erase(std::string("guestinfo.kiln.") + key);
+    vm.set("guestinfo.ovfEnv", ovf_env(properties));
+    auto no_secret_in = [](const std::string& xml) {
+        for (const char* secret :
+             {"ovf-pg-secret", "ovf-repl-secret", "ovf-rest-secret", "ovf-vrrp"})
+            if (xml.find(secret) != std::string::npos) return false;
+        return true;
+    };
+
+    ASSERT_EQ(run(), kiln::ExitCode::ok);
+    EXPECT_NE(read_file(root / "etc/patroni/config.yml").find("ovf-repl-secret"), std::string::npos)
+        << "the secrets came from the OVF environment";
+    std::string after_first = vm.get("guestinfo.ovfEnv");
+    EXPECT_TRUE(no_secret_in(after_first)) << after_first;
+    EXPECT_NE(after_first.find("oe:key=\"kiln.hostname\""), std::string::npos)
+        << "the other properties stay: " << after_first;
+
+    vm.set("guestinfo.ovfEnv", ovf_env(properties));  // the next power-on
+    ASSERT_EQ(run(), kiln::ExitCode::ok);
+    std::string after_second = vm.get("guestinfo.ovfEnv");
+    EXPECT_TRUE(no_secret_in(after_second)) << after_second;
+}
+
 // A node powered on before its peers: its DCS member cannot start until a majority runs, which
 // may take far longer than any unit's timeout. First boot waits (saying so in status.json and
 // guestinfo) instead of rolling back, and finishes when the member starts.

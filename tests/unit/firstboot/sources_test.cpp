@@ -17,36 +17,6 @@ using namespace kiln::firstboot::test;
 
 namespace {
 
-// What vSphere puts in guestinfo.ovfEnv (and in ovf-env.xml on the ISO transport's CD).
-std::string ovf_env(const std::vector<std::pair<std::string, std::string>>& properties) {
-    std::string xml =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<Environment\n"
-        "     xmlns=\"http://schemas.dmtf.org/ovf/environment/1\"\n"
-        "     xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
-        "     xmlns:oe=\"http://schemas.dmtf.org/ovf/environment/1\"\n"
-        "     xmlns:ve=\"http://www.vmware.com/schema/ovfenv\"\n"
-        "     oe:id=\"\"\n"
-        "     ve:vCenterId=\"vm-1042\">\n"
-        "   <PlatformSection>\n"
-        "      <Kind>VMware ESXi</Kind>\n"
-        "      <Version>7.0.3</Version>\n"
-        "      <Vendor>VMware, Inc.</Vendor>\n"
-        "      <Locale>en</Locale>\n"
-        "   </PlatformSection>\n"
-        "   <PropertySection>\n";
-    for (const auto& [k, v] : properties)
-        xml += "         <Property oe:key=\"" + k + "\" oe:value=\"" + v + "\"/>\n";
-    xml +=
-        "   </PropertySection>\n"
-        "   <ve:EthernetAdapterSection>\n"
-        "      <ve:Adapter ve:mac=\"00:50:56:8a:1b:2c\" ve:network=\"VM Network\" "
-        "ve:unitNumber=\"7\"/>\n"
-        "   </ve:EthernetAdapterSection>\n"
-        "</Environment>\n";
-    return xml;
-}
-
 const Value* value(const Collection& c, const std::string& key, Transport t) {
     for (const auto& v : c.metadata.all())
         if (v.key == key && v.transport == t) return &v;

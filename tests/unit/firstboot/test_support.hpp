@@ -188,6 +188,7 @@ public:
     }
     std::string get(const std::string& key) const { return read_file(dir_ / "store" / key); }
     bool has(const std::string& key) const { return fs::exists(dir_ / "store" / key); }
+    void erase(const std::string& key) { fs::remove(dir_ / "store" / key); }
     std::vector<std::string> calls() const {
         std::vector<std::string> out;
         std::istringstream in(read_file(dir_ / "calls.log"));
@@ -199,6 +200,36 @@ private:
     fs::path dir_;
     std::string old_path_;
 };
+
+// What vSphere puts in guestinfo.ovfEnv (and in ovf-env.xml on the ISO transport's CD).
+inline std::string ovf_env(const std::vector<std::pair<std::string, std::string>>& properties) {
+    std::string xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<Environment\n"
+        "     xmlns=\"http://schemas.dmtf.org/ovf/environment/1\"\n"
+        "     xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+        "     xmlns:oe=\"http://schemas.dmtf.org/ovf/environment/1\"\n"
+        "     xmlns:ve=\"http://www.vmware.com/schema/ovfenv\"\n"
+        "     oe:id=\"\"\n"
+        "     ve:vCenterId=\"vm-1042\">\n"
+        "   <PlatformSection>\n"
+        "      <Kind>VMware ESXi</Kind>\n"
+        "      <Version>7.0.3</Version>\n"
+        "      <Vendor>VMware, Inc.</Vendor>\n"
+        "      <Locale>en</Locale>\n"
+        "   </PlatformSection>\n"
+        "   <PropertySection>\n";
+    for (const auto& [k, v] : properties)
+        xml += "         <Property oe:key=\"" + k + "\" oe:value=\"" + v + "\"/>\n";
+    xml +=
+        "   </PropertySection>\n"
+        "   <ve:EthernetAdapterSection>\n"
+        "      <ve:Adapter ve:mac=\"00:50:56:8a:1b:2c\" ve:network=\"VM Network\" "
+        "ve:unitNumber=\"7\"/>\n"
+        "   </ve:EthernetAdapterSection>\n"
+        "</Environment>\n";
+    return xml;
+}
 
 inline std::string base64(const std::string& bytes) {
     static const char* alphabet =
