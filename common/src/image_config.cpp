@@ -58,6 +58,10 @@ std::string to_yaml(const ImageConfig& c) {
     out << YAML::Key << "admin_user" << YAML::Value << c.admin_user;
     out << YAML::Key << "scrub_secrets" << YAML::Value << c.scrub_secrets;
     out << YAML::Key << "tls" << YAML::Value << c.tls;
+    out << YAML::Key << "failover" << YAML::Value << YAML::BeginMap;
+    for (const auto& s : failover::settings())
+        out << YAML::Key << std::string(s.key) << YAML::Value << c.failover.*s.field;
+    out << YAML::EndMap;
     out << YAML::Key << "postgresql" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "bin_dir" << YAML::Value << c.postgres_bin_dir;
     out << YAML::Key << "data_dir" << YAML::Value << c.postgres_data_dir;
@@ -115,6 +119,8 @@ public:
         }
         if (auto v = r.boolean("scrub_secrets")) c_.scrub_secrets = *v;
         if (auto v = r.boolean("tls")) c_.tls = *v;
+        if (const auto* n = r.get("failover"))
+            c_.failover = failover::read(*n, "failover", report_);
         if (const auto* n = r.get("postgresql")) postgresql(*n);
         if (const auto* n = r.get("data_disk")) data_disk(*n);
         if (const auto* n = r.get("defaults"); n && !n->is_null()) {

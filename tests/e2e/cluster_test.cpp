@@ -17,6 +17,7 @@
 #include "cluster_files.hpp"
 #include "kiln/sha256.hpp"
 #include "leader_crash.hpp"
+#include "leader_pause.hpp"
 #include "row_writer.hpp"
 #include "timeline.hpp"
 
@@ -571,6 +572,152 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheOldLeaderRejoins) {
     std::cout << "e2e: " << old_leader << " booted again -> streaming replica: "
               << static_cast<int>(seconds_since(restarted)) << " s" << std::endl;
     EXPECT_TRUE(node_has_rows(old_node, crash.acknowledged.size()));
+}
+
+// ---- Failover on purpose (issue 18): a stalled leader, on either side of the watchdog. ----
+
+// The table the pause tests write to, empty; the leader, the image's timing, and the writes
+// flowing through the VIP. Returns false (with gtest failures) when any is missing.
+bool ready_to_pause(const std::string& table, std::string& leader, FailoverTiming& timing) {
+    EXPECT_EQ(shared->cluster
+                  .psql_vip("create table if not exists " + table +
+                            " (id integer primary key, at timestamptz default now())")
+                  .exit_code,
+              0);
+    EXPECT_EQ(shared->cluster.psql_vip("truncate " + table).exit_code, 0);
+    leader = shared->cluster.leader();
+    EXPECT_FALSE(leader.empty()) << "no leader";
+    if (leader.empty()) return false;
+    timing = failover_timing(shared->cluster, shared->cluster.node(leader));
+    EXPECT_TRUE(timing.known()) << "the image's failover timing cannot be read";
+    return timing.known() && !::testing::Test::HasFailure();
+}
+
+// A stall shorter than the watchdog allows (its timeout less one loop less 3 s of slack): no
+// failover. The same node leads on the same timeline, it was not reset, and every acknowledged
+// row is there.
+TEST_F(Cluster3, AShortStallOfTheLeaderDeposesNobody) {
+    std::string leader;
+    FailoverTiming timing;
+    ASSERT_TRUE(ready_to_pause("kiln_e2e_pause", leader, timing));
+    const Node& node = shared->cluster.node(leader);
+    const auto pause = std::chrono::seconds(timing.watchdog_timeout() - timing.loop_wait - 3);
+    ASSERT_GT(pause.count(), 0) << "the timing leaves no stall to tolerate";
+    const int timeline = leader_timeline(shared->cluster, node);
+    const std::string boot = boot_id(shared->cluster, node);
+
+    RowWriter writer(shared->cluster, "kiln_e2e_pause");
+    ASSERT_TRUE(wait_until([&] { return writer.acknowledged() >= 20; }, 5min, 1s));
+    const double paused = pause_for(shared->state, leader, pause);
+    auto resumed_at = Clock::now();
+    // Past the key's lifetime, so that a failover the stall caused would have happened.
+    std::this_thread::sleep_for(std::chrono::seconds(timing.ttl));
+    bool flowing =
+        wait_until([&] { return writer.acknowledged_after(resumed_at) >= 10; }, 2min, 1s);
+    writer.stop();
+    std::cout << "e2e: short stall: " << leader << " paused " << paused << " s (watchdog timeout "
+              << timing.watchdog_timeout() << " s, loop_wait " << timing.loop_wait
+              << " s), longest write gap " << writer.longest_gap() << " s" << std::endl;
+
+    EXPECT_TRUE(flowing) << "writes did not flow again after the stall";
+    EXPECT_EQ(shared->cluster.leader(), leader) << "a short stall deposed the leader";
+    EXPECT_EQ(leader_timeline(shared->cluster, node), timeline) << "a new timeline: a failover";
+    EXPECT_EQ(boot_id(shared->cluster, node), boot) << "the watchdog reset the leader";
+    auto lost = writer.lost();
+    ASSERT_TRUE(lost.has_value()) << "the leader cannot be read";
+    EXPECT_TRUE(lost->empty()) << lost->size() << " acknowledged rows lost";
+    EXPECT_TRUE(wait_until(cluster_healthy, 5min));
+}
+
+// A stall longer than the key's lifetime: exactly one other node takes over, and the old
+// leader, continued, acknowledges nothing more (the watchdog resets it, or Patroni demotes it,
+// and synchronous_mode holds its commits) and comes back as a replica. One writer goes through
+// the VIP, another straight to the old leader's own PostgreSQL.
+TEST_F(Cluster3, ALongStallOfTheLeaderHasOneNewLeaderAndTheOldOneNeverWritesAgain) {
+    std::string leader;
+    FailoverTiming timing;
+    ASSERT_TRUE(ready_to_pause("kiln_e2e_pause", leader, timing));
+    const Node& node = shared->cluster.node(leader);
+    std::vector<Node> others;
+    for (const auto& n : shared->cluster.nodes())
+        if (n.name != leader) others.push_back(n);
+    const std::string boot = boot_id(shared->cluster, node);
+
+    RowWriter through_vip(shared->cluster, "kiln_e2e_pause");
+    RowWriter straight(shared->cluster, "kiln_e2e_pause", 1000000,
+                       straight_to(shared->cluster, node));
+    ASSERT_TRUE(
+        wait_until([&] { return through_vip.acknowledged() >= 20 && straight.acknowledged() >= 3; },
+                   5min, 1s));
+    const std::vector<const RowWriter*> writers = {&through_vip, &straight};
+
+    signal_node(shared->state, "pause", leader);
+    auto paused_at = Clock::now();
+    std::this_thread::sleep_for(std::chrono::seconds(timing.ttl + 10));
+    std::string new_leader = shared->cluster.leader(leader);
+    auto writable = writable_nodes(shared->cluster, others);
+    auto first_new_write = through_vip.first_sent_after(paused_at);
+    signal_node(shared->state, "resume", leader);
+    auto resumed_at = Clock::now();
+    std::cout << "e2e: long stall: " << leader << " paused "
+              << static_cast<int>(std::chrono::duration<double>(resumed_at - paused_at).count())
+              << " s (ttl " << timing.ttl << " s); new leader " << new_leader
+              << ", writable through the VIP "
+              << (first_new_write
+                      ? std::to_string(static_cast<int>(
+                            std::chrono::duration<double>(*first_new_write - paused_at).count())) +
+                            " s after the pause began"
+                      : std::string("never"))
+              << std::endl;
+    EXPECT_NE(new_leader, "") << "nobody took over";
+    EXPECT_NE(new_leader, leader);
+    EXPECT_EQ(writable, std::vector<std::string>{new_leader})
+        << "exactly one of the others must take writes";
+    EXPECT_TRUE(first_new_write.has_value()) << "no write went through the VIP during the stall";
+
+    // The old leader comes back as a replica (after a watchdog reset, when it fired).
+    const auto rejoin_started = Clock::now();
+    bool rejoined = wait_until(
+        [&] {
+            auto m = shared->cluster.patroni_members(others.front());
+            if (!m.contains(leader)) return false;
+            std::string role = m[leader].value("Role", "");
+            return (role == "Replica" || role == "Sync Standby") &&
+                   m[leader].value("State", "") == "streaming";
+        },
+        15min);
+    // Writes on both paths a little longer: the straight ones must keep failing.
+    const auto tail_from = Clock::now();
+    wait_until([&] { return through_vip.acknowledged_after(tail_from) >= 5; }, 1min, 1s);
+    std::this_thread::sleep_for(5s);
+    through_vip.stop();
+    straight.stop();
+    const std::string boot_after = boot_id(shared->cluster, node);
+    const bool reset = !boot_after.empty() && boot_after != boot;
+    std::cout << "e2e: long stall: " << leader << " resumed -> "
+              << (rejoined ? "streaming replica" : "NOT a replica") << " in "
+              << static_cast<int>(seconds_since(rejoin_started))
+              << " s; watchdog reset it: " << (reset ? "yes" : "no") << std::endl;
+    if (reset) {
+        auto journal = shared->cluster.ssh(
+            node, "sudo journalctl -b -1 --no-pager -o cat -u patroni | tail -5", "", 60);
+        std::cout << "e2e: long stall: " << leader << "'s Patroni before the reset:\n"
+                  << journal.out << std::endl;
+    }
+    EXPECT_TRUE(rejoined) << leader << " did not come back as a streaming replica";
+    EXPECT_NE(shared->cluster.leader(), leader) << "the old leader leads again";
+
+    auto after_the_key = acknowledged_by(writers, node.address, paused_at);
+    EXPECT_TRUE(after_the_key.empty())
+        << leader << " acknowledged " << after_the_key.size()
+        << " writes sent after it stalled (the first: row " << after_the_key.front().id << ")";
+    auto lost = lost_rows(writers);
+    ASSERT_TRUE(lost.has_value()) << "the new leader cannot be read";
+    EXPECT_TRUE(lost->empty()) << lost->size() << " acknowledged rows lost";
+    std::cout << "e2e: long stall: " << through_vip.acknowledged() + straight.acknowledged()
+              << " rows acknowledged (" << straight.acknowledged() << " straight to " << leader
+              << " before the stall), all on the new leader: " << lost->empty() << std::endl;
+    EXPECT_TRUE(wait_until(cluster_healthy, 10min)) << "not 1 leader + 2 streaming replicas";
 }
 
 // Day 2: a second image (the bundled profile with another release) and `kiln run --rolling`

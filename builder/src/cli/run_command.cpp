@@ -7,6 +7,7 @@
 #include "kiln/error.hpp"
 #include "run/cluster.hpp"
 #include "run/lifecycle.hpp"
+#include "run/pause.hpp"
 
 namespace kiln::cli {
 
@@ -48,6 +49,10 @@ public:
                        "Create NODE powered off (boot it later with --start NODE); repeatable");
         app.add_flag("--down", down_, "Stop the cluster and delete its clones and network");
         app.add_option("--kill", kill_, "Pull the plug on one node (SIGKILL to its QEMU)");
+        app.add_option("--pause", pause_,
+                       "Stall one node as a vMotion stun or a storage hiccup does (SIGSTOP to "
+                       "its QEMU) until --resume");
+        app.add_option("--resume", resume_, "Continue a paused node (SIGCONT to its QEMU)");
         app.add_option("--stop", stop_, "Shut one node down cleanly (ACPI power button)");
         app.add_option("--start", start_, "Boot a stopped, killed or deferred node");
         app.add_option("--replace", replace_,
@@ -64,12 +69,13 @@ public:
 
     int run() override {
         if (state_dir_) options_.state_dir = *state_dir_;
-        int actions = down_ + kill_.has_value() + start_.has_value() + stop_.has_value() +
-                      replace_.has_value() + rolling_ + wipe_data_.has_value();
+        int actions = down_ + kill_.has_value() + pause_.has_value() + resume_.has_value() +
+                      start_.has_value() + stop_.has_value() + replace_.has_value() + rolling_ +
+                      wipe_data_.has_value();
         if (actions > 1)
             throw UsageError(
-                "--down, --kill, --stop, --start, --replace, --rolling and --wipe-data are "
-                "separate actions: give one");
+                "--down, --kill, --pause, --resume, --stop, --start, --replace, --rolling and "
+                "--wipe-data are separate actions: give one");
         if (rolling_ && !new_image_) throw UsageError("--rolling needs --image NEW.qcow2");
         if (new_image_ && !replace_ && !rolling_)
             throw UsageError("--image goes with --replace or --rolling");
@@ -79,13 +85,15 @@ public:
         if (actions == 1) {
             if (!state_dir_ && options_.inventory.empty())
                 throw UsageError(
-                    "--down, --kill, --stop, --start, --replace, --rolling and --wipe-data need "
-                    "--state-dir or --inventory to find the cluster");
+                    "--down, --kill, --pause, --resume, --stop, --start, --replace, --rolling and "
+                    "--wipe-data need --state-dir or --inventory to find the cluster");
             std::filesystem::path dir =
                 state_dir_ ? std::filesystem::path(*state_dir_) : state_dir_from_inventory();
             if (replace_ || rolling_ || wipe_data_) return lifecycle(dir);
             if (down_) run::down(dir);
             if (kill_) run::kill_node(dir, *kill_);
+            if (pause_) run::pause_node(dir, *pause_);
+            if (resume_) run::resume_node(dir, *resume_);
             if (stop_ && !run::stop_node(dir, *stop_, std::chrono::minutes(3)))
                 std::cerr << "kiln: warning: " << *stop_
                           << " did not power off within 3 minutes: killed\n";
@@ -163,6 +171,8 @@ private:
     std::optional<std::string> state_dir_;
     bool down_ = false;
     std::optional<std::string> kill_;
+    std::optional<std::string> pause_;
+    std::optional<std::string> resume_;
     std::optional<std::string> start_;
     std::optional<std::string> stop_;
     std::optional<std::string> replace_;

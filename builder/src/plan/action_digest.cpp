@@ -41,6 +41,7 @@ std::string canonical(const std::map<std::string, std::string>& map) {
     for (const auto& [key, value] : map) out += key + "=" + value + "\n";
     return out;
 }
+// failover::Timing's canonical() is found in its own namespace.
 template <class Enum>
 requires std::is_enum_v<Enum> std::string canonical(Enum value) {
     return to_string(value);

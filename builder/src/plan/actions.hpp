@@ -350,6 +350,7 @@ struct WriteNodeDefaults {
     Text admin_user;
     bool scrub_secrets = true;
     bool tls = true;  // the cluster speaks TLS (off only when the profile says so)
+    failover::Timing failover;
     std::map<std::string, Text> defaults;  // node key -> value
     std::optional<DataDiskSpec> data_disk;
     Text release;
@@ -363,6 +364,7 @@ struct WriteNodeDefaults {
         f(input("admin_user"), s.admin_user);
         f(input("scrub_secrets"), s.scrub_secrets);
         f(input("tls"), s.tls);
+        f(input("failover"), s.failover);
         f(input("defaults"), s.defaults);
         f(input("data_disk"), s.data_disk);  // its own fields, when present
         f(input("release"), s.release);

@@ -294,7 +294,7 @@ private:
             data_disk = DataDiskSpec{d->size, d->filesystem, d->mount, d->label};
         add(Stage::firstboot,
             WriteNodeDefaults{f.dcs, f.dcs_servers, f.services, f.admin_user, f.scrub_secrets,
-                              f.tls, f.defaults, data_disk, p_.release},
+                              f.tls, f.failover, f.defaults, data_disk, p_.release},
             "/etc/kiln/image.yml: dcs " + f.dcs.value +
                 (f.dcs_servers.empty() ? "" : " of " + join(f.dcs_servers, ", ")) +
                 ", start order " + join(f.services, " -> ") + ", " +

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "kiln/dcs.hpp"
+#include "kiln/failover.hpp"
 #include "kiln/grammar.hpp"
 #include "kiln/map_reader.hpp"
 #include "kiln/node_reader.hpp"
@@ -486,6 +487,8 @@ private:
         check(f.admin_user, grammar::user_name, r.path("admin_user"));
         if (auto v = r.boolean("scrub_secrets")) f.scrub_secrets = *v;
         if (auto v = r.boolean("tls")) f.tls = *v;
+        if (const auto* n = r.get("failover"))
+            f.failover = failover::read(*n, r.path("failover"), report_);
         if (const auto* defaults = r.get("defaults"))
             f.defaults = node::read_defaults(*defaults, r.path("defaults"), report_);
         f.dcs_servers = dcs_servers(r, f);

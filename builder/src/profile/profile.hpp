@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kiln/enum_names.hpp"
+#include "kiln/failover.hpp"
 #include "kiln/source.hpp"
 #include "profile/output_format.hpp"
 
@@ -153,6 +154,8 @@ struct Firstboot {
     bool scrub_secrets = true;
     // TLS between the nodes (etcd, Patroni's REST API, PostgreSQL); `tls: false` turns it off.
     bool tls = true;
+    // Patroni's, haproxy's and keepalived's timing, chosen together (README, Failover timing).
+    failover::Timing failover;
     Location where;
 };
 

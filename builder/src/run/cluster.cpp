@@ -134,13 +134,6 @@ ClusterState load_state(const fs::path& state_dir) {
     return ClusterState::from_json(nlohmann::json::parse(in));
 }
 
-NodeState& find_node(ClusterState& state, const std::string& name) {
-    for (auto& node : state.nodes)
-        if (node.name == name) return node;
-    throw UsageError(fmt::format("cluster '{}' has no node '{}' (nodes: {})", state.cluster, name,
-                                 join_mapped(state.nodes, ", ", &NodeState::name)));
-}
-
 }  // namespace
 
 nlohmann::json ClusterState::to_json() const {
@@ -192,6 +185,13 @@ ClusterState ClusterState::from_json(const nlohmann::json& j) {
                            n.value("image", std::string()), n.value("os_disk", std::string()),
                            n.value("data_disk", std::string()), n.value("qmp", std::string())});
     return s;
+}
+
+NodeState& find_node(ClusterState& state, const std::string& name) {
+    for (auto& node : state.nodes)
+        if (node.name == name) return node;
+    throw UsageError(fmt::format("cluster '{}' has no node '{}' (nodes: {})", state.cluster, name,
+                                 join_mapped(state.nodes, ", ", &NodeState::name)));
 }
 
 fs::path default_state_dir(const std::string& cluster) {

@@ -79,6 +79,8 @@ void renew_disks(const std::filesystem::path& state_dir, const std::string& name
                  bool blank_data);
 // The cluster's recorded state.
 ClusterState load_cluster(const std::filesystem::path& state_dir);
+// The node called `name`; a UsageError naming the cluster's nodes when there is none.
+NodeState& find_node(ClusterState& state, const std::string& name);
 // Boots a stopped node again from its own clone, with the same metadata and network.
 NodeState start_node(const std::filesystem::path& state_dir, const std::string& name);
 

@@ -10,6 +10,7 @@
 
 #include "kiln/diagnostics.hpp"
 #include "kiln/enum_names.hpp"
+#include "kiln/failover.hpp"
 #include "kiln/source.hpp"
 
 // /etc/kiln/image.yml: what the builder bakes into an image for kiln-firstboot (the profile's
@@ -57,6 +58,8 @@ struct ImageConfig {
     bool scrub_secrets = true;
     // The cluster speaks TLS: nodes need tls_ca, tls_cert, tls_key (profile `firstboot.tls`).
     bool tls = true;
+    // Patroni's, haproxy's and keepalived's timing (profile `firstboot.failover`).
+    failover::Timing failover;
     std::string postgres_bin_dir = "/usr/lib/postgresql/15/bin";
     std::string postgres_data_dir = "/var/lib/postgresql/15/main";
     std::optional<DataDisk> data_disk;  // none: the services keep their state on the OS disk

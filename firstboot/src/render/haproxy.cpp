@@ -11,7 +11,10 @@ std::string backend(const NodeConfig& n, const char* name, int port, const char*
     if (std::string_view(name) == "replicas") text += "    balance roundrobin\n";
     text += "    option httpchk OPTIONS " + std::string(endpoint) + "\n";
     text += "    http-check expect status 200\n";
-    text += "    default-server inter 3s fall 3 rise 2 on-marked-down shutdown-sessions\n";
+    const failover::Timing& timing = n.image.failover;
+    text += "    default-server inter " + std::to_string(timing.haproxy_check_interval) +
+            "s fall " + std::to_string(timing.haproxy_fall) + " rise " +
+            std::to_string(timing.haproxy_rise) + " on-marked-down shutdown-sessions\n";
     // With TLS, the checks ask Patroni's HTTPS API and verify its certificate against the
     // cluster CA: a member whose certificate fails is down, never trusted unverified.
     const std::string check_tls =

@@ -55,7 +55,9 @@ void render_keepalived(const RenderContext& c, Rendering& out) {
                        "    priority " +
                        std::to_string(n.priority) +
                        "\n"
-                       "    advert_int 1\n"
+                       "    advert_int " +
+                       std::to_string(n.image.failover.vrrp_advert_int) +
+                       "\n"
                        "    unicast_src_ip " +
                        n.self.address +
                        "\n"

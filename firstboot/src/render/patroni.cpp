@@ -120,6 +120,16 @@ void verify_server(YAML::Node user) {
     user["sslrootcert"] = text(tls_files::kCa.string());
 }
 
+// The failover timing baked into image.yml: the DCS settings Patroni writes into the DCS when it
+// first initialises the cluster, and the watchdog's margin before the leader key expires.
+void add_timing(YAML::Node& config, const failover::Timing& timing) {
+    YAML::Node dcs = config["bootstrap"]["dcs"];
+    dcs["ttl"] = timing.ttl;
+    dcs["loop_wait"] = timing.loop_wait;
+    dcs["retry_timeout"] = timing.retry_timeout;
+    config["watchdog"]["safety_margin"] = timing.watchdog_safety_margin;
+}
+
 }  // namespace
 
 void render_patroni(const RenderContext& c, Rendering& out, Report& report) {
@@ -165,6 +175,7 @@ void render_patroni(const RenderContext& c, Rendering& out, Report& report) {
     pg["authentication"]["rewind"]["username"] = text("rewind_user");
     pg["authentication"]["rewind"]["password"] = text(n.postgres_password);
     pg["pg_hba"] = pg_hba(n);
+    add_timing(config, n.image.failover);
     if (n.tls) {
         add_tls(config);
         for (const char* user : {"superuser", "replication", "rewind"})

@@ -95,7 +95,7 @@ TEST_F(RenderedTree, PatroniValidatesTheRenderedConfigAndRejectsABrokenOne) {
     auto ok = run_tool({"patroni", "--validate-config", cfg.string()}, std::chrono::seconds(60));
     EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
     std::string broken = read_file(cfg);
-    broken.replace(broken.find("ttl: 30"), 7, "ttl: thirty");
+    broken.replace(broken.find("ttl: 15"), 7, "ttl: thirty");
     write_file(dir / "bad.yml", broken);
     auto bad = run_tool({"patroni", "--validate-config", (dir / "bad.yml").string()},
                         std::chrono::seconds(60));
@@ -120,7 +120,7 @@ TEST(Checks, UnreachableDcsHostsDoNotFailPatronisCheckButBadValuesDo) {
     Rendering r;
     RenderedFile broken{"/etc/patroni/config.yml", read_file(dir / "root/etc/patroni/config.yml"),
                         0600};
-    broken.content.replace(broken.content.find("ttl: 30"), 7, "ttl: soon");
+    broken.content.replace(broken.content.find("ttl: 15"), 7, "ttl: soon");
     broken.checker = Checker::patroni;
     r.files = {broken};
     kiln::Report report;

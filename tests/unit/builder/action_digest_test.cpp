@@ -61,6 +61,9 @@ void change(std::map<std::string, Text>& map) {
 void change(std::map<std::string, std::string>& map) {
     map["x"] = "y";
 }
+void change(failover::Timing& timing) {
+    ++timing.ttl;
+}
 void change(const sysprep::Operation*& op) {
     auto all = sysprep::operations();
     op = op == &all.back() ? &all.front() : op + 1;

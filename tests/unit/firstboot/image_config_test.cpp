@@ -71,6 +71,31 @@ TEST(ImageConfig, TheDcsServersRoundTripAndAnOlderImageCarriesItsDcsAlone) {
                      "'dcs': 'consul' is not among the image's 'dcs_servers'"});
 }
 
+TEST(ImageConfig, TheFailoverTimingRoundTripsAndItsRulesAreCheckedAgain) {
+    image::ImageConfig c;
+    c.failover.ttl = 20;
+    c.failover.retry_timeout = 9;
+    c.failover.haproxy_rise = 3;
+    c.failover.vrrp_advert_int = 2;
+    SourceFiles sources;
+    Report report;
+    auto back = image::parse_image_config("image.yml", image::to_yaml(c), sources, report);
+    ASSERT_TRUE(back);
+    EXPECT_TRUE(report.empty()) << report.format(&sources);
+    EXPECT_EQ(back->failover, c.failover);
+    auto older = image::parse_image_config("image.yml", "version: 1\n", sources, report);
+    ASSERT_TRUE(older);
+    EXPECT_EQ(older->failover, failover::Timing{}) << "an image.yml without it: the defaults";
+    // A hand-edited image.yml is held to the profile's rules.
+    expect_reported("version: 1\nfailover:\n  ttl: 10\n",
+                    {"image.yml:3:8: error: 'failover': loop_wait + 2 * retry_timeout (2 + 2 * 5 "
+                     "= 12) must not exceed ttl (10)"});
+    expect_reported("version: 1\nfailover:\n  ttl: 12\n  watchdog_safety_margin: 10\n",
+                    {"image.yml:4:27: error: 'failover': the watchdog fires at"});
+    expect_reported("version: 1\nfailover: {haproxy_fall: x}\n",
+                    {"'failover.haproxy_fall' must be an integer from 1 to 100, found 'x'"});
+}
+
 TEST(ImageConfig, EveryFieldIsCheckedAndSecretsAreRefused) {
     std::string text =
         "version: 2\nos_family: arch\nnetwork: netplan\ndcs: mongodb\nservices: [etcd.service, "

@@ -25,8 +25,10 @@ public:
     explicit Rendered(std::map<std::string, std::string> changes = {},
                       const std::string& hostname = "pg-1",
                       kiln::image::NetworkBackend backend = kiln::image::NetworkBackend::ifupdown,
-                      const std::string& meminfo = "") {
+                      const std::string& meminfo = "",
+                      const std::optional<kiln::failover::Timing>& timing = std::nullopt) {
         make_image_root(dir_.path());
+        if (timing) set_image_failover(dir_.path(), *timing);
         if (!meminfo.empty()) write_file(dir_ / "proc/meminfo", meminfo);
         auto values = good_values();
         for (auto& [k, v] : changes) values[k] = v;
@@ -99,7 +101,7 @@ TEST(RenderPatroni, BaseConfigPlusNodeValuesThroughAnEmitter) {
     ASSERT_EQ(config["etcd3"]["hosts"].size(), 3u);
     EXPECT_EQ(config["etcd3"]["hosts"][2].as<std::string>(), "10.0.0.13:2379");
     // The base's own values keep their kinds: numbers plain, "on" quoted.
-    EXPECT_TRUE(has_line(file->content, "    ttl: 30"));
+    EXPECT_TRUE(has_line(file->content, "    ttl: 15"));
     EXPECT_TRUE(has_line(file->content, "        hot_standby: \"on\""));
     EXPECT_TRUE(has_line(file->content, "  nofailover: false"));
     EXPECT_TRUE(config["bootstrap"]["pg_hba"].IsSequence());
@@ -303,9 +305,34 @@ TEST(RenderHaproxy, PrimaryAndReplicasCheckedOnPatroniRest) {
     EXPECT_TRUE(has_line(cfg, "    http-check expect status 200"));
     EXPECT_TRUE(has_line(cfg, "    bind *:7000"));
     EXPECT_TRUE(has_line(
-        cfg, "    default-server inter 3s fall 3 rise 2 on-marked-down shutdown-sessions"));
+        cfg, "    default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions"));
     EXPECT_TRUE(has_line(cfg, "    server pg-3 10.0.0.13:5432 maxconn 100 check port 8008"));
     EXPECT_EQ(cfg.find("secret"), std::string::npos);
+}
+
+TEST(RenderFailoverTiming, TheImagesTimingReachesPatroniHaproxyAndKeepalived) {
+    kiln::failover::Timing timing;
+    timing.ttl = 24;
+    timing.loop_wait = 3;
+    timing.retry_timeout = 7;
+    timing.watchdog_safety_margin = 4;
+    timing.haproxy_check_interval = 2;
+    timing.haproxy_fall = 4;
+    timing.haproxy_rise = 3;
+    timing.vrrp_advert_int = 5;
+    Rendered r({}, "pg-1", kiln::image::NetworkBackend::ifupdown, "", timing);
+    ASSERT_FALSE(r.report().has_errors()) << r.report().format(nullptr);
+    YAML::Node patroni = YAML::Load(r.file("/etc/patroni/config.yml"));
+    EXPECT_EQ(patroni["bootstrap"]["dcs"]["ttl"].as<int>(), 24);
+    EXPECT_EQ(patroni["bootstrap"]["dcs"]["loop_wait"].as<int>(), 3);
+    EXPECT_EQ(patroni["bootstrap"]["dcs"]["retry_timeout"].as<int>(), 7);
+    EXPECT_EQ(patroni["watchdog"]["safety_margin"].as<int>(), 4);
+    EXPECT_EQ(patroni["watchdog"]["mode"].as<std::string>(), "automatic") << "the base's mode";
+    EXPECT_TRUE(patroni["bootstrap"]["dcs"]["synchronous_mode"].as<bool>()) << "the base's";
+    EXPECT_TRUE(
+        has_line(r.file("/etc/haproxy/haproxy.cfg"),
+                 "    default-server inter 2s fall 4 rise 3 on-marked-down shutdown-sessions"));
+    EXPECT_TRUE(has_line(r.file("/etc/keepalived/keepalived.conf"), "    advert_int 5"));
 }
 
 TEST(RenderKeepalived, PriorityPeersAuthAndTrackScript) {

@@ -93,6 +93,17 @@ inline void make_image_root(
     write_file(root / "etc/hosts", "127.0.0.1\tlocalhost\n127.0.1.1\tpg-template\n");
 }
 
+// Rewrites the image's failover timing (as a profile's `firstboot.failover` bakes it).
+inline void set_image_failover(const fs::path& root, const failover::Timing& timing) {
+    SourceFiles sources;
+    Report report;
+    auto config =
+        image::load_image_config("image.yml", root / "etc/kiln/image.yml", sources, report);
+    if (!config) throw std::runtime_error(report.format(&sources));
+    config->failover = timing;
+    write_file(root / "etc/kiln/image.yml", image::to_yaml(*config));
+}
+
 inline void mark_vmware(const fs::path& root) {
     write_file(root / "sys/class/dmi/id/sys_vendor", "VMware, Inc.\n");
 }

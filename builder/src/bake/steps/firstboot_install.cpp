@@ -91,6 +91,7 @@ void write_node_defaults(Context& ctx, const plan::WriteNodeDefaults& f) {
     c.admin_user = f.admin_user.value;
     c.scrub_secrets = f.scrub_secrets;
     c.tls = f.tls;
+    c.failover = f.failover;
     // Where this image keeps PostgreSQL: the newest version installed.
     if (ctx.debian()) {
         auto versions = root.list("/usr/lib/postgresql");
