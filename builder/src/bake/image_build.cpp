@@ -14,6 +14,7 @@
 #include "bake/steps/bootstrap.hpp"
 #include "bake/steps/image_base.hpp"
 #include "bake/steps/packages.hpp"
+#include "bake/steps/selinux.hpp"
 #include "bake/tree_disk.hpp"
 #include "bake/workspace.hpp"
 
@@ -204,6 +205,7 @@ private:
         auto t = Clock::now();
         appliance.launch();
         progress_.add_phase_time("appliance-launch", since(t));
+        require_relabel_tool(plan_, appliance.has_feature("selinuxrelabel"));
         base.mount_and_grow(appliance);
         ApplianceDisk guest(appliance);
         ctx.root = &guest.files();

@@ -361,7 +361,8 @@ private:
         }
         if (p_.sysprep.selinux_relabel)
             add(Stage::disk, SelinuxRelabel{},
-                "relabel every file at build time (no relabel at boot)", p_.firstboot.where);
+                "relabel every file at build time (no relabel at boot)",
+                p_.sysprep.selinux_relabel_where);
         if (const auto& [op, where] = on_finished_disk_; op)
             add(Stage::disk, TrimFreeSpace{}, std::string(op->summary), where);
     }

@@ -72,7 +72,7 @@ public:
         if (const auto* node = top.get("firstboot")) p.firstboot = firstboot(*node);
         p.sysprep.operations = default_sysprep(root.location);
         if (const auto* node = top.get("sysprep")) p.sysprep = sysprep(*node);
-        if (const auto* node = top.get("disk")) p.disk = disk(*node);
+        if (const auto* node = top.get("disk")) p.disk = disk(*node, p.base);
         if (const auto* node = top.get("data_disk")) p.data_disk = data_disk(*node);
         if (const auto* node = top.get("outputs")) p.outputs = outputs(*node, p);
         if (p.outputs.empty())
@@ -551,17 +551,27 @@ private:
                 report_.error(op.where, "unknown sysprep operation '" + op.value + "'" + hint);
             }
         }
-        if (auto v = r.boolean("selinux_relabel")) s.selinux_relabel = *v;
+        if (auto v = r.boolean("selinux_relabel")) {
+            s.selinux_relabel = *v;
+            s.selinux_relabel_where = r.get("selinux_relabel")->location;
+        }
         return s;
     }
 
-    Disk disk(const yaml::Node& node) {
+    Disk disk(const yaml::Node& node, const Base& base) {
         Disk d;
         MapReader r(node, "disk", report_);
         if (!r.valid()) return d;
         if (auto v = r.text("size"))
             if (auto bytes = size(*v, "disk.size")) d.size = {*bytes, v->where};
         if (auto v = r.choice<Filesystem>("filesystem")) d.filesystem = *v;
+        // Said at validation, not after the bootstrap and every package (the disk stage).
+        if (d.filesystem == Filesystem::xfs && base.bootstrap)
+            report_.error(r.get("filesystem")->location,
+                          "'disk.filesystem' xfs needs an image base: a bootstrapped tree becomes "
+                          "its root with mkfs.ext4 -d, and Debian 12's mkfs.xfs (xfsprogs 6.1) "
+                          "cannot fill a filesystem from a folder (its protofiles keep no hard "
+                          "links, extended attributes or times); use 'filesystem: ext4'");
         if (auto v = r.choice<PartitionTable>("partition_table")) d.partition_table = *v;
         if (auto v = r.choice<Firmware>("firmware")) d.firmware = *v;
         if (d.firmware != Firmware::bios && d.partition_table == PartitionTable::mbr)

@@ -162,6 +162,7 @@ struct Firstboot {
 struct Sysprep {
     TextList operations;
     bool selinux_relabel = false;
+    Location selinux_relabel_where;
 };
 
 struct Disk {

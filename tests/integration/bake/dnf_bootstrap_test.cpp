@@ -12,6 +12,7 @@
 #include "harness.hpp"
 #include "plan/planner.hpp"
 #include "profile/loader.hpp"
+#include "test_gnupg.hpp"
 
 namespace fs = std::filesystem;
 using namespace kiln;
@@ -43,19 +44,18 @@ echo %{pkg} > %{buildroot}/usr/share/kiln-test/%{pkg}
 class SignedRepository : public ::testing::Test {
 protected:
     static inline kiln_test::Scratch* scratch = nullptr;
-    static inline fs::path gnupg, repository, key;
+    static inline kiln_test::TestGnupg* gnupg = nullptr;
+    static inline fs::path repository, key;
 
     static void SetUpTestSuite() {
         scratch = new kiln_test::Scratch("dnf-bootstrap");
-        gnupg = scratch->path / "gnupg";
+        gnupg = new kiln_test::TestGnupg(scratch->path / "gnupg");
         repository = scratch->path / "repository";
         key = scratch->path / "RPM-GPG-KEY-kiln-test";
-        fs::create_directories(gnupg);
-        fs::permissions(gnupg, fs::perms::owner_all);
         fs::create_directories(repository);
         std::ofstream(scratch->path / "package.spec") << kSpec;
-        make_key("kiln test <good@kiln.test>");
-        make_key("kiln other <other@kiln.test>");
+        gnupg->make_key("kiln test <good@kiln.test>");
+        gnupg->make_key("kiln other <other@kiln.test>");
         // What every EL bootstrap installs, the profile's package with its dependency, and a
         // package the repository's key did not sign (alone, and as a dependency).
         for (const char* p :
@@ -64,34 +64,18 @@ protected:
         add_package("kiln-app", "kiln-lib", "kiln test");
         add_package("kiln-forged", "", "kiln other");
         add_package("kiln-needs-forged", "kiln-forged", "kiln test");
-        auto exported = gpg({"--export", "--armor", "kiln test"});
+        auto exported = gnupg->run({"--export", "--armor", "kiln test"});
         std::ofstream(key) << exported;
         expect_ok(run_command({"createrepo_c", "-q", repository.string()}));
     }
 
     static void TearDownTestSuite() {
-        // gpg started an agent for this GNUPGHOME; it goes with the folder.
-        run_command({"gpgconf", "--kill", "gpg-agent"}, with_gnupg());
+        delete gnupg;  // before its folder
         delete scratch;
     }
 
-    static CommandOptions with_gnupg() {
-        CommandOptions o;
-        o.environment = {"GNUPGHOME=" + gnupg.string()};
-        o.merge_stderr = false;
-        return o;
-    }
     static void expect_ok(const kiln_test::CommandResult& r) {
         ASSERT_EQ(r.exit_code, 0) << r.command << ": " << r.ending() << "\n" << r.out << r.err;
-    }
-    static std::string gpg(std::vector<std::string> args) {
-        args.insert(args.begin(), {"gpg", "--batch", "--passphrase", ""});
-        auto r = run_command(args, with_gnupg());
-        expect_ok(r);
-        return r.out;
-    }
-    static void make_key(const std::string& user) {
-        gpg({"--quick-gen-key", user, "rsa2048", "sign", "never"});
     }
     static void add_package(const std::string& name, const std::string& dependency,
                             const std::string& signer) {
@@ -100,14 +84,14 @@ protected:
             "rpmbuild", "-bb", "--define", "_topdir " + top.string(), "--define", "pkg " + name};
         if (!dependency.empty()) build.insert(build.end(), {"--define", "requires " + dependency});
         build.push_back((scratch->path / "package.spec").string());
-        expect_ok(run_command(build, with_gnupg()));
+        expect_ok(run_command(build, gnupg->options()));
         fs::path rpm = repository / (name + "-1.0-1.noarch.rpm");
         fs::copy_file(top / "RPMS/noarch" / rpm.filename(), rpm);
         // Debian's rpm calls gpg2 by default, which Debian does not have.
         expect_ok(run_command(
             {"rpmsign", "--addsign", "--define", "_gpg_name " + signer, "--define",
-             "__gpg /usr/bin/gpg", "--define", "_gpg_path " + gnupg.string(), rpm.string()},
-            with_gnupg()));
+             "__gpg /usr/bin/gpg", "--define", "_gpg_path " + gnupg->home().string(), rpm.string()},
+            gnupg->options()));
     }
 
     // The profile of a dnf bootstrap from the repository, checked with its key, that includes

@@ -13,6 +13,7 @@
 #include "bake/guest/mounted_disk.hpp"
 #include "bake/guest/native_root.hpp"
 #include "bake/steps/scripts.hpp"
+#include "bake/steps/selinux.hpp"
 #include "plan/planner.hpp"
 #include "profile/loader.hpp"
 
@@ -33,18 +34,23 @@ struct TempDir {
     }
 };
 
-// An EL bootstrap profile with `tail` appended; one that does not load throws its report.
-plan::Plan plan_of(const TempDir& dir, const std::string& tail) {
-    fs::path file = dir.write("el.yml",
-                              "version: 1\nbase:\n  bootstrap:\n    tool: dnf\n    release: '9'\n"
-                              "    mirror: http://mirror.example/el9/\n"
-                              "    gpgkey: http://mirror.example/RPM-GPG-KEY\n" +
-                                  tail);
+// The plan of profile `name` with `text`; one that does not load throws its report.
+plan::Plan load_plan(const TempDir& dir, const std::string& name, const std::string& text) {
+    fs::path file = dir.write(name, text);
     SourceFiles sources;
     Report report;
     auto profile = profile::load(file.string(), {}, sources, report);
     if (!profile) throw std::runtime_error(report.format(&sources));
     return plan::make_plan(*profile, {});
+}
+
+// An EL bootstrap profile with `tail` appended.
+plan::Plan plan_of(const TempDir& dir, const std::string& tail) {
+    return load_plan(dir, "el.yml",
+                     "version: 1\nbase:\n  bootstrap:\n    tool: dnf\n    release: '9'\n"
+                     "    mirror: http://mirror.example/el9/\n"
+                     "    gpgkey: http://mirror.example/RPM-GPG-KEY\n" +
+                         tail);
 }
 
 plan::Plan plan_for(const TempDir& dir, const std::string& sysprep) {
@@ -109,6 +115,38 @@ TEST(Executor, ADnfBootstrapIsRelabelledAndTrimmedOnItsFinishedDisk) {
     EXPECT_EQ(disk.trims, 1);
     EXPECT_NE(build.log.str().find("selinux-relabel"), std::string::npos) << build.log.str();
     EXPECT_NE(build.log.str().find("trimmed"), std::string::npos) << build.log.str();
+}
+
+// An image base asks its appliance, once launched and before any package, whether it can relabel
+// (setfiles): a plan that relabels stops there, at its profile line, naming the missing tool.
+plan::Plan image_plan(const TempDir& dir, bool relabel) {
+    dir.write("base.qcow2", "not read when planning");
+    return load_plan(
+        dir, "image.yml",
+        "version: 1\nbase:\n  image:\n    path: base.qcow2\n    sha256: " + std::string(64, '0') +
+            "\npackage_manager: apt\nsysprep:\n  selinux_relabel: " + (relabel ? "true" : "false") +
+            "\n");
+}
+
+TEST(RelabelTool, ARelabellingBuildStopsAtItsProfileLineWhenTheApplianceHasNoSetfiles) {
+    TempDir dir;
+    plan::Plan plan = image_plan(dir, true);
+    try {
+        require_relabel_tool(plan, false);
+        FAIL() << "a relabel the appliance cannot do was accepted";
+    } catch (const LocatedError& e) {
+        std::string message = e.what();
+        EXPECT_NE(message.find("image.yml:8:"), std::string::npos) << message;
+        EXPECT_NE(message.find("'sysprep.selinux_relabel'"), std::string::npos) << message;
+        EXPECT_NE(message.find("no setfiles"), std::string::npos) << message;
+        EXPECT_EQ(e.code(), ExitCode::failed);
+    }
+}
+
+TEST(RelabelTool, AnApplianceWithSetfilesOrAPlanWithoutRelabelGoesOn) {
+    TempDir dir;
+    EXPECT_NO_THROW(require_relabel_tool(image_plan(dir, true), true));
+    EXPECT_NO_THROW(require_relabel_tool(image_plan(dir, false), false));
 }
 
 TEST(Executor, SysprepRunsTheTablesOperationsOnTheGuestFiles) {

@@ -86,6 +86,19 @@ void Appliance::launch() {
     if (pid > 0) register_extra_child(pid);
 }
 
+std::string no_setfiles_in_appliance() {
+    return "the libguestfs appliance of this host has no setfiles (libguestfs's "
+           "'selinuxrelabel' feature is not available; Debian's appliance carries no "
+           "policycoreutils), so the finished disk cannot be relabelled";
+}
+
+bool Appliance::has_feature(const std::string& group) const {
+    const char* groups[] = {group.c_str(), nullptr};
+    int available = guestfs_feature_available(g_, const_cast<char**>(groups));
+    check(available, "cannot ask the appliance for '" + group + "'");
+    return available == 1;
+}
+
 void Appliance::shutdown() {
     if (!launched_) return;
     clear_extra_child();
@@ -199,6 +212,8 @@ ProcessResult GuestRoot::run(const std::vector<std::string>& argv,
 }
 
 void ApplianceDisk::selinux_relabel(const std::string& file_contexts) {
+    if (!a_.has_feature("selinuxrelabel"))
+        throw Error("SELinux relabel: " + no_setfiles_in_appliance());
     a_.check(guestfs_selinux_relabel(a_.handle(), file_contexts.c_str(), "/",
                                      GUESTFS_SELINUX_RELABEL_FORCE, 1, -1),
              "SELinux relabel failed");

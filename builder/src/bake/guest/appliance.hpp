@@ -24,6 +24,8 @@ public:
     void add_disk(const std::filesystem::path& path, const std::string& format);
     void set_network(bool on);
     void launch();
+    // Whether the launched appliance offers an optional group of libguestfs ("selinuxrelabel").
+    bool has_feature(const std::string& group) const;
     void shutdown();  // flushes and stops the appliance; errors are reported
 
     guestfs_h* handle() const { return g_; }
@@ -37,6 +39,10 @@ private:
     guestfs_h* g_ = nullptr;
     bool launched_ = false;
 };
+
+// Why the appliance cannot relabel: it has no setfiles (libguestfs's optional group
+// "selinuxrelabel").
+std::string no_setfiles_in_appliance();
 
 // A guest root mounted in the appliance (at / of its sysroot): libguestfs resolves every path
 // inside the guest, and commands run chrooted there with /proc, /sys and /dev.

@@ -1,5 +1,9 @@
 #include "bake/steps/selinux.hpp"
 
+#include <variant>
+
+#include "bake/guest/appliance.hpp"
+
 namespace kiln::bake {
 
 void selinux_relabel(Context& ctx, MountedDisk& disk) {
@@ -17,6 +21,16 @@ void selinux_relabel(Context& ctx, MountedDisk& disk) {
     }
     disk.selinux_relabel(contexts);
     ctx.note = type + " policy";
+}
+
+void require_relabel_tool(const plan::Plan& plan, bool appliance_can_relabel) {
+    if (appliance_can_relabel) return;
+    for (const auto& op : plan.operations)
+        if (std::holds_alternative<plan::SelinuxRelabel>(op.action))
+            throw LocatedError(op.where,
+                               "'sysprep.selinux_relabel': " + no_setfiles_in_appliance() +
+                                   "; set it to false, or build where the appliance has setfiles",
+                               ExitCode::failed);
 }
 
 }  // namespace kiln::bake
