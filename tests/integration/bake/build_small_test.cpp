@@ -2,6 +2,7 @@
 // inspected (libguestfs), booted (QEMU TCG), and rebuilt after an overlay-only change.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "boot_probe.hpp"
@@ -23,12 +24,15 @@ struct Shared {
     nlohmann::json plan;
 };
 
-Shared* shared = nullptr;
+// One build for both suites: SmallImage inherits SetUpTestSuite, which ran the whole build again
+// (from a cold cache of its own) when each suite owned and deleted it.
+std::unique_ptr<Shared> shared;
 
 class BuildSmall : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        shared = new Shared;
+        if (shared) return;
+        shared = std::make_unique<Shared>();
         Shared& s = *shared;
         s.profile_dir = s.scratch.path / "profile";
         fs::copy(fs::path(KILN_TEST_DATA) / "data", s.profile_dir,
@@ -43,10 +47,6 @@ protected:
             s.manifest = nlohmann::json::parse(read_text(s.out / "kiln-small.manifest.json"));
         s.plan = nlohmann::json::parse(
             run_command({kiln_binary(), "plan", "--json", s.profile.string()}).out);
-    }
-    static void TearDownTestSuite() {
-        delete shared;
-        shared = nullptr;
     }
 };
 

@@ -55,6 +55,15 @@ TEST(DiskLayout, HybridHasBiosBootAndEspAndMbrHasRootOnly) {
     EXPECT_NE(sfdisk_script(m).find("bootable"), std::string::npos);
 }
 
+// A kiln image used as another build's base grows: its GPT must leave no reserve at the end once
+// sgdisk -e moved the backup table, which gdisk 1.0.9 makes as large as the reserve at the start.
+TEST(DiskLayout, GptUsableAreaStartsRightAfterTheTable) {
+    auto g = plan_disk(disk(2, profile::PartitionTable::gpt, profile::Firmware::bios), "d");
+    EXPECT_NE(sfdisk_script(g).find("\nfirst-lba: 34\n"), std::string::npos) << sfdisk_script(g);
+    auto m = plan_disk(disk(2, profile::PartitionTable::mbr, profile::Firmware::bios), "d");
+    EXPECT_EQ(sfdisk_script(m).find("first-lba"), std::string::npos);
+}
+
 TEST(DiskLayout, IdsAreDeterministicPerProfileDigest) {
     auto a = plan_disk(disk(2, profile::PartitionTable::gpt, profile::Firmware::bios), "one");
     auto b = plan_disk(disk(2, profile::PartitionTable::gpt, profile::Firmware::bios), "one");

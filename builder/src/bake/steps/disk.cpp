@@ -69,6 +69,11 @@ DiskLayout plan_disk(const plan::MakeDisk& disk, const std::string& profile_dige
 std::string sfdisk_script(const DiskLayout& l) {
     std::string s = std::string("label: ") + (l.table == PartitionTable::gpt ? "gpt" : "dos") +
                     "\nunit: sectors\n";
+    // GPT's usable area starts right after the table (sfdisk's default reserves up to sector
+    // 2048). gdisk 1.0.9 mirrors that reserve at the end when a grown disk's backup table is
+    // moved (sgdisk -e), and parted then refuses to resize a partition of the disk ("Not all of
+    // the space available ... appears to be used"): an image used as a base could not grow.
+    if (l.table == PartitionTable::gpt) s += "first-lba: 34\n";
     for (const auto& p : l.partitions) {
         s += fmt::format("start={}, size={}, type={}", p.start, p.size, p.type);
         if (l.table == PartitionTable::gpt)
