@@ -140,6 +140,10 @@ void Executor::operator()(const plan::InstallBootloader& a) {
 }
 
 void Executor::operator()(const plan::SelinuxRelabel&) {
+    if (tree_disk) {
+        ctx_.note = tree_disk->relabel_note();
+        return;
+    }
     selinux_relabel(ctx_, need(finished_disk, "finished disk"));
 }
 

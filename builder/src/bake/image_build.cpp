@@ -158,7 +158,8 @@ private:
 
         disk_ = ctx.work / "disk.raw";
         disk_format_ = "raw";
-        TreeDisk disk(ctx, plan_.profile_digest, disk_, appliance_tools(plan_));
+        TreeDisk disk(ctx, plan_.profile_digest, disk_,
+                      appliance_tools(plan_) == ApplianceTools::with_setfiles);
         executor.tree_disk = &disk;
         executor.finished_disk = &disk;
         executor.run(ops_in({Stage::disk}));

@@ -2,6 +2,7 @@
 
 #include "bake/steps/bootloader.hpp"
 #include "bake/steps/bootloader_native.hpp"
+#include "bake/steps/selinux.hpp"
 
 namespace kiln::bake {
 
@@ -23,8 +24,11 @@ private:
 }  // namespace
 
 TreeDisk::TreeDisk(Context& ctx, std::string profile_digest, std::filesystem::path raw,
-                   ApplianceTools tools)
-    : ctx_(ctx), profile_digest_(std::move(profile_digest)), raw_(std::move(raw)), tools_(tools) {}
+                   bool relabel)
+    : ctx_(ctx),
+      profile_digest_(std::move(profile_digest)),
+      raw_(std::move(raw)),
+      relabel_(relabel) {}
 
 void TreeDisk::make(const plan::MakeDisk& disk) {
     layout_ = plan_disk(disk, profile_digest_);
@@ -32,6 +36,7 @@ void TreeDisk::make(const plan::MakeDisk& disk) {
         !ctx_.options.appliance_bootloader && can_install_grub_natively(ctx_, disk.firmware);
     // GRUB's files go into the tree before it becomes the filesystem.
     if (native_grub_) prepare_grub_in_tree(ctx_, disk, *layout_);
+    if (relabel_) relabel_note_ = relabel_tree(ctx_, *ctx_.root, ctx_.tree);
     make_disk(ctx_, disk, *layout_, raw_);
 }
 
@@ -70,7 +75,7 @@ const DiskLayout& TreeDisk::layout() const {
 
 ApplianceDisk& TreeDisk::mounted() {
     if (!mounted_) {
-        appliance_.emplace(ctx_.options.accel, tools_);
+        appliance_.emplace(ctx_.options.accel);
         appliance_->add_disk(raw_, "raw");
         appliance_->launch();
         mount_made_disk(*appliance_, layout());

@@ -14,16 +14,14 @@ namespace kiln::bake {
 // The disk stage of a bootstrap base. make-disk turns the host tree into a raw disk natively
 // (GRUB's files are prepared in the tree first where GRUB can be installed without the
 // appliance). The appliance is launched once, and only if an operation needs the disk mounted:
-// GRUB that cannot be installed natively, and the SELinux relabel. The relabel runs there, on
-// the finished filesystem, rather than with the host's setfiles on the tree: labels are xattrs
-// in the security namespace, which the host keeps on the tree only if its own security module
-// and filesystem allow, and which mkfs would then have to carry over; the appliance's setfiles
-// (as for image bases) writes them where they stay. EL trees launch it for GRUB anyway.
+// GRUB that cannot be installed natively. An SELinux relabel labels the tree before mkfs with
+// the host's setfiles (mkfs.ext4 -d copies the security.selinux xattrs; a host that drops them
+// is an error), so the finished filesystem is never mounted and stays reproducible.
 class TreeDisk final : public MountedDisk {
 public:
-    // `tools`: what the appliance carries, when one is launched (setfiles for a relabel).
+    // `relabel`: the plan relabels for SELinux (done in make(), on the tree).
     TreeDisk(Context& ctx, std::string profile_digest, std::filesystem::path raw,
-             ApplianceTools tools = ApplianceTools::standard);
+             bool relabel = false);
     TreeDisk(const TreeDisk&) = delete;
     TreeDisk& operator=(const TreeDisk&) = delete;
 
@@ -32,6 +30,8 @@ public:
 
     Root& files() override;
     void selinux_relabel(const std::string& file_contexts) override;
+    // What make() did for the relabel (the relabel step's note).
+    const std::string& relabel_note() const { return relabel_note_; }
     // With the appliance running, its fstrim; else nothing: mkfs wrote the tree into a sparse
     // file, so the free space was never written.
     std::string trim_free_space() override;
@@ -48,7 +48,8 @@ private:
     std::filesystem::path raw_;
     std::optional<DiskLayout> layout_;
     bool native_grub_ = false;
-    ApplianceTools tools_;
+    bool relabel_;
+    std::string relabel_note_ = "not asked for";
     std::optional<Appliance> appliance_;
     std::optional<ApplianceDisk> mounted_;
 };

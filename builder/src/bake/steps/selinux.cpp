@@ -1,26 +1,74 @@
 #include "bake/steps/selinux.hpp"
 
+#include <sys/xattr.h>
+
+#include <filesystem>
+#include <optional>
 #include <variant>
 
 #include "bake/guest/appliance.hpp"
+#include "bake/tools.hpp"
 
 namespace kiln::bake {
 
-void selinux_relabel(Context& ctx, MountedDisk& disk) {
-    std::string type = "targeted";
-    if (auto config = disk.files().read_file("/etc/selinux/config")) {
-        auto pos = config->find("\nSELINUXTYPE=");
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Policy {
+    std::string type;
+    std::string file_contexts;
+};
+
+// The guest's policy (SELINUXTYPE of /etc/selinux/config, targeted when unset) and its file
+// contexts; nullopt, with a warning, when the guest has no such file.
+std::optional<Policy> guest_policy(Context& ctx, Root& root) {
+    Policy policy{"targeted", ""};
+    if (auto config = root.read_file("/etc/selinux/config")) {
+        auto pos = ("\n" + *config).find("\nSELINUXTYPE=");
         if (pos != std::string::npos)
-            type = config->substr(pos + 13, config->find('\n', pos + 1) - pos - 13);
+            policy.type = config->substr(pos + 12, config->find('\n', pos + 12) - pos - 12);
     }
-    std::string contexts = "/etc/selinux/" + type + "/contexts/files/file_contexts";
-    if (!disk.files().exists(contexts)) {
-        ctx.progress.warning("no " + contexts + " in the image: SELinux relabel skipped");
+    policy.file_contexts = "/etc/selinux/" + policy.type + "/contexts/files/file_contexts";
+    if (root.exists(policy.file_contexts)) return policy;
+    ctx.progress.warning("no " + policy.file_contexts + " in the image: SELinux relabel skipped");
+    return std::nullopt;
+}
+
+std::string host_setfiles() {
+    for (const char* path : {"/usr/sbin/setfiles", "/sbin/setfiles"})
+        if (fs::exists(path)) return path;
+    throw Error(
+        "an SELinux relabel runs the host's setfiles, and this host has none: install "
+        "policycoreutils (.ci/install-deps does)");
+}
+
+}  // namespace
+
+void selinux_relabel(Context& ctx, MountedDisk& disk) {
+    auto policy = guest_policy(ctx, disk.files());
+    if (!policy) {
         ctx.note = "skipped";
         return;
     }
-    disk.selinux_relabel(contexts);
-    ctx.note = type + " policy";
+    disk.selinux_relabel(policy->file_contexts);
+    ctx.note = policy->type + " policy";
+}
+
+std::string relabel_tree(Context& ctx, Root& tree_root, const fs::path& tree) {
+    auto policy = guest_policy(ctx, tree_root);
+    if (!policy) return "skipped";
+    run_checked({{host_setfiles(), "-F", "-r", tree.string(),
+                  (tree / policy->file_contexts.substr(1)).string(), tree.string()}},
+                "labelling the tree for SELinux (setfiles)");
+    // A host whose filesystem or security module drops security.selinux would leave the image
+    // unlabelled without a word.
+    char label[256];
+    if (::lgetxattr(tree.c_str(), "security.selinux", label, sizeof label) <= 0)
+        throw Error("setfiles labelled " + tree.string() +
+                    " but the host did not keep the labels (its filesystem or security module "
+                    "drops security.selinux): build with the work folder on ext4 or xfs");
+    return policy->type + " policy, labelled in the tree before mkfs";
 }
 
 ApplianceTools appliance_tools(const plan::Plan& plan) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "bake/context.hpp"
@@ -13,6 +14,11 @@ namespace kiln::bake {
 // (SELINUXTYPE of /etc/selinux/config, targeted when unset), so clones do not relabel at first
 // boot. A guest without that policy is left as it is, with a warning.
 void selinux_relabel(Context& ctx, MountedDisk& disk);
+
+// A bootstrapped tree labelled by the host's setfiles before mkfs (mkfs.ext4 -d carries the
+// xattrs over): no appliance, and the labels are part of a reproducible filesystem. Returns the
+// step's note. Throws when the host did not keep the labels.
+std::string relabel_tree(Context& ctx, Root& tree_root, const std::filesystem::path& tree);
 
 // The appliance a build launches: with setfiles when the plan relabels.
 ApplianceTools appliance_tools(const plan::Plan& plan);
