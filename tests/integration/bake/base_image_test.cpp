@@ -3,7 +3,8 @@
 // one appliance launch installs a package from a signed apt repository this test makes and
 // serves on the host's loopback (no mirror: the appliance reaches the host at 169.254.2.2),
 // copies an overlay with its owner and mode, enables a unit, applies settings, runs a build step,
-// installs kiln-firstboot and runs sysprep; then the image is inspected and booted.
+// installs kiln-firstboot, runs sysprep and relabels for SELinux; then the image is inspected
+// and booted.
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -143,6 +144,10 @@ std::string profile_text(const Shared& s) {
            "  admin_user: kiln\n"
            "  defaults:\n"
            "    cluster: based-test\n"
+           // The small image carries a tiny policy of its overlay's ("kilntest"): the relabel runs
+           // setfiles in an appliance of kiln's own (Debian's has none).
+           "sysprep:\n"
+           "  selinux_relabel: true\n"
            "disk:\n"
            "  size: 3G\n"
            "outputs:\n"
@@ -283,6 +288,17 @@ TEST_F(BasedImage, FirstbootInstalledWithThisProfilesDefaults) {
 }
 
 // The root partition and its ext4 grew with the disk (the base's root is its last partition).
+// setfiles ran in the appliance over the finished disk: files this build added carry the labels
+// of the image's own file contexts.
+TEST_F(BasedImage, SelinuxRelabelRanInTheAppliance) {
+    EXPECT_EQ(image->xattr("/etc/kiln-based/secret.conf", "security.selinux"),
+              "system_u:object_r:etc_t:s0");
+    EXPECT_EQ(image->xattr("/etc/passwd", "security.selinux"),
+              "system_u:object_r:passwd_file_t:s0");
+    EXPECT_EQ(image->xattr("/etc/kiln-based/stamp", "security.selinux"),
+              "system_u:object_r:etc_t:s0");
+}
+
 TEST_F(BasedImage, RootFilesystemGrewWithTheDisk) {
     struct guestfs_statvfs* st = guestfs_statvfs(image->handle(), "/");
     ASSERT_NE(st, nullptr) << image->error();
