@@ -150,13 +150,6 @@ std::string spdx_license(const std::string& license) {
     return LicenseExpression(license).valid() ? license : kNoAssertion;
 }
 
-std::int64_t sbom_creation_time() {
-    if (auto epoch = exporter::source_date_epoch()) return *epoch;
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 nlohmann::json make_spdx(const SbomInput& in) {
     const std::string image_id = "SPDXRef-Image";
     nlohmann::json image{{"SPDXID", image_id},
