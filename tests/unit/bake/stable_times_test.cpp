@@ -62,6 +62,7 @@ constexpr const char* kDumpe2fs =
     "Filesystem volume name:   root\n"
     "Inode count:              32\n"
     "Free inodes:              14\n"
+    "Group descriptor size:    64\n"
     "Inodes per group:         16\n"
     "First inode:              11\n"
     "\n"

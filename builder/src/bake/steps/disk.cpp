@@ -21,6 +21,10 @@ constexpr std::uint64_t kMiB = 2048;  // sectors
 constexpr const char* kBiosBootGuid = "21686148-6449-6E6F-744E-656564454649";
 constexpr const char* kEspGuid = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 constexpr const char* kLinuxGuid = "0FC63DAF-8483-4772-8E79-3D69D8477DE4";
+// Files whose bytes differ from one build to the next of the same profile (found by building
+// twice and comparing the trees): ldconfig's cache of each library's inode and ctime, which
+// ldconfig makes again on its next run.
+constexpr const char* kRunRecords[] = {"/var/cache/ldconfig/aux-cache"};
 
 std::string uuid_from(const std::string& seed) {
     std::string h = sha256_hex(seed);
@@ -143,6 +147,7 @@ void make_disk(Context& ctx, const plan::MakeDisk& disk, const DiskLayout& l, co
     const Partition* root = l.find(PartitionRole::root);
     const std::uint64_t offset = root->start * 512;
     const std::int64_t epoch = ctx.source_date_epoch;
+    for (const char* file : kRunRecords) ctx.root->remove(file);
     clamp_tree_times(ctx.tree, epoch);
     // mkfs.ext4 1.47.0 fills each folder in alphasort order, which follows LC_COLLATE: C makes
     // the inode numbers and directory blocks the same on every host. E2FSPROGS_FAKE_TIME is the

@@ -63,7 +63,10 @@ std::vector<std::uint32_t> populated_inodes(std::string_view dumpe2fs_output) {
         if (line.starts_with("Inodes per group:"))
             per_group = header_number(line, "Inodes per group:");
         if (line.starts_with("First inode:")) first = header_number(line, "First inode:");
-        if (line.starts_with("Group ")) ++group;
+        // "Group 3: (Blocks ...", not the header's "Group descriptor size:".
+        if (line.starts_with("Group ") && line.size() > 6 &&
+            std::isdigit(static_cast<unsigned char>(line[6])))
+            ++group;
         static constexpr std::string_view kFree = "  Free inodes:";
         if (group < 0 || !line.starts_with(kFree)) continue;
         if (in_use.empty()) in_use.assign(count + 1, false);
@@ -103,8 +106,11 @@ std::size_t set_inode_ctimes(const fs::path& image, std::uint64_t offset, std::i
     std::ofstream(commands) << ctime_commands(inodes, epoch);
     // Its echo of each command stays out of the build log. It exits 0 when a command fails and
     // says so on stderr, where otherwise it prints only its banner.
-    ProcessResult set = run_checked({{"debugfs", "-w", "-f", commands.string(), device}},
-                                    "setting the root filesystem's ctimes", StdoutTo::result);
+    // E2FSPROGS_FAKE_TIME: the superblock's last write time.
+    ProcessSpec debugfs{{"debugfs", "-w", "-f", commands.string(), device}};
+    debugfs.env = {"E2FSPROGS_FAKE_TIME=" + std::to_string(epoch)};
+    ProcessResult set =
+        run_checked(std::move(debugfs), "setting the root filesystem's ctimes", StdoutTo::result);
     fs::remove(commands);
     std::istringstream errors(set.err);
     for (std::string line; std::getline(errors, line);)
