@@ -60,7 +60,8 @@ TEST_F(BuildSmall, SucceedsWithOnlyFinalOutputs) {
         names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     EXPECT_EQ(names, (std::vector<std::string>{"kiln-small.build.json", "kiln-small.manifest.json",
-                                               "kiln-small.qcow2", "kiln-small.spdx.json"}));
+                                               "kiln-small.ova", "kiln-small.qcow2",
+                                               "kiln-small.spdx.json"}));
     auto info = run_command({"qemu-img", "check", (shared->out / "kiln-small.qcow2").string()});
     EXPECT_EQ(info.exit_code, 0) << info.out;
 }
@@ -79,10 +80,14 @@ TEST_F(BuildSmall, ManifestDescribesTheBuild) {
     EXPECT_TRUE(packages.contains("linux-image-amd64"));
     EXPECT_TRUE(packages.contains("openssh-server"));
     EXPECT_FALSE(packages["hello"].empty());
-    ASSERT_EQ(m["outputs"].size(), 1u);
-    EXPECT_EQ(m["outputs"][0]["file"], "kiln-small.qcow2");
-    EXPECT_EQ(m["outputs"][0]["sha256"], kiln::sha256_file_hex(shared->out / "kiln-small.qcow2"));
-    EXPECT_EQ(m["outputs"][0]["bytes"], fs::file_size(shared->out / "kiln-small.qcow2"));
+    ASSERT_EQ(m["outputs"].size(), 2u);
+    for (int i : {0, 1}) {
+        const std::string file = i == 0 ? "kiln-small.qcow2" : "kiln-small.ova";
+        EXPECT_EQ(m["outputs"][i]["file"], file);
+        EXPECT_EQ(m["outputs"][i]["sha256"], kiln::sha256_file_hex(shared->out / file));
+        EXPECT_EQ(m["outputs"][i]["bytes"], fs::file_size(shared->out / file));
+    }
+    EXPECT_EQ(m["source_date_epoch"], 1704067200) << "kiln's default: small.yml sets none";
     std::set<std::string> stages;
     for (const auto& s : shared->report["stages"]) {
         stages.insert(s["stage"]);
