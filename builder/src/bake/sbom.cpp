@@ -4,12 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <set>
 #include <sstream>
 
-#include "export/exporter.hpp"
 #include "kiln/version.hpp"
 
 namespace kiln::bake {

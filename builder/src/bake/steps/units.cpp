@@ -8,7 +8,8 @@ void apply_units(Context& ctx, plan::UnitAction action, const profile::TextList&
         ProcessResult r = ctx.root->run({"systemctl", verb, unit.value});
         if (!r.succeeded())
             throw LocatedError(unit.where, "cannot " + verb + " unit '" + unit.value +
-                                               "' in the image: " + r.describe());
+                                               "' in the image: " +
+                                               r.describe());
     }
     ctx.note = std::to_string(units.size()) + " units";
 }
