@@ -441,9 +441,61 @@ TEST_F(Cluster3, EtcdRefusesClientsWithoutACertificateOfTheClusterCa) {
         << "the member's own certificate is accepted";
 }
 
+// One scan of each VM serves both tests below (each is minutes of grep under TCG): every file
+// anyone but its owner's user may read that changed since boot (where a secret written by first
+// boot would be) is searched for the secrets, the private keys' lines and a canary. A file with a
+// key line is reported as KEY:path; a file with another secret as its path when the world may
+// read it (passwords in 0640 files of their service's group are fine). Then the whole journal
+// with every field, /var/log, PostgreSQL's own logs, every process's argv, and the fw_cfg
+// metadata file's mode, LEAK:where for those. The patterns arrive on stdin (the key lines, a
+// separator, every pattern) into 0600 files on paths the scan skips.
+struct NodeScan {
+    CommandResult planted;  // the canary in a world-readable file and in the journal
+    CommandResult found;
+};
+
+const std::vector<NodeScan>& scans_of_every_node() {
+    static std::vector<NodeScan> scans;
+    if (!scans.empty()) return scans;
+    const std::string scan =
+        "sudo sh -c 'umask 077; k=/run/kiln-e2e-keys; p=/run/kiln-e2e-patterns; "
+        "awk -v k=$k -v p=$p \"/^KILN-E2E-SPLIT\\$/ { all = 1; next } "
+        "{ print > (all ? p : k) }\"; "
+        "since=$(( $(cut -d. -f1 /proc/uptime) / 60 + 2 )); "
+        "find / \\( -path /proc -o -path /sys -o -path /dev -o -path $k -o -path $p \\) "
+        "-prune -o -type f -perm /044 -cmin -$since -print0 | xargs -0 -r grep -lF -f $p | "
+        "while IFS= read -r f; do if grep -qF -f $k \"$f\"; then echo \"KEY:$f\"; "
+        "elif [ -n \"$(find \"$f\" -maxdepth 0 -perm -o=r)\" ]; then echo \"$f\"; fi; done; "
+        "journalctl -b -o verbose --no-pager | grep -qF -f $p && echo LEAK:journal; "
+        "grep -rlF --exclude-dir=journal -f $p /var/log /var/lib/postgresql/*/main/log "
+        "2>/dev/null; "
+        "ps -eo args | grep -F -f $p | grep -v grep && echo LEAK:argv; "
+        "m=$(stat -c %a /sys/firmware/qemu_fw_cfg/by_name/opt/kiln/metadata/raw); "
+        "case $m in *[4567]) echo LEAK:fw_cfg-mode-$m;; esac; "
+        "rm -f $k $p; echo SCANNED'";
+    fs::path patterns = shared->scratch.path / "scan-input";
+    write_private(patterns, kiln_test::read_text(shared->key_patterns) + "KILN-E2E-SPLIT\n" +
+                                kiln_test::read_text(shared->scan_patterns));
+    std::vector<std::future<NodeScan>> running;
+    for (const auto& n : shared->cluster.nodes())
+        running.push_back(std::async(std::launch::async, [&scan, &patterns, n] {
+            NodeScan result;
+            result.planted = shared->cluster.ssh(
+                n, "echo " + shared->canary +
+                       " > /var/tmp/kiln-e2e-canary; chmod 644 /var/tmp/kiln-e2e-canary; logger " +
+                       shared->canary);
+            result.found = shared->cluster.ssh(n, scan, patterns.string(), 900);
+            return result;
+        }));
+    for (auto& r : running) scans.push_back(r.get());
+    return scans;
+}
+
 TEST_F(Cluster3, EveryPrivateKeyIsReadableOnlyByItsService) {
     ASSERT_FALSE(shared->key_lines.empty());
-    for (const auto& n : shared->cluster.nodes()) {
+    const auto& scans = scans_of_every_node();
+    for (std::size_t i = 0; i < scans.size(); ++i) {
+        const Node& n = shared->cluster.nodes()[i];
         auto modes = shared->cluster.ssh(
             n,
             "sudo stat -c '%n %a %U' /etc/kiln/tls/ca.crt /etc/kiln/tls/postgres/node.key "
@@ -454,15 +506,12 @@ TEST_F(Cluster3, EveryPrivateKeyIsReadableOnlyByItsService) {
             << n.name;
         // Any file anyone but its owner may read, holding a line of a key: none (only files
         // changed since boot can: the image never held a key).
-        auto readable = shared->cluster.ssh(
-            n,
-            "sudo sh -c 'p=/run/kiln-e2e-keys; umask 077; cat > $p; "
-            "since=$(( $(cut -d. -f1 /proc/uptime) / 60 + 2 )); "
-            "find / \\( -path /proc -o -path /sys -o -path /dev -o -path $p \\) -prune -o "
-            "-type f -perm /044 -cmin -$since -print0 | xargs -0 -r grep -lF -f $p; rm -f $p; "
-            "echo SCANNED'",
-            shared->key_patterns.string(), 900);
-        EXPECT_EQ(readable.out, "SCANNED\n") << n.name << ": a key is readable\n" << readable.out;
+        EXPECT_NE(scans[i].found.out.find("SCANNED\n"), std::string::npos)
+            << n.name << ": the scan did not finish\n"
+            << scans[i].found.out;
+        EXPECT_EQ(scans[i].found.out.find("KEY:"), std::string::npos)
+            << n.name << ": a key is readable\n"
+            << scans[i].found.out;
     }
 }
 
@@ -479,40 +528,13 @@ TEST_F(Cluster3, NodesAreDistinctAndNoSecretLeaks) {
     EXPECT_EQ(machine_ids.size(), 3u);
     EXPECT_EQ(host_keys.size(), 3u);
 
-    // In each VM: every world-readable file changed since boot (where a secret written by first
-    // boot would be), the whole journal with every field, /var/log, PostgreSQL's own logs,
-    // every process's argv, and the fw_cfg metadata file's mode. The patterns arrive on stdin
-    // into a 0600 file on a path the scan skips.
-    const std::string scan =  // prints the paths of leaks, LEAK:where for the rest
-        "sudo sh -c 'umask 077; p=/run/kiln-e2e-patterns; cat > $p; "
-        "since=$(( $(cut -d. -f1 /proc/uptime) / 60 + 2 )); "
-        "find / \\( -path /proc -o -path /sys -o -path /dev -o -path $p \\) -prune -o "
-        "-type f -perm -o=r -cmin -$since -print0 | xargs -0 -r grep -lF -f $p; "
-        "journalctl -b -o verbose --no-pager | grep -qF -f $p && echo LEAK:journal; "
-        "grep -rlF --exclude-dir=journal -f $p /var/log /var/lib/postgresql/*/main/log "
-        "2>/dev/null; "
-        "ps -eo args | grep -F -f $p | grep -v grep && echo LEAK:argv; "
-        "m=$(stat -c %a /sys/firmware/qemu_fw_cfg/by_name/opt/kiln/metadata/raw); "
-        "case $m in *[4567]) echo LEAK:fw_cfg-mode-$m;; esac; "
-        "rm -f $p; echo SCANNED'";
-    // The three scans run at once: each is minutes of grep under TCG.
-    std::vector<std::future<std::pair<CommandResult, CommandResult>>> scans;
-    for (const auto& n : shared->cluster.nodes())
-        scans.push_back(std::async(std::launch::async, [&scan, n] {
-            auto planted = shared->cluster.ssh(n, "echo " + shared->canary +
-                                                      " > /var/tmp/kiln-e2e-canary; chmod 644 "
-                                                      "/var/tmp/kiln-e2e-canary; logger " +
-                                                      shared->canary);
-            return std::make_pair(
-                planted, shared->cluster.ssh(n, scan, shared->scan_patterns.string(), 900));
-        }));
+    const auto& scans = scans_of_every_node();
     for (std::size_t i = 0; i < scans.size(); ++i) {
-        auto [planted, found] = scans[i].get();
         const std::string& name = shared->cluster.nodes()[i].name;
-        EXPECT_EQ(planted.exit_code, 0) << name << ": " << planted.out;
-        EXPECT_EQ(found.out, "/var/tmp/kiln-e2e-canary\nLEAK:journal\nSCANNED\n")
+        EXPECT_EQ(scans[i].planted.exit_code, 0) << name << ": " << scans[i].planted.out;
+        EXPECT_EQ(scans[i].found.out, "/var/tmp/kiln-e2e-canary\nLEAK:journal\nSCANNED\n")
             << name << ": only the planted canary may be found, in its file and the journal\n"
-            << found.out;
+            << scans[i].found.out;
     }
     // On the host: the image (never written by kiln run) and the serial consoles.
     auto image = run_command({"grep", "-c", "-aF", "-f", shared->files.secret_list.string(),

@@ -165,7 +165,7 @@ private:
 
         disk_ = ctx.work / "disk.raw";
         disk_format_ = "raw";
-        TreeDisk disk(ctx, plan_.profile_digest, disk_);
+        TreeDisk disk(ctx, plan_.profile_digest, disk_, appliance_tools(plan_));
         executor.tree_disk = &disk;
         executor.finished_disk = &disk;
         executor.run(ops_in({Stage::disk}));
@@ -206,7 +206,7 @@ private:
         executor.run(ops_in({Stage::base}));
         executor.image_base = nullptr;
 
-        Appliance appliance(options_.accel);
+        Appliance appliance(options_.accel, appliance_tools(plan_));
         appliance.add_disk(disk_, "qcow2");
         appliance.set_network(!ops_in({Stage::packages, Stage::scripts}).empty());
         auto t = Clock::now();

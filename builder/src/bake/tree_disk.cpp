@@ -22,8 +22,9 @@ private:
 
 }  // namespace
 
-TreeDisk::TreeDisk(Context& ctx, std::string profile_digest, std::filesystem::path raw)
-    : ctx_(ctx), profile_digest_(std::move(profile_digest)), raw_(std::move(raw)) {}
+TreeDisk::TreeDisk(Context& ctx, std::string profile_digest, std::filesystem::path raw,
+                   ApplianceTools tools)
+    : ctx_(ctx), profile_digest_(std::move(profile_digest)), raw_(std::move(raw)), tools_(tools) {}
 
 void TreeDisk::make(const plan::MakeDisk& disk) {
     layout_ = plan_disk(disk, profile_digest_);
@@ -69,7 +70,7 @@ const DiskLayout& TreeDisk::layout() const {
 
 ApplianceDisk& TreeDisk::mounted() {
     if (!mounted_) {
-        appliance_.emplace(ctx_.options.accel);
+        appliance_.emplace(ctx_.options.accel, tools_);
         appliance_->add_disk(raw_, "raw");
         appliance_->launch();
         mount_made_disk(*appliance_, layout());

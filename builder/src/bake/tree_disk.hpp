@@ -21,7 +21,9 @@ namespace kiln::bake {
 // (as for image bases) writes them where they stay. EL trees launch it for GRUB anyway.
 class TreeDisk final : public MountedDisk {
 public:
-    TreeDisk(Context& ctx, std::string profile_digest, std::filesystem::path raw);
+    // `tools`: what the appliance carries, when one is launched (setfiles for a relabel).
+    TreeDisk(Context& ctx, std::string profile_digest, std::filesystem::path raw,
+             ApplianceTools tools = ApplianceTools::standard);
     TreeDisk(const TreeDisk&) = delete;
     TreeDisk& operator=(const TreeDisk&) = delete;
 
@@ -46,6 +48,7 @@ private:
     std::filesystem::path raw_;
     std::optional<DiskLayout> layout_;
     bool native_grub_ = false;
+    ApplianceTools tools_;
     std::optional<Appliance> appliance_;
     std::optional<ApplianceDisk> mounted_;
 };

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "kiln/error.hpp"
+#include "pki/authority.hpp"
 #include "run/cluster.hpp"
 #include "run/netns_http.hpp"
 
@@ -90,10 +91,28 @@ PatroniApi::PatroniApi(const fs::path& state_dir) {
     netns_ = "/run/netns/" + state.netns;
     for (const auto& node : state.nodes) nodes_.emplace_back(node.name, node.address);
     rest_password_ = rest_password(state);
-    if (!state.pki_dir.empty() && fs::exists(state.pki_dir / "ca.crt"))
-        ca_file_ = (state.pki_dir / "ca.crt").string();
-    else
+    if (!state.pki_dir.empty() && fs::exists(state.pki_dir / pki::kCaCertificateFile)) {
+        pki_dir_ = state.pki_dir;
+        ca_file_ = (state.pki_dir / pki::kCaCertificateFile).string();
+    } else {
         https_ = false;
+    }
+}
+
+// Patroni's REST API takes an unsafe request such as a switchover only from a client with a
+// certificate of the cluster CA (verify_client: optional): kiln run issues itself one, in
+// memory, valid for a day.
+std::optional<ClientCertificate> PatroniApi::client_certificate() const {
+    if (!https_ || pki_dir_.empty()) return std::nullopt;
+    if (!fs::exists(pki_dir_ / pki::kCaKeyFile))
+        throw Error(
+            "Patroni takes a switchover only from a client certificate of the cluster CA, "
+            "and " +
+            (pki_dir_ / pki::kCaKeyFile).string() + " is missing");
+    pki::Authority ca = pki::load_or_create_authority(pki_dir_, "");
+    pki::NodeCredentials client =
+        pki::issue_node_certificate(ca, {"kiln-run", {}}, {.starts_in = -3600, .days = 1});
+    return ClientCertificate{std::move(client.certificate_pem), std::move(client.key_pem)};
 }
 
 std::string PatroniApi::url(const std::string& node, const std::string& path) const {
@@ -142,7 +161,7 @@ std::optional<ClusterView> PatroniApi::view() const {
 }
 
 void PatroniApi::switchover(const std::string& leader, const std::string& candidate) const {
-    NetnsHttp http(netns_, ca_file_);
+    NetnsHttp http(netns_, ca_file_, client_certificate());
     nlohmann::json body = {{"leader", leader}, {"candidate", candidate}};
     HttpResponse r = http.post_json(url(leader, "/switchover"), body.dump(),
                                     BasicAuth{"patroni", rest_password_}, std::chrono::seconds(90));

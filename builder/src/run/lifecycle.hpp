@@ -53,8 +53,11 @@ private:
     // (an image baked with `tls: false`), keeping the scheme that answered.
     HttpResponse get(const NetnsHttp& http, const std::string& node, const std::string& path) const;
 
+    std::optional<ClientCertificate> client_certificate() const;
+
     std::string netns_;
-    std::string ca_file_;  // the cluster CA, when kiln run made one
+    std::filesystem::path pki_dir_;  // the cluster's CA, when kiln run made one
+    std::string ca_file_;            // its certificate
     mutable bool https_ = true;
     mutable bool scheme_known_ = false;  // a node answered: the cluster's scheme is settled
     std::vector<std::pair<std::string, std::string>> nodes_;  // name, address

@@ -72,8 +72,9 @@ private:
 
 }  // namespace
 
-NetnsHttp::NetnsHttp(std::string netns, std::string ca_file)
-    : netns_(std::move(netns)), ca_file_(std::move(ca_file)) {
+NetnsHttp::NetnsHttp(std::string netns, std::string ca_file,
+                     std::optional<ClientCertificate> client)
+    : netns_(std::move(netns)), ca_file_(std::move(ca_file)), client_(std::move(client)) {
     init_curl_once();
 }
 
@@ -105,6 +106,17 @@ HttpResponse NetnsHttp::perform(const std::string& method, const std::string& ur
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
     if (!ca_file_.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
+    if (client_) {
+        // libcurl copies a blob given with CURL_BLOB_COPY and never writes to it.
+        curl_blob certificate{const_cast<char*>(client_->certificate_pem.data()),
+                              client_->certificate_pem.size(), CURL_BLOB_COPY};
+        curl_blob key{const_cast<char*>(client_->key_pem.data()), client_->key_pem.size(),
+                      CURL_BLOB_COPY};
+        curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+        curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &certificate);
+        curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+        curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key);
+    }
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
     std::unique_ptr<curl_slist, HeaderListDeleter> headers;

@@ -20,11 +20,18 @@ struct BasicAuth {
     std::string password;
 };
 
+// A TLS client certificate and its key, PEM, handed to libcurl in memory (never a file).
+struct ClientCertificate {
+    std::string certificate_pem;
+    std::string key_pem;
+};
+
 class NetnsHttp {
 public:
     // `netns` is a namespace file such as /run/netns/kiln-demo; https URLs are verified against
-    // `ca_file` (the cluster CA) when one is named.
-    explicit NetnsHttp(std::string netns, std::string ca_file = {});
+    // `ca_file` (the cluster CA) when one is named, and present `client` when one is given.
+    explicit NetnsHttp(std::string netns, std::string ca_file = {},
+                       std::optional<ClientCertificate> client = std::nullopt);
 
     HttpResponse get(const std::string& url, std::chrono::seconds timeout) const;
     HttpResponse post_json(const std::string& url, const std::string& body,
@@ -37,6 +44,7 @@ private:
 
     std::string netns_;
     std::string ca_file_;
+    std::optional<ClientCertificate> client_;
 };
 
 }  // namespace kiln::run

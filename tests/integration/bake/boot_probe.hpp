@@ -70,8 +70,12 @@ inline BootReport boot_and_probe(const std::filesystem::path& image,
     std::filesystem::path layer = scratch / "boot-layer.qcow2";
     std::filesystem::path data = scratch / "boot-data.qcow2";
     std::filesystem::path console = scratch / "console.log";
+    // The report has a serial port of its own: on ttyS0 the kernel's and systemd's console
+    // lines interleave with it and once cut an "active UNIT=" line in half.
+    std::filesystem::path probe = scratch / "probe.log";
     std::filesystem::remove(layer);
     std::filesystem::remove(console);
+    std::filesystem::remove(probe);
     run_command({"qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                  std::filesystem::absolute(image).string(), layer.string()});
     run_command({"qemu-img", "create", "-q", "-f", "qcow2", data.string(), "1G"});
@@ -87,7 +91,7 @@ inline BootReport boot_and_probe(const std::filesystem::path& image,
         "  systemctl list-units --failed --plain --no-legend | sed 's/^/failed-unit /';\n"
         "  " +
         checks + kHardwareProbe +
-        "  echo \"machine-id=$(cat /etc/machine-id)\"; echo KILN-PROBE-END; } > /dev/ttyS0 2>&1\n"
+        "  echo \"machine-id=$(cat /etc/machine-id)\"; echo KILN-PROBE-END; } > /dev/ttyS1 2>&1\n"
         "systemctl poweroff\n";
     std::string unit =
         "[Unit]\nDescription=kiln test probe\n\n[Service]\nType=oneshot\n"
@@ -136,15 +140,18 @@ inline BootReport boot_and_probe(const std::filesystem::path& image,
     for (const char* arg : {"-display", "none", "-monitor", "none", "-no-reboot", "-serial"})
         qemu.emplace_back(arg);
     qemu.push_back("file:" + console.string());
+    qemu.push_back("-serial");
+    qemu.push_back("file:" + probe.string());
     run_command(qemu, limit);
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.console = read_text(console);
-    auto begin = report.console.find("KILN-PROBE-BEGIN");
-    auto end = report.console.find("KILN-PROBE-END");
+    std::string probed = read_text(probe);
+    auto begin = probed.find("KILN-PROBE-BEGIN");
+    auto end = probed.find("KILN-PROBE-END");
     if (begin == std::string::npos || end == std::string::npos) return report;
     report.booted = true;
-    std::istringstream in(report.console.substr(begin, end - begin));
+    std::istringstream in(probed.substr(begin, end - begin));
     std::string line;
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();

@@ -200,6 +200,17 @@ TEST_F(SmallImage, InitramfsCarriesTheTargetedModuleSet) {
     EXPECT_TRUE(initramfs);
 }
 
+// setfiles really ran over the finished disk with the image's own file contexts (the overlay's
+// tiny "kilntest" policy): the most specific rule wins, files the overlay did not bring too.
+TEST_F(SmallImage, SelinuxRelabelLabelledEveryFileByTheImagesPolicy) {
+    EXPECT_EQ(image->xattr("/etc/passwd", "security.selinux"),
+              "system_u:object_r:passwd_file_t:s0");
+    EXPECT_EQ(image->xattr("/etc/hostname", "security.selinux"), "system_u:object_r:etc_t:s0");
+    EXPECT_EQ(image->xattr("/usr/local/bin/kiln-test-hello", "security.selinux"),
+              "system_u:object_r:bin_t:s0");
+    EXPECT_EQ(image->xattr("/usr/bin/hello", "security.selinux"), "system_u:object_r:default_t:s0");
+}
+
 TEST_F(SmallImage, BootableDiskByUuid) {
     std::string uuid = image->fs_uuid();
     ASSERT_FALSE(uuid.empty());

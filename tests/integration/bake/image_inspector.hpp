@@ -78,6 +78,15 @@ public:
         }
         return s;
     }
+    // An extended attribute's value ("" when absent), without a trailing NUL.
+    std::string xattr(const std::string& p, const std::string& name) const {
+        std::size_t size = 0;
+        char* v = guestfs_lgetxattr(g_, p.c_str(), name.c_str(), &size);
+        std::string out = v ? std::string(v, size) : "";
+        std::free(v);
+        if (!out.empty() && out.back() == '\0') out.pop_back();
+        return out;
+    }
     std::vector<std::string> ls(const std::string& dir) const {
         std::vector<std::string> out;
         char** names = guestfs_ls(g_, dir.c_str());

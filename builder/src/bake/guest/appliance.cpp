@@ -1,9 +1,14 @@
 #include "bake/guest/appliance.hpp"
 
 #include <guestfs.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 #include "kiln/error.hpp"
 
@@ -28,12 +33,92 @@ std::vector<char*> c_argv(std::vector<std::string>& args) {
     return out;
 }
 
+namespace fs = std::filesystem;
+
+// A folder only this user may change (it lives in a shared /tmp-like place): made 0700, or an
+// existing one that is a real folder owned by this user and writable by nobody else.
+void make_private_directory(const fs::path& dir) {
+    if (::mkdir(dir.c_str(), 0700) == 0) return;
+    if (errno != EEXIST) throw SystemError("cannot make " + dir.string(), errno);
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0) throw SystemError("cannot inspect " + dir.string(), errno);
+    if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 022))
+        throw Error(dir.string() +
+                    " is not a folder of this user's that only it may change: remove it");
+}
+
+// `path` holding `text`, replaced whole (temp name, then rename) when it holds something else.
+void ensure_file(const fs::path& path, const std::string& text) {
+    std::ifstream in(path);
+    std::ostringstream current;
+    current << in.rdbuf();
+    if (in && current.str() == text) return;
+    fs::path temp = path.string() + ".tmp";
+    std::ofstream(temp) << text;
+    fs::rename(temp, path);
+}
+
+// `link` pointing at `target`, replaced when it points elsewhere.
+void ensure_symlink(const fs::path& target, const fs::path& link) {
+    std::error_code ec;
+    if (fs::is_symlink(link, ec) && fs::read_symlink(link, ec) == target) return;
+    fs::path temp = link.string() + ".tmp";
+    fs::remove(temp, ec);
+    fs::create_symlink(target, temp);
+    fs::rename(temp, link);
+}
+
+// The folder of libguestfs's search path (colon-separated) that holds a supermin.d.
+fs::path supermin_source(const std::string& search_path) {
+    std::istringstream parts(search_path);
+    for (std::string dir; std::getline(parts, dir, ':');)
+        if (!dir.empty() && fs::is_directory(fs::path(dir) / "supermin.d")) return dir;
+    throw Error("no supermin.d in libguestfs's appliance path '" + search_path +
+                "': an appliance with setfiles cannot be made");
+}
+
+constexpr const char* kSetfilesPackages = "packages-kiln-setfiles";
+
 }  // namespace
 
-Appliance::Appliance(Accel accel) {
+SetfilesAppliance prepare_setfiles_appliance(const fs::path& system_path, const fs::path& base) {
+    if (!fs::exists("/usr/sbin/setfiles") && !fs::exists("/sbin/setfiles"))
+        throw Error(
+            "an SELinux relabel adds the host's setfiles to the libguestfs appliance, "
+            "and this host has none: install policycoreutils (.ci/install-deps does)");
+    make_private_directory(base);
+    fs::path supermin = base / "supermin.d";
+    fs::path cache = base / "cache";
+    fs::create_directories(supermin);
+    fs::create_directories(cache);
+    std::set<std::string> wanted = {kSetfilesPackages};
+    for (const auto& entry : fs::directory_iterator(system_path / "supermin.d")) {
+        wanted.insert(entry.path().filename().string());
+        ensure_symlink(entry.path(), supermin / entry.path().filename());
+    }
+    for (const auto& entry : fs::directory_iterator(supermin))
+        if (!wanted.contains(entry.path().filename().string())) fs::remove(entry.path());
+    ensure_file(supermin / kSetfilesPackages, "policycoreutils\n");
+    return {base, cache};
+}
+
+Appliance::Appliance(Accel accel, ApplianceTools tools) {
     g_ = guestfs_create();
     if (!g_) throw Error("cannot create a libguestfs handle");
     guestfs_set_error_handler(g_, nullptr, nullptr);
+    if (tools == ApplianceTools::with_setfiles) {
+        // Its own cache folder: supermin rebuilds only when its inputs are newer than the
+        // appliance, so two package lists sharing one cache would get each other's appliance.
+        const char* path = guestfs_get_path(g_);
+        char* cachedir = guestfs_get_cachedir(g_);
+        fs::path base = fs::path(cachedir ? cachedir : "/var/tmp") /
+                        ("kiln-setfiles-appliance-" + std::to_string(::geteuid()));
+        std::free(cachedir);
+        SetfilesAppliance appliance =
+            prepare_setfiles_appliance(supermin_source(path ? path : ""), base);
+        check(guestfs_set_path(g_, appliance.path.c_str()), "cannot set the appliance path");
+        check(guestfs_set_cachedir(g_, appliance.cache.c_str()), "cannot set the appliance cache");
+    }
     guestfs_set_smp(g_, 2);
     guestfs_set_memsize(g_, 1536);
     // Keep any settings the user gave in LIBGUESTFS_BACKEND_SETTINGS, force or drop TCG.
@@ -87,9 +172,9 @@ void Appliance::launch() {
 }
 
 std::string no_setfiles_in_appliance() {
-    return "the libguestfs appliance of this host has no setfiles (libguestfs's "
-           "'selinuxrelabel' feature is not available; Debian's appliance carries no "
-           "policycoreutils), so the finished disk cannot be relabelled";
+    return "the libguestfs appliance has no setfiles even with this host's policycoreutils "
+           "added (libguestfs's 'selinuxrelabel' feature is not available), so the finished "
+           "disk cannot be relabelled";
 }
 
 bool Appliance::has_feature(const std::string& group) const {

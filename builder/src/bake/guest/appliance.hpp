@@ -12,11 +12,20 @@ typedef struct guestfs_h guestfs_h;
 
 namespace kiln::bake {
 
+// What the appliance carries beyond libguestfs's own package list.
+enum class ApplianceTools {
+    standard,
+    // Plus the host's policycoreutils (setfiles) for an SELinux relabel: Debian's appliance has
+    // none. Built by supermin from a package list of kiln's own and cached apart from the
+    // standard appliance.
+    with_setfiles,
+};
+
 // One libguestfs appliance (RAII): both host cores, TCG or KVM as chosen, network on when
 // packages are installed. Launching costs about 15 s under TCG, so a build launches it once.
 class Appliance {
 public:
-    explicit Appliance(Accel accel);
+    explicit Appliance(Accel accel, ApplianceTools tools = ApplianceTools::standard);
     ~Appliance();
     Appliance(const Appliance&) = delete;
     Appliance& operator=(const Appliance&) = delete;
@@ -43,6 +52,15 @@ private:
 // Why the appliance cannot relabel: it has no setfiles (libguestfs's optional group
 // "selinuxrelabel").
 std::string no_setfiles_in_appliance();
+
+// The appliance folder (libguestfs's path) whose supermin.d is the host's plus policycoreutils,
+// and its own cache folder: made once per user under `base` (a private 0700 folder).
+struct SetfilesAppliance {
+    std::filesystem::path path;
+    std::filesystem::path cache;
+};
+SetfilesAppliance prepare_setfiles_appliance(const std::filesystem::path& system_path,
+                                             const std::filesystem::path& base);
 
 // A guest root mounted in the appliance (at / of its sysroot): libguestfs resolves every path
 // inside the guest, and commands run chrooted there with /proc, /sys and /dev.

@@ -23,6 +23,13 @@ void selinux_relabel(Context& ctx, MountedDisk& disk) {
     ctx.note = type + " policy";
 }
 
+ApplianceTools appliance_tools(const plan::Plan& plan) {
+    for (const auto& op : plan.operations)
+        if (std::holds_alternative<plan::SelinuxRelabel>(op.action))
+            return ApplianceTools::with_setfiles;
+    return ApplianceTools::standard;
+}
+
 void require_relabel_tool(const plan::Plan& plan, bool appliance_can_relabel) {
     if (appliance_can_relabel) return;
     for (const auto& op : plan.operations)
