@@ -27,10 +27,11 @@ secs() { python3 -c "print(f'{$2 - $1:.1f}')"; }
 stages() {
   python3 - "$1" <<'PY'
 import json, sys
-m = json.load(open(sys.argv[1]))
-for s in m["stages"]:
+r = json.load(open(sys.argv[1] + ".build.json"))
+m = json.load(open(sys.argv[1] + ".manifest.json"))
+for s in r["stages"]:
     print(f"    {s['stage']:<16} {s['seconds']:>8.1f} s")
-print(f"    cache hit: {m['cache']['hit']}, packages: {len(m['packages'])}")
+print(f"    cache hit: {r['cache']['hit']}, packages: {len(m['packages'])}")
 PY
 }
 
@@ -40,7 +41,7 @@ t0=$(now)
 t1=$(now)
 cold=$(secs "$t0" "$t1")
 echo "cold build ($name): $cold s"
-stages "$work/out-cold/$name.manifest.json"
+stages "$work/out-cold/$name"
 
 # One overlay file changes: only customize and later stages run; the package layer is cached.
 echo "# changed by build-bench $(date +%s)" >> "$work/overlays/base/etc/sysctl.d/90-kiln.conf"
@@ -49,7 +50,7 @@ t0=$(now)
 t1=$(now)
 rebuild=$(secs "$t0" "$t1")
 echo "rebuild after one overlay change: $rebuild s ($(python3 -c "print(f'{100*$rebuild/$cold:.0f}')")% of cold)"
-stages "$work/out-rebuild/$name.manifest.json"
+stages "$work/out-rebuild/$name"
 
 if [ "$baseline" = 1 ]; then
   # The same package set with libguestfs's tools: boot packages by debootstrap, the rest

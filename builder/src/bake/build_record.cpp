@@ -4,6 +4,14 @@
 
 namespace kiln::bake {
 
+namespace {
+
+double rounded(double seconds) {
+    return std::round(seconds * 100) / 100;
+}
+
+}  // namespace
+
 nlohmann::json make_manifest(const ManifestInput& in) {
     nlohmann::json packages = nlohmann::json::array();
     for (const auto& p : in.packages) {
@@ -18,16 +26,11 @@ nlohmann::json make_manifest(const ManifestInput& in) {
         if (!o.note.empty()) j["note"] = o.note;
         outputs.push_back(std::move(j));
     }
-    nlohmann::json stages = nlohmann::json::array();
-    for (const auto& [stage, seconds] : in.progress->stage_seconds())
-        stages.push_back({{"stage", stage}, {"seconds", std::round(seconds * 100) / 100}});
     nlohmann::json operations = nlohmann::json::array();
     for (const auto& r : in.progress->records())
         operations.push_back({{"stage", plan::to_string(r.op->stage)},
                               {"operation", r.op->name()},
                               {"digest", r.op->digest},
-                              {"status", to_string(r.status)},
-                              {"seconds", std::round(r.seconds * 100) / 100},
                               {"source", r.op->where.str()}});
     return {{"kiln_version", kVersion},
             {"profile",
@@ -35,14 +38,31 @@ nlohmann::json make_manifest(const ManifestInput& in) {
               {"path", in.profile->display_path},
               {"digest", in.plan->profile_digest}}},
             {"package_layer_digest", in.plan->package_layer_digest},
+            {"source_date_epoch", in.source_date_epoch},
             {"base", {{"kind", in.base_kind}, {"digest", in.base_digest}}},
-            {"cache", {{"enabled", in.cache_enabled}, {"hit", in.cache_hit}}},
-            {"accel", in.accel},
             {"packages", packages},
             {"outputs", outputs},
+            {"operations", operations}};
+}
+
+nlohmann::json make_build_report(const ManifestInput& in) {
+    nlohmann::json stages = nlohmann::json::array();
+    for (const auto& [stage, seconds] : in.progress->stage_seconds())
+        stages.push_back({{"stage", stage}, {"seconds", rounded(seconds)}});
+    nlohmann::json operations = nlohmann::json::array();
+    for (const auto& r : in.progress->records())
+        operations.push_back({{"stage", plan::to_string(r.op->stage)},
+                              {"operation", r.op->name()},
+                              {"digest", r.op->digest},
+                              {"status", to_string(r.status)},
+                              {"seconds", rounded(r.seconds)}});
+    return {{"kiln_version", kVersion},
+            {"profile", in.profile->name.value},
+            {"cache", {{"enabled", in.cache_enabled}, {"hit", in.cache_hit}}},
+            {"accel", in.accel},
             {"stages", stages},
             {"operations", operations},
-            {"seconds", std::round(in.seconds * 100) / 100}};
+            {"seconds", rounded(in.seconds)}};
 }
 
 }  // namespace kiln::bake

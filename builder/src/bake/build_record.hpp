@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "bake/steps/packages.hpp"
 #include "bake/progress.hpp"
+#include "bake/steps/packages.hpp"
 
 namespace kiln::bake {
 
@@ -30,9 +30,16 @@ struct ManifestInput {
     std::vector<OutputRecord> outputs;
     const Progress* progress = nullptr;
     double seconds = 0;
+    std::int64_t source_date_epoch = 0;
 };
 
-// NAME.manifest.json: what was built from what, with what inside, and how long each stage took.
+// NAME.manifest.json: what was built from what (the profile, its digests, the base, the
+// SOURCE_DATE_EPOCH), with what inside, and each operation: the same bytes for two builds of one
+// profile from the same packages.
 nlohmann::json make_manifest(const ManifestInput& in);
+
+// NAME.build.json: how this run went, which differs between runs: the cache, the accelerator,
+// each stage's and operation's seconds and status (done, cached, skipped).
+nlohmann::json make_build_report(const ManifestInput& in);
 
 }  // namespace kiln::bake

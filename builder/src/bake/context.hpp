@@ -24,6 +24,8 @@ struct Context {
     std::filesystem::path work;  // the build's scratch folder
     // The guest's package manager, which tells its family's conventions (Debian or EL).
     profile::PackageManager package_manager;
+    // The one time the build writes (the plan's SOURCE_DATE_EPOCH): file times are clamped to it.
+    std::int64_t source_date_epoch = 0;
 
     Root* root = nullptr;        // the guest being changed (a host tree or the appliance's disk)
     std::filesystem::path tree;  // bootstrap bases: the tree on the host

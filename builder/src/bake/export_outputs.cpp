@@ -12,11 +12,12 @@ namespace kiln::bake {
 namespace fs = std::filesystem;
 
 OutputWriter::OutputWriter(StagedOutputs& staged, fs::path disk, std::string disk_format,
-                           bool compress_qcow2)
+                           bool compress_qcow2, std::int64_t source_date_epoch)
     : staged_(staged),
       disk_(std::move(disk)),
       disk_format_(std::move(disk_format)),
-      compress_qcow2_(compress_qcow2) {}
+      compress_qcow2_(compress_qcow2),
+      source_date_epoch_(source_date_epoch) {}
 
 std::string OutputWriter::write(const plan::WriteOutput& output) {
     fs::path temp = staged_.stage(output.file.value);
@@ -26,6 +27,7 @@ std::string OutputWriter::write(const plan::WriteOutput& output) {
         exporter::ExportRequest request =
             exporter::request_for_output(output, disk_, temp.parent_path());
         request.output = temp;
+        request.mtime = source_date_epoch_;  // the OVA's tar headers
         exporter::ExportResult result = exporter::export_disk(request);
         records_.push_back({to_string(output.format),
                             output.file.value,

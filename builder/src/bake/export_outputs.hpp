@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,8 +15,9 @@ namespace kiln::bake {
 // renames at the end: qcow2 with qemu-img, vmdk and ova through the export code.
 class OutputWriter {
 public:
+    // `source_date_epoch`: the time an OVA's tar headers carry.
     OutputWriter(StagedOutputs& staged, std::filesystem::path disk, std::string disk_format,
-                 bool compress_qcow2);
+                 bool compress_qcow2, std::int64_t source_date_epoch);
 
     // Returns the note beside "done" (the size written).
     std::string write(const plan::WriteOutput& output);
@@ -28,6 +30,7 @@ private:
     std::filesystem::path disk_;
     std::string disk_format_;
     bool compress_qcow2_;
+    std::int64_t source_date_epoch_;
     std::vector<OutputRecord> records_;
 };
 

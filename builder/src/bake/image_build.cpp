@@ -40,21 +40,24 @@ public:
 
     BuildResult run() {
         auto start = Clock::now();
-        created_ = sbom_creation_time();  // a bad SOURCE_DATE_EPOCH stops the build before work
+        const std::int64_t epoch = plan_.source_date_epoch.seconds;
         Workspace work(options_.work_parent.empty() ? default_work_parent() : options_.work_parent,
                        options_.keep_work);
         std::ofstream log(work / "build.log");
         set_log_sink([&log](const std::string& line) { log << line << "\n" << std::flush; });
         set_child_record((work / "tool.pgid").string());
+        set_build_environment({"SOURCE_DATE_EPOCH=" + std::to_string(epoch)});
         struct SinkReset {
             ~SinkReset() {
                 set_log_sink({});
                 set_child_record({});
+                set_build_environment({});
             }
         } reset_sink;
         StagedOutputs staged(options_.output_dir);
         Context ctx(options_, progress_, work.path(), profile_.package_manager);
         ctx.tree = work / "tree";
+        ctx.source_date_epoch = epoch;
         Executor executor(ctx);
         if (options_.use_cache)
             cache_.emplace(options_.cache_dir.empty() ? default_cache_dir() : options_.cache_dir);
@@ -64,7 +67,7 @@ public:
                 build_from_tree(ctx, executor);
             else
                 build_from_image(ctx, executor);
-            OutputWriter writer(staged, disk_, disk_format_, options_.compress_qcow2);
+            OutputWriter writer(staged, disk_, disk_format_, options_.compress_qcow2, epoch);
             executor.outputs = &writer;
             executor.run(ops_in({Stage::output}));
             outputs = writer.records();
@@ -86,22 +89,26 @@ public:
                         packages_,
                         outputs,
                         &progress_,
-                        result.seconds};
-        const std::string sbom_name = profile_.name.value + ".spdx.json";
-        std::ofstream(staged.stage(sbom_name)) << make_spdx(sbom_input(outputs)).dump(2) << "\n";
-        fs::path manifest = staged.stage(profile_.name.value + ".manifest.json");
-        std::ofstream(manifest) << make_manifest(m).dump(2) << "\n";
+                        result.seconds,
+                        epoch};
+        const std::string& name = profile_.name.value;
+        const std::vector<std::pair<std::string, nlohmann::json>> records = {
+            {name + ".spdx.json", make_spdx(sbom_input(outputs, epoch))},
+            {name + ".manifest.json", make_manifest(m)},
+            {name + ".build.json", make_build_report(m)}};
+        for (const auto& [file, document] : records)
+            std::ofstream(staged.stage(file)) << document.dump(2) << "\n";
         staged.commit();
         for (const auto& o : outputs)
             if (o.status == "written") result.outputs.push_back(options_.output_dir / o.file);
-        result.outputs.push_back(options_.output_dir / sbom_name);
-        result.outputs.push_back(options_.output_dir / (profile_.name.value + ".manifest.json"));
+        for (const auto& record : records)
+            result.outputs.push_back(options_.output_dir / record.first);
         return result;
     }
 
 private:
     // The bill of materials describes the qcow2, or the first disk written without one.
-    SbomInput sbom_input(const std::vector<OutputRecord>& outputs) const {
+    SbomInput sbom_input(const std::vector<OutputRecord>& outputs, std::int64_t created) const {
         SbomInput in{profile_.name.value,
                      profile_.release.value,
                      profile_.package_manager,
@@ -110,7 +117,7 @@ private:
                      {},
                      {},
                      plan_.profile_digest,
-                     created_};
+                     created};
         const OutputRecord* disk = nullptr;
         for (const auto& o : outputs)
             if (o.status == "written" &&
@@ -232,7 +239,6 @@ private:
     std::string disk_format_;
     std::vector<InstalledPackage> packages_;
     GuestOs guest_os_;
-    std::int64_t created_ = 0;  // the bill of materials' creation time
 };
 
 }  // namespace

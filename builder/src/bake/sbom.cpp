@@ -4,12 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <set>
 #include <sstream>
 
-#include "export/exporter.hpp"
 #include "kiln/version.hpp"
 
 namespace kiln::bake {
@@ -148,13 +146,6 @@ std::string package_url(profile::PackageManager manager, const GuestOs& os,
 
 std::string spdx_license(const std::string& license) {
     return LicenseExpression(license).valid() ? license : kNoAssertion;
-}
-
-std::int64_t sbom_creation_time() {
-    if (auto epoch = exporter::source_date_epoch()) return *epoch;
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 nlohmann::json make_spdx(const SbomInput& in) {

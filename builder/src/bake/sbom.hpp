@@ -28,7 +28,7 @@ struct SbomInput {
     std::string image_file;    // the disk the image package stands for (NAME.qcow2)
     std::string image_sha256;  // its sha256; empty when no disk was written
     std::string digest;        // what makes the namespace unique: the image's sha256
-    std::int64_t created = 0;  // Unix seconds
+    std::int64_t created = 0;  // Unix seconds: the build's SOURCE_DATE_EPOCH
 };
 
 // SPDX 2.3: the document, one package for the image (DESCRIBES), one per installed package
@@ -42,8 +42,5 @@ std::string package_url(profile::PackageManager manager, const GuestOs& os,
 // An rpm License tag as an SPDX license expression when it is one (old Fedora names such as
 // "GPLv2+ and BSD" are not), else NOASSERTION.
 std::string spdx_license(const std::string& license);
-
-// When the document says it was made: SOURCE_DATE_EPOCH when set, else now.
-std::int64_t sbom_creation_time();
 
 }  // namespace kiln::bake

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "bake/interruption.hpp"
 #include "kiln/process.hpp"
@@ -14,6 +15,11 @@ namespace kiln::bake {
 using LogSink = std::function<void(const std::string& line)>;
 void set_log_sink(LogSink sink);
 void log_line(const std::string& line);
+
+// NAME=VALUE entries every program the build runs gets, commands in the guest too
+// (guest_command_prefix, build steps): the build's SOURCE_DATE_EPOCH. Empty outside a build.
+void set_build_environment(std::vector<std::string> entries);
+const std::vector<std::string>& build_environment();
 
 // `log`: stdout joins stderr, so the log and ProcessResult::err hold the output in the order it
 // was written. `result`: stdout is data for the caller (ProcessResult::out), kept out of the log.

@@ -43,6 +43,7 @@ public:
             nlohmann::json document = {{"profile", plan.profile_name},
                                        {"profile_digest", plan.profile_digest},
                                        {"package_layer_digest", plan.package_layer_digest},
+                                       {"source_date_epoch", plan.source_date_epoch.seconds},
                                        {"operations", ops}};
             std::cout << printable_json(document).dump(2) << "\n";
             return 0;
@@ -50,6 +51,7 @@ public:
         std::cout << fmt::format("plan for {} (profile digest {}, package layer {})\n",
                                  printable(plan.profile_name), plan.profile_digest.substr(0, 16),
                                  plan.package_layer_digest.substr(0, 16));
+        std::cout << "SOURCE_DATE_EPOCH " << profile::describe(plan.source_date_epoch) << "\n";
         std::cout << fmt::format("{:>3}  {:<10} {:<28} {:<12}  {}\n", "#", "STAGE", "OPERATION",
                                  "DIGEST", "WHAT");
         int n = 0;

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "profile/source_date_epoch.hpp"
+
 #ifndef KILN_FIRSTBOOT_BINARY
 #define KILN_FIRSTBOOT_BINARY ""
 #endif
@@ -40,7 +42,8 @@ fs::path find_unit() {
 
 plan::PlanInputs PlanInputOptions::resolve() const {
     return {firstboot_binary.empty() ? find_binary() : fs::path(firstboot_binary),
-            firstboot_unit.empty() ? find_unit() : fs::path(firstboot_unit)};
+            firstboot_unit.empty() ? find_unit() : fs::path(firstboot_unit),
+            profile::environment_source_date_epoch()};
 }
 
 }  // namespace kiln::cli

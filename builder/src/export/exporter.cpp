@@ -23,6 +23,7 @@
 #include "kiln/sha256.hpp"
 #include "kiln/unique_fd.hpp"
 #include "kiln/version.hpp"
+#include "profile/source_date_epoch.hpp"
 
 namespace kiln::exporter {
 
@@ -287,17 +288,7 @@ MemberNames member_names(const std::string& base) {
 }
 
 std::int64_t default_mtime() {
-    return source_date_epoch().value_or(0);
-}
-
-std::optional<std::int64_t> source_date_epoch() {
-    const char* text = std::getenv("SOURCE_DATE_EPOCH");
-    if (!text || !*text) return std::nullopt;
-    auto value = grammar::parse_integer(text);
-    if (!value || *value < 0 || *value > 077777777777LL)
-        throw UsageError("SOURCE_DATE_EPOCH='" + std::string(text) +
-                         "' is not a Unix time in seconds");
-    return *value;
+    return profile::environment_source_date_epoch().value_or(0);
 }
 
 ExportResult export_disk(const ExportRequest& r) {

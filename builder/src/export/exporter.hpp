@@ -55,9 +55,7 @@ struct MemberNames {
 };
 MemberNames member_names(const std::string& base_name);
 
-// SOURCE_DATE_EPOCH when set (must be a non-negative integer: a UsageError otherwise).
-std::optional<std::int64_t> source_date_epoch();
-// The tar mtime: SOURCE_DATE_EPOCH when set, else 0.
+// The tar mtime: SOURCE_DATE_EPOCH when set (profile/source_date_epoch.hpp reads it), else 0.
 std::int64_t default_mtime();
 
 }  // namespace kiln::exporter

@@ -25,6 +25,9 @@ std::string canonical(bool flag) {
 std::string canonical(int number) {
     return std::to_string(number);
 }
+std::string canonical(std::int64_t number) {
+    return std::to_string(number);
+}
 std::string canonical(const profile::Located<unsigned long long>& number) {
     return std::to_string(number.value);
 }

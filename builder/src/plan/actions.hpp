@@ -1,6 +1,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -9,6 +10,7 @@
 #include "kiln/enum_names.hpp"
 #include "kiln/source.hpp"
 #include "profile/profile.hpp"
+#include "profile/source_date_epoch.hpp"
 #include "sysprep/operations.hpp"
 
 // What each operation of a plan does, one type per kind, holding exactly what its executor
@@ -90,6 +92,9 @@ struct Bootstrap {
     // dnf/yum only: Debian's tools check with their own keyring (and a Debian bootstrap's
     // digest stays what it was).
     std::optional<BootstrapSignatures> signatures;
+    // Exported to every command the bootstrap and later stages run (file times, shadow's
+    // lastchg, the initramfs): the layer's bytes depend on it.
+    std::int64_t source_date_epoch = 0;
 
     std::string operation_name() const { return profile::to_string(tool); }
     template <class Self, class F>
@@ -103,15 +108,17 @@ struct Bootstrap {
         f(input("packages"), s.packages);
         f(input("initramfs_modules"), s.initramfs_modules);
         f(input("signatures"), s.signatures);
+        f(input("source_date_epoch"), s.source_date_epoch);
     }
 };
 
 struct ImportImage {
     Text source;  // a URL or a path, as written
     bool is_url = false;
-    std::filesystem::path path;  // when !is_url: resolved against the profile's folder
-    Text sha256;                 // what the file must hash to before anything uses it
-    Text format;                 // empty: detect
+    std::filesystem::path path;          // when !is_url: resolved against the profile's folder
+    Text sha256;                         // what the file must hash to before anything uses it
+    Text format;                         // empty: detect
+    std::int64_t source_date_epoch = 0;  // exported to the commands run in the appliance
 
     std::string operation_name() const { return "import-image"; }
     template <class Self, class F>
@@ -121,6 +128,7 @@ struct ImportImage {
         f(kUnhashed, s.path);
         f(input("sha256"), s.sha256);
         f(input("format"), s.format);
+        f(input("source_date_epoch"), s.source_date_epoch);
     }
 };
 

@@ -60,6 +60,7 @@ struct Plan {
     std::string profile_digest;  // over every operation's digest, in order
     // Over the base and packages stages only: the key of the cached package layer.
     std::string package_layer_digest;
+    profile::SourceDateEpoch source_date_epoch;  // the one time the build writes
 };
 
 }  // namespace kiln::plan

@@ -98,7 +98,8 @@ public:
         : p_(p),
           inputs_(inputs),
           bootstrap_packages_(p.base.bootstrap ? p.base.bootstrap->packages : TextList{}),
-          install_packages_(p.packages.install) {
+          install_packages_(p.packages.install),
+          epoch_(resolve_source_date_epoch(p.source_date_epoch, inputs.environment_epoch)) {
         add_dcs_server_packages();
     }
 
@@ -112,7 +113,7 @@ public:
         sysprep();
         disk();
         outputs();
-        Plan plan{p_.name.value, std::move(ops_), {}, {}};
+        Plan plan{p_.name.value, std::move(ops_), {}, {}, epoch_};
         Sha256 all, layer;
         for (const auto& op : plan.operations) {
             all.field(op.digest);
@@ -180,7 +181,8 @@ private:
                           .signatures = debian_tool(b->tool)
                                             ? std::nullopt
                                             : std::optional<BootstrapSignatures>(
-                                                  {.gpgkey = b->gpgkey, .gpgcheck = b->gpgcheck})},
+                                                  {.gpgkey = b->gpgkey, .gpgcheck = b->gpgcheck}),
+                          .source_date_epoch = epoch_.seconds},
                 summary, b->where);
         } else if (const auto& image = p_.base.image) {
             add(Stage::base,
@@ -188,7 +190,8 @@ private:
                             .is_url = image->is_url,
                             .path = image->path,
                             .sha256 = image->sha256,
-                            .format = image->format},
+                            .format = image->format,
+                            .source_date_epoch = epoch_.seconds},
                 image->source.value + " (sha256 " + image->sha256.value.substr(0, 12) + ")",
                 image->where);
             add(Stage::base, ResizeDisk{p_.disk.size},
@@ -386,6 +389,7 @@ private:
     const PlanInputs& inputs_;
     TextList bootstrap_packages_;  // the profile's, and its DCS servers' from the distribution
     TextList install_packages_;    // the profile's, and its other DCS servers'
+    SourceDateEpoch epoch_;
 
     std::vector<Operation> ops_;
     // The sysprep operation that works on the finished disk (zero-free-space), if asked for.

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "plan/operation.hpp"
@@ -11,8 +13,10 @@ namespace kiln::plan {
 // What a plan needs besides the profile: the files a build installs that no profile names.
 // `kiln plan` and `kiln build` resolve them the same way (cli/plan_inputs.hpp).
 struct PlanInputs {
-    std::filesystem::path firstboot_binary;  // the kiln-firstboot images get; empty: none found
-    std::filesystem::path firstboot_unit;    // its unit; empty: fallback_firstboot_unit()
+    std::filesystem::path firstboot_binary{};  // the kiln-firstboot images get; empty: none found
+    std::filesystem::path firstboot_unit{};    // its unit; empty: fallback_firstboot_unit()
+    // SOURCE_DATE_EPOCH of the environment, used when the profile sets none.
+    std::optional<std::int64_t> environment_epoch{};
 };
 
 // The ordered operations a build of `profile` runs. Deterministic: the same profile, the same

@@ -14,6 +14,7 @@
 #include "kiln/regular_file.hpp"
 #include "kiln/sha256.hpp"
 #include "profile/decode_scripts.hpp"
+#include "profile/source_date_epoch.hpp"
 #include "profile/value_check.hpp"
 #include "sysprep/operations.hpp"
 
@@ -59,6 +60,8 @@ public:
             check(*release, grammar::token, "release");
             p.release = *release;
         }
+        p.source_date_epoch =
+            top.integer("source_date_epoch", kMinSourceDateEpoch, kMaxSourceDateEpoch);
         if (const auto* node = top.require("base")) p.base = base(*node);
         package_manager(top, p);
         if (const auto* node = top.get("repositories")) p.repositories = repositories(*node, p);

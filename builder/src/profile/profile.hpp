@@ -207,6 +207,8 @@ struct Profile {
     Text name;
     Text description;
     Text release;  // the image's own version: image.yml, the OVA's product version, the manifest
+    // The build's one time (profile/source_date_epoch.hpp); none: the environment's or the default.
+    std::optional<Located<long long>> source_date_epoch;
     std::map<std::string, std::string> variables;  // after --var overrides
     Base base;
     PackageManager package_manager{};

@@ -21,6 +21,7 @@ struct Shared {
     fs::path profile_dir, profile, out, cache;
     CommandResult build;
     nlohmann::json manifest;
+    nlohmann::json report;  // kiln-small.build.json: how the run went
     nlohmann::json plan;
 };
 
@@ -45,6 +46,8 @@ protected:
         std::cout << s.build.out << "\ncold build: " << s.build.seconds << " s\n";
         if (fs::exists(s.out / "kiln-small.manifest.json"))
             s.manifest = nlohmann::json::parse(read_text(s.out / "kiln-small.manifest.json"));
+        if (fs::exists(s.out / "kiln-small.build.json"))
+            s.report = nlohmann::json::parse(read_text(s.out / "kiln-small.build.json"));
         s.plan = nlohmann::json::parse(
             run_command({kiln_binary(), "plan", "--json", s.profile.string()}).out);
     }
@@ -56,7 +59,8 @@ TEST_F(BuildSmall, SucceedsWithOnlyFinalOutputs) {
     for (const auto& e : fs::directory_iterator(shared->out))
         names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
-    EXPECT_EQ(names, (std::vector<std::string>{"kiln-small.manifest.json", "kiln-small.qcow2",
+    EXPECT_EQ(names, (std::vector<std::string>{"kiln-small.build.json", "kiln-small.manifest.json",
+                                               "kiln-small.ova", "kiln-small.qcow2",
                                                "kiln-small.spdx.json"}));
     auto info = run_command({"qemu-img", "check", (shared->out / "kiln-small.qcow2").string()});
     EXPECT_EQ(info.exit_code, 0) << info.out;
@@ -76,12 +80,16 @@ TEST_F(BuildSmall, ManifestDescribesTheBuild) {
     EXPECT_TRUE(packages.contains("linux-image-amd64"));
     EXPECT_TRUE(packages.contains("openssh-server"));
     EXPECT_FALSE(packages["hello"].empty());
-    ASSERT_EQ(m["outputs"].size(), 1u);
-    EXPECT_EQ(m["outputs"][0]["file"], "kiln-small.qcow2");
-    EXPECT_EQ(m["outputs"][0]["sha256"], kiln::sha256_file_hex(shared->out / "kiln-small.qcow2"));
-    EXPECT_EQ(m["outputs"][0]["bytes"], fs::file_size(shared->out / "kiln-small.qcow2"));
+    ASSERT_EQ(m["outputs"].size(), 2u);
+    for (int i : {0, 1}) {
+        const std::string file = i == 0 ? "kiln-small.qcow2" : "kiln-small.ova";
+        EXPECT_EQ(m["outputs"][i]["file"], file);
+        EXPECT_EQ(m["outputs"][i]["sha256"], kiln::sha256_file_hex(shared->out / file));
+        EXPECT_EQ(m["outputs"][i]["bytes"], fs::file_size(shared->out / file));
+    }
+    EXPECT_EQ(m["source_date_epoch"], 1704067200) << "kiln's default: small.yml sets none";
     std::set<std::string> stages;
-    for (const auto& s : m["stages"]) {
+    for (const auto& s : shared->report["stages"]) {
         stages.insert(s["stage"]);
         EXPECT_GE(s["seconds"].get<double>(), 0.0);
     }
@@ -259,8 +267,9 @@ TEST_F(BuildSmall, RebuildAfterOverlayChangeUsesTheLayerCache) {
     }
     EXPECT_GT(events, 20);
     auto m = nlohmann::json::parse(read_text(out2 / "kiln-small.manifest.json"));
-    EXPECT_EQ(m["cache"]["hit"], true);
-    EXPECT_EQ(m["operations"][0]["status"], "cached");
+    auto report = nlohmann::json::parse(read_text(out2 / "kiln-small.build.json"));
+    EXPECT_EQ(report["cache"]["hit"], true);
+    EXPECT_EQ(report["operations"][0]["status"], "cached");
     EXPECT_NE(m["profile"]["digest"], shared->manifest["profile"]["digest"]);
     EXPECT_EQ(m["package_layer_digest"], shared->manifest["package_layer_digest"]);
     ImageInspector image(out2 / "kiln-small.qcow2");

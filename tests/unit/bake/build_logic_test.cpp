@@ -74,6 +74,27 @@ TEST(DiskLayout, IdsAreDeterministicPerProfileDigest) {
     EXPECT_EQ(a.root_uuid[14], '4');
     EXPECT_NE(fstab_text(a, profile::Filesystem::ext4).find("UUID=" + a.root_uuid + "\t/\text4"),
               std::string::npos);
+    // sfdisk and mkfs.ext4 draw these at random unless told: the disk's and each partition's
+    // GUID, the directory hash seed.
+    EXPECT_EQ(sfdisk_script(a), sfdisk_script(b));
+    EXPECT_NE(sfdisk_script(a), sfdisk_script(c));
+    EXPECT_NE(sfdisk_script(a).find("\nlabel-id: " + a.disk_id + "\n"), std::string::npos)
+        << sfdisk_script(a);
+    for (const auto& p : a.partitions) {
+        EXPECT_EQ(p.guid.size(), 36u);
+        EXPECT_NE(sfdisk_script(a).find("name=" + p.name + ", uuid=" + p.guid + "\n"),
+                  std::string::npos)
+            << sfdisk_script(a);
+    }
+    EXPECT_NE(a.partitions[0].guid, a.partitions[1].guid);
+    EXPECT_EQ(a.root_hash_seed, b.root_hash_seed);
+    EXPECT_NE(a.root_hash_seed, a.root_uuid);
+    EXPECT_NE(a.root_hash_seed, c.root_hash_seed);
+    auto mbr = plan_disk(disk(2, profile::PartitionTable::mbr, profile::Firmware::bios), "one");
+    EXPECT_NE(sfdisk_script(mbr).find("\nlabel-id: 0x" + mbr.disk_id.substr(2) + "\n"),
+              std::string::npos)
+        << sfdisk_script(mbr);
+    EXPECT_EQ(mbr.disk_id.size(), 10u);
 }
 
 TEST(GrubBootSector, KeepsThePartitionTableAndPointsAtCore) {

@@ -215,13 +215,6 @@ TEST(Sbom, LicensesAreSpdxExpressionsOrNoAssertion) {
         EXPECT_EQ(spdx_license(old), "NOASSERTION") << old;
 }
 
-TEST(Sbom, CreatedFollowsSourceDateEpoch) {
-    ::setenv("SOURCE_DATE_EPOCH", "1234567890", 1);
-    EXPECT_EQ(sbom_creation_time(), 1234567890);
-    ::unsetenv("SOURCE_DATE_EPOCH");
-    EXPECT_GT(sbom_creation_time(), 1700000000);
-}
-
 TEST(Sbom, PackageListGivesSourcesAndLicenses) {
     auto list = parse_package_list(
         "ii \tlibc6\t2.36-9+deb12u4\tamd64\tglibc\t\n"

@@ -43,6 +43,9 @@ void change(bool& flag) {
 void change(int& number) {
     ++number;
 }
+void change(std::int64_t& number) {
+    ++number;
+}
 void change(profile::Located<unsigned long long>& number) {
     ++number.value;
 }

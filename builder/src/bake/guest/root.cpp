@@ -1,5 +1,6 @@
 #include "bake/guest/root.hpp"
 
+#include "bake/tools.hpp"
 #include "kiln/error.hpp"
 
 namespace kiln::bake {
@@ -14,6 +15,7 @@ ProcessResult Root::run_checked(const std::vector<std::string>& argv, const std:
 std::vector<std::string> guest_command_prefix(const std::vector<std::string>& env) {
     std::vector<std::string> out = {"/usr/bin/env", "-i",         kGuestPath,
                                     "LC_ALL=C",     "HOME=/root", "DEBIAN_FRONTEND=noninteractive"};
+    out.insert(out.end(), build_environment().begin(), build_environment().end());
     out.insert(out.end(), env.begin(), env.end());
     return out;
 }

@@ -28,7 +28,8 @@ public:
 inline constexpr const char* kGuestPath =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// `env -i` with the clean environment every command in a guest gets, plus `env`.
+// `env -i` with the clean environment every command in a guest gets (the build's
+// build_environment() among it), plus `env`.
 std::vector<std::string> guest_command_prefix(const std::vector<std::string>& env);
 
 }  // namespace kiln::bake

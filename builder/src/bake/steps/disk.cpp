@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "bake/steps/stable_times.hpp"
 #include "kiln/sha256.hpp"
 #include "kiln/unique_fd.hpp"
 
@@ -20,6 +21,10 @@ constexpr std::uint64_t kMiB = 2048;  // sectors
 constexpr const char* kBiosBootGuid = "21686148-6449-6E6F-744E-656564454649";
 constexpr const char* kEspGuid = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 constexpr const char* kLinuxGuid = "0FC63DAF-8483-4772-8E79-3D69D8477DE4";
+// Files whose bytes differ from one build to the next of the same profile (found by building
+// twice and comparing the trees): ldconfig's cache of each library's inode and ctime, which
+// ldconfig makes again on its next run.
+constexpr const char* kRunRecords[] = {"/var/cache/ldconfig/aux-cache"};
 
 std::string uuid_from(const std::string& seed) {
     std::string h = sha256_hex(seed);
@@ -61,7 +66,11 @@ DiskLayout plan_disk(const plan::MakeDisk& disk, const std::string& profile_dige
     std::uint64_t end = gpt ? sectors - 34 : sectors;  // GPT keeps a backup table at the end
     std::uint64_t root_size = (end - next) / 8 * 8;    // whole 4 KiB blocks
     l.partitions.push_back({PartitionRole::root, next, root_size, gpt ? kLinuxGuid : "83", "root"});
+    for (auto& p : l.partitions) p.guid = uuid_from(profile_digest + "/partition/" + p.name);
+    l.disk_id = gpt ? uuid_from(profile_digest + "/disk")
+                    : "0x" + sha256_hex(profile_digest + "/disk").substr(0, 8);
     l.root_uuid = uuid_from(profile_digest + "/root");
+    l.root_hash_seed = uuid_from(profile_digest + "/root-hash-seed");
     l.esp_volume_id = sha256_hex(profile_digest + "/esp").substr(0, 8);
     return l;
 }
@@ -69,6 +78,7 @@ DiskLayout plan_disk(const plan::MakeDisk& disk, const std::string& profile_dige
 std::string sfdisk_script(const DiskLayout& l) {
     std::string s = std::string("label: ") + (l.table == PartitionTable::gpt ? "gpt" : "dos") +
                     "\nunit: sectors\n";
+    if (!l.disk_id.empty()) s += "label-id: " + l.disk_id + "\n";
     // GPT's usable area starts right after the table (sfdisk's default reserves up to sector
     // 2048). gdisk 1.0.9 mirrors that reserve at the end when a grown disk's backup table is
     // moved (sgdisk -e), and parted then refuses to resize a partition of the disk ("Not all of
@@ -76,9 +86,10 @@ std::string sfdisk_script(const DiskLayout& l) {
     if (l.table == PartitionTable::gpt) s += "first-lba: 34\n";
     for (const auto& p : l.partitions) {
         s += fmt::format("start={}, size={}, type={}", p.start, p.size, p.type);
-        if (l.table == PartitionTable::gpt)
+        if (l.table == PartitionTable::gpt) {
             s += ", name=" + p.name;
-        else if (p.role == PartitionRole::root)
+            if (!p.guid.empty()) s += ", uuid=" + p.guid;
+        } else if (p.role == PartitionRole::root)
             s += ", bootable";
         s += "\n";
     }
@@ -127,15 +138,27 @@ void make_disk(Context& ctx, const plan::MakeDisk& disk, const DiskLayout& l, co
                 "partitioning the disk");
 
     if (const Partition* esp = l.find(PartitionRole::esp))
-        run_checked({{"mkfs.fat", "-F", "32", "-n", "EFI", "-i", l.esp_volume_id, "--offset",
-                      std::to_string(esp->start), raw.string(), std::to_string(esp->size / 2)}},
-                    "creating the EFI system partition");
+        // --invariant: fixed dates in its directory entries; before -i, which sets the id.
+        run_checked(
+            {{"mkfs.fat", "-F", "32", "-n", "EFI", "--invariant", "-i", l.esp_volume_id, "--offset",
+              std::to_string(esp->start), raw.string(), std::to_string(esp->size / 2)}},
+            "creating the EFI system partition");
 
     const Partition* root = l.find(PartitionRole::root);
-    run_checked({{"mkfs.ext4", "-q", "-F", "-b", "4096", "-L", "root", "-U", l.root_uuid, "-d",
-                  ctx.tree.string(), "-E", "offset=" + std::to_string(root->start * 512),
-                  raw.string(), std::to_string(root->size / 2) + "k"}},
-                "creating the root filesystem from the tree");
+    const std::uint64_t offset = root->start * 512;
+    const std::int64_t epoch = ctx.source_date_epoch;
+    for (const char* file : kRunRecords) ctx.root->remove(file);
+    clamp_tree_times(ctx.tree, epoch);
+    // mkfs.ext4 1.47.0 fills each folder in alphasort order, which follows LC_COLLATE: C makes
+    // the inode numbers and directory blocks the same on every host. E2FSPROGS_FAKE_TIME is the
+    // superblock's times and each inode's crtime.
+    ProcessSpec mkfs{{"mkfs.ext4", "-q", "-F", "-b", "4096", "-L", "root", "-U", l.root_uuid, "-d",
+                      ctx.tree.string(), "-E",
+                      fmt::format("offset={},hash_seed={}", offset, l.root_hash_seed), raw.string(),
+                      std::to_string(root->size / 2) + "k"}};
+    mkfs.env = {"LC_ALL=C", "E2FSPROGS_FAKE_TIME=" + std::to_string(epoch)};
+    run_checked(std::move(mkfs), "creating the root filesystem from the tree");
+    set_inode_ctimes(raw, offset, epoch, ctx.work);
     ctx.note = fmt::format("{} MiB, root {} MiB from the tree", l.bytes >> 20, root->size / 2048);
 }
 

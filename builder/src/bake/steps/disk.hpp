@@ -18,6 +18,7 @@ struct Partition {
     std::uint64_t size = 0;
     std::string type;  // GPT type GUID or MBR type byte (sfdisk syntax)
     std::string name;
+    std::string guid{};  // GPT: the partition's unique GUID (sfdisk draws one at random otherwise)
 };
 
 // Where everything goes on a bootstrapped disk: partitions (a BIOS boot partition for GRUB on
@@ -26,8 +27,11 @@ struct DiskLayout {
     std::uint64_t bytes = 0;
     profile::PartitionTable table{};
     std::vector<Partition> partitions;
-    std::string root_uuid;      // ext4/xfs UUID
-    std::string esp_volume_id;  // vfat serial, 8 hex digits (fstab: XXXX-XXXX)
+    // GPT: the disk GUID; MBR: the disk identifier (0x and 8 hex digits). Random unless set.
+    std::string disk_id;
+    std::string root_uuid;       // ext4/xfs UUID
+    std::string root_hash_seed;  // ext4's directory hash seed (random unless set)
+    std::string esp_volume_id;   // vfat serial, 8 hex digits (fstab: XXXX-XXXX)
 
     const Partition* find(PartitionRole role) const;
     int index_of(PartitionRole role) const;  // 1-based partition number, 0 if absent
@@ -40,7 +44,8 @@ std::string fstab_text(const DiskLayout& layout, profile::Filesystem fs);
 
 // make-disk for a host tree: fstab written into the tree, then a sparse raw disk with the
 // partition table, the ESP (mkfs.fat at its offset) and the root filesystem created from the
-// tree in one pass (mkfs.ext4 -d at its offset: no mount, no appliance).
+// tree in one pass (mkfs.ext4 -d at its offset: no mount, no appliance). Every time in the
+// root is at most ctx.source_date_epoch and every ctime is it (steps/stable_times.hpp).
 void make_disk(Context& ctx, const plan::MakeDisk& disk, const DiskLayout& layout,
                const std::filesystem::path& raw);
 

@@ -87,6 +87,7 @@ std::optional<int> exit_status(const std::string& printed) {
 std::vector<std::string> script_command(const plan::RunScript& step) {
     std::vector<std::string> argv = {"/usr/bin/env", "-i", kGuestPath, "HOME=/root",
                                      "LANG=C.UTF-8"};
+    argv.insert(argv.end(), build_environment().begin(), build_environment().end());
     for (const auto& [name, value] : step.env) argv.push_back(name + "=" + value.value);
     argv.insert(argv.end(), {"/bin/sh", "-c", "\"$0\" \"$1\" >\"$2\" 2>&1 </dev/null; echo $?",
                              step.interpreter.value, kScriptPath, kScriptOutputPath});
