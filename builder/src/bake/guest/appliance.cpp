@@ -81,11 +81,17 @@ constexpr const char* kSetfilesPackages = "packages-kiln-setfiles";
 
 }  // namespace
 
+std::string host_setfiles() {
+    for (const char* path : {"/usr/sbin/setfiles", "/sbin/setfiles"})
+        if (fs::exists(path)) return path;
+    throw Error(
+        "an SELinux relabel runs the host's setfiles (on a tree, or added to the "
+        "libguestfs appliance), and this host has none: install policycoreutils "
+        "(.ci/install-deps does)");
+}
+
 SetfilesAppliance prepare_setfiles_appliance(const fs::path& system_path, const fs::path& base) {
-    if (!fs::exists("/usr/sbin/setfiles") && !fs::exists("/sbin/setfiles"))
-        throw Error(
-            "an SELinux relabel adds the host's setfiles to the libguestfs appliance, "
-            "and this host has none: install policycoreutils (.ci/install-deps does)");
+    host_setfiles();  // supermin takes the appliance's copy from the host's package
     make_private_directory(base);
     fs::path supermin = base / "supermin.d";
     fs::path cache = base / "cache";

@@ -53,6 +53,9 @@ private:
 // "selinuxrelabel").
 std::string no_setfiles_in_appliance();
 
+// The host's setfiles (policycoreutils); throws, saying what to install, when there is none.
+std::string host_setfiles();
+
 // The appliance folder (libguestfs's path) whose supermin.d is the host's plus policycoreutils,
 // and its own cache folder: made once per user under `base` (a private 0700 folder).
 struct SetfilesAppliance {

@@ -35,14 +35,6 @@ std::optional<Policy> guest_policy(Context& ctx, Root& root) {
     return std::nullopt;
 }
 
-std::string host_setfiles() {
-    for (const char* path : {"/usr/sbin/setfiles", "/sbin/setfiles"})
-        if (fs::exists(path)) return path;
-    throw Error(
-        "an SELinux relabel runs the host's setfiles, and this host has none: install "
-        "policycoreutils (.ci/install-deps does)");
-}
-
 }  // namespace
 
 void selinux_relabel(Context& ctx, MountedDisk& disk) {
