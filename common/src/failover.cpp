@@ -6,10 +6,10 @@
 
 namespace kiln::failover {
 
-const std::array<Setting, 8>& settings() {
+const std::array<Setting, 10>& settings() {
     // Patroni's documented minimums: loop_wait 1, retry_timeout 3; keepalived's advert_int is
-    // at most 255 s.
-    static const std::array<Setting, 8> table{{
+    // at most 255 s; etcd's election timeout at most 50 s.
+    static const std::array<Setting, 10> table{{
         {"ttl", &Timing::ttl, 1, 3600},
         {"loop_wait", &Timing::loop_wait, 1, 3600},
         {"retry_timeout", &Timing::retry_timeout, 3, 3600},
@@ -18,6 +18,8 @@ const std::array<Setting, 8>& settings() {
         {"haproxy_fall", &Timing::haproxy_fall, 1, 100},
         {"haproxy_rise", &Timing::haproxy_rise, 1, 100},
         {"vrrp_advert_int", &Timing::vrrp_advert_int, 1, 255},
+        {"etcd_heartbeat_ms", &Timing::etcd_heartbeat_ms, 10, 10000},
+        {"etcd_election_ms", &Timing::etcd_election_ms, 50, 50000},
     }};
     return table;
 }
@@ -54,6 +56,18 @@ void check_relations(const Timing& t, const std::map<std::string_view, Location>
                       std::to_string(t.loop_wait) +
                       " s): the leader renews once a loop, and Patroni leaves a watchdog with "
                       "no slack unarmed");
+    if (t.etcd_election_ms < 5 * t.etcd_heartbeat_ms)
+        report_at({"etcd_election_ms", "etcd_heartbeat_ms"},
+                  "etcd_election_ms (" + std::to_string(t.etcd_election_ms) +
+                      ") must be at least 5 * etcd_heartbeat_ms (" +
+                      std::to_string(5 * t.etcd_heartbeat_ms) +
+                      "), etcd's rule: it refuses to start otherwise");
+    if (2 * t.etcd_election_ms > 1000 * t.retry_timeout)
+        report_at({"etcd_election_ms", "retry_timeout"},
+                  "2 * etcd_election_ms (" + std::to_string(2 * t.etcd_election_ms) +
+                      " ms) must not exceed retry_timeout (" + std::to_string(t.retry_timeout) +
+                      " s): when the etcd leader is lost, a new one must be elected while "
+                      "Patroni still retries, or the Patroni leader steps down for nothing");
 }
 
 }  // namespace

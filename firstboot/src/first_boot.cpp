@@ -161,7 +161,8 @@ private:
         // The membership is the real cluster's: a run on a tree (a test's root) keeps the
         // rendered founder's environment.
         if (node->dcs == "etcd" && mode_.on_this_system())
-            settle_etcd_membership(member, layout, layout.dcs_data.etcd, configured_before);
+            settle_etcd_membership(member, layout, layout.dcs_data.etcd, node->image.failover,
+                                   configured_before);
 
         begin("start");
         mark_configured(root());
@@ -238,11 +239,13 @@ private:
     }
 
     void write_etcd_environment(const MemberIdentity& member, const Layout& layout,
-                                const std::filesystem::path& data_dir, const EtcdBootstrap& etcd) {
+                                const std::filesystem::path& data_dir, const EtcdBootstrap& etcd,
+                                const failover::Timing& timing) {
         Rendering env;
         env.files.push_back(
-            {layout.etcd_environment, etcd_environment({member.name, member.address, member.cluster,
-                                                        data_dir, etcd, member.tls})});
+            {layout.etcd_environment,
+             etcd_environment({member.name, member.address, member.cluster, data_dir, etcd,
+                               member.tls, timing.etcd_heartbeat_ms, timing.etcd_election_ms})});
         commit_rendering(env, load_accounts(root()), root(), mode_.sets_owners());
     }
 
@@ -251,7 +254,8 @@ private:
     // file says so before etcd starts; while waiting it says "join" (etcd then fails until it
     // can), never "found". `before_waiting` runs once when a wait begins.
     void settle_etcd_membership(const MemberIdentity& member, const Layout& layout,
-                                const std::filesystem::path& data_dir, bool configured_before,
+                                const std::filesystem::path& data_dir,
+                                const failover::Timing& timing, bool configured_before,
                                 const std::function<void()>& before_waiting = {}) {
         begin("membership");
         auto ask = [&] {
@@ -259,13 +263,13 @@ private:
                                        log_);
         };
         EtcdBootstrap etcd = ask();
-        write_etcd_environment(member, layout, data_dir, etcd);
+        write_etcd_environment(member, layout, data_dir, etcd, timing);
         if (etcd.waiting && before_waiting) before_waiting();
         while (etcd.waiting) {
             report_wait(member.peers, *dcs::find("etcd"), etcd.reason);
             std::this_thread::sleep_for(std::chrono::seconds(10));
             etcd = ask();
-            if (!etcd.waiting) write_etcd_environment(member, layout, data_dir, etcd);
+            if (!etcd.waiting) write_etcd_environment(member, layout, data_dir, etcd, timing);
         }
         finish(etcd.reason);
     }
@@ -412,10 +416,11 @@ private:
             // This member's etcd data is gone (a new data disk): it rejoins the running cluster
             // before etcd starts. A wait lets the enabled units start meanwhile.
             bool waited = false;
-            settle_etcd_membership(*stamp.member, layout, paths.dcs.etcd, true, [&] {
-                log_.notify_ready();
-                waited = true;
-            });
+            settle_etcd_membership(*stamp.member, layout, paths.dcs.etcd, image->failover, true,
+                                   [&] {
+                                       log_.notify_ready();
+                                       waited = true;
+                                   });
             if (waited && manager) manager->restart(dcs_unit(stamp.member->dcs), o_.unit_timeout);
             status_.waiting = false;
         }

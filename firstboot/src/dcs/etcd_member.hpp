@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dcs/etcd_join.hpp"
+#include "kiln/failover.hpp"
 #include "report/log.hpp"
 #include "storage/data_disk.hpp"
 
@@ -45,6 +46,8 @@ struct EtcdEnvironment {
     EtcdBootstrap bootstrap;
     // Peers and clients over TLS with client certificates of the cluster CA.
     bool tls = false;
+    int heartbeat_ms = failover::Timing{}.etcd_heartbeat_ms;
+    int election_ms = failover::Timing{}.etcd_election_ms;
 };
 // The environment file's text (Debian /etc/default/etcd, EL /etc/etcd/etcd.conf).
 std::string etcd_environment(const EtcdEnvironment& env);

@@ -7,9 +7,11 @@ namespace kiln::firstboot {
 // name, address or token.
 void render_etcd(const RenderContext& c, Rendering& out) {
     const NodeConfig& n = c.node;
-    out.files.push_back({c.layout.etcd_environment,
-                         etcd_environment({n.self.name, n.self.address, n.cluster,
-                                           c.layout.dcs_data.etcd, c.etcd_bootstrap, n.tls})});
+    out.files.push_back(
+        {c.layout.etcd_environment,
+         etcd_environment({n.self.name, n.self.address, n.cluster, c.layout.dcs_data.etcd,
+                           c.etcd_bootstrap, n.tls, n.image.failover.etcd_heartbeat_ms,
+                           n.image.failover.etcd_election_ms})});
 }
 
 }  // namespace kiln::firstboot

@@ -11,10 +11,18 @@ std::string backend(const NodeConfig& n, const char* name, int port, const char*
     if (std::string_view(name) == "replicas") text += "    balance roundrobin\n";
     text += "    option httpchk OPTIONS " + std::string(endpoint) + "\n";
     text += "    http-check expect status 200\n";
+    // A server out of service (a replica in the primary backend, the leader in the replicas
+    // one) or changing state is checked every interval, so a new leader is routed to within
+    // one; a server in service every three. Each check costs Patroni a TLS handshake, a thread
+    // and a PostgreSQL query: checking every server every second kept TCG guests busy enough
+    // that handshakes outlasted the check's time (haproxy's connect timeout for a check is
+    // at most `inter`, so the longer one also gives slow handshakes room).
     const failover::Timing& timing = n.image.failover;
-    text += "    default-server inter " + std::to_string(timing.haproxy_check_interval) +
-            "s fall " + std::to_string(timing.haproxy_fall) + " rise " +
-            std::to_string(timing.haproxy_rise) + " on-marked-down shutdown-sessions\n";
+    const int every = timing.haproxy_check_interval;
+    text += "    default-server inter " + std::to_string(3 * every) + "s fastinter " +
+            std::to_string(every) + "s downinter " + std::to_string(every) + "s fall " +
+            std::to_string(timing.haproxy_fall) + " rise " + std::to_string(timing.haproxy_rise) +
+            " on-marked-down shutdown-sessions\n";
     // With TLS, the checks ask Patroni's HTTPS API and verify its certificate against the
     // cluster CA: a member whose certificate fails is down, never trusted unverified.
     const std::string check_tls =

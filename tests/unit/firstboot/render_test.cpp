@@ -141,6 +141,9 @@ TEST(RenderEtcd, TheFounderStartsTheClusterAlone) {
     EXPECT_TRUE(has_line(env, "ETCD_INITIAL_CLUSTER=\"pg-1=http://10.0.0.11:2380\""));
     EXPECT_TRUE(has_line(env, "ETCD_INITIAL_CLUSTER_STATE=\"new\""));
     EXPECT_TRUE(has_line(env, "ETCD_INITIAL_CLUSTER_TOKEN=\"pg-ha\""));
+    EXPECT_TRUE(has_line(env, "ETCD_PRE_VOTE=\"true\""));
+    EXPECT_TRUE(has_line(env, "ETCD_HEARTBEAT_INTERVAL=\"200\""));
+    EXPECT_TRUE(has_line(env, "ETCD_ELECTION_TIMEOUT=\"1000\""));
     EXPECT_TRUE(
         has_line(env, "ETCD_LISTEN_CLIENT_URLS=\"http://10.0.0.11:2379,http://127.0.0.1:2379\""));
     EXPECT_TRUE(has_line(env, "ETCD_ADVERTISE_CLIENT_URLS=\"http://10.0.0.11:2379\""));
@@ -304,8 +307,9 @@ TEST(RenderHaproxy, PrimaryAndReplicasCheckedOnPatroniRest) {
     EXPECT_TRUE(has_line(cfg, "    option httpchk OPTIONS /replica"));
     EXPECT_TRUE(has_line(cfg, "    http-check expect status 200"));
     EXPECT_TRUE(has_line(cfg, "    bind *:7000"));
-    EXPECT_TRUE(has_line(
-        cfg, "    default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions"));
+    EXPECT_TRUE(has_line(cfg,
+                         "    default-server inter 3s fastinter 1s downinter 1s fall 2 rise 1 "
+                         "on-marked-down shutdown-sessions"));
     EXPECT_TRUE(has_line(cfg, "    server pg-3 10.0.0.13:5432 maxconn 100 check port 8008"));
     EXPECT_EQ(cfg.find("secret"), std::string::npos);
 }
@@ -329,9 +333,9 @@ TEST(RenderFailoverTiming, TheImagesTimingReachesPatroniHaproxyAndKeepalived) {
     EXPECT_EQ(patroni["watchdog"]["safety_margin"].as<int>(), 4);
     EXPECT_EQ(patroni["watchdog"]["mode"].as<std::string>(), "automatic") << "the base's mode";
     EXPECT_TRUE(patroni["bootstrap"]["dcs"]["synchronous_mode"].as<bool>()) << "the base's";
-    EXPECT_TRUE(
-        has_line(r.file("/etc/haproxy/haproxy.cfg"),
-                 "    default-server inter 2s fall 4 rise 3 on-marked-down shutdown-sessions"));
+    EXPECT_TRUE(has_line(r.file("/etc/haproxy/haproxy.cfg"),
+                         "    default-server inter 6s fastinter 2s downinter 2s fall 4 rise 3 "
+                         "on-marked-down shutdown-sessions"));
     EXPECT_TRUE(has_line(r.file("/etc/keepalived/keepalived.conf"), "    advert_int 5"));
 }
 
