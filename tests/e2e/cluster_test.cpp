@@ -90,6 +90,24 @@ int healthy_etcd_members() {
     return 0;
 }
 
+// The node whose etcd member leads etcd ("" when no member answers).
+std::string etcd_leader() {
+    for (const auto& n : shared->cluster.nodes()) {
+        auto status = shared->cluster.etcdctl(n, "endpoint status --cluster -w json");
+        if (status.exit_code != 0) continue;
+        for (const auto& e : nlohmann::json::parse(status.out, nullptr, false)) {
+            if (!e.is_object() || !e.contains("Status")) continue;
+            const auto& s = e["Status"];
+            if (s["header"].value("member_id", 0ULL) != s.value("leader", 1ULL)) continue;
+            const std::string endpoint = e.value("Endpoint", "");
+            for (const auto& m : shared->cluster.nodes())
+                if (endpoint.find("//" + m.address + ":") != std::string::npos) return m.name;
+        }
+        return "";
+    }
+    return "";
+}
+
 // The node's own copy of kiln_e2e reaches `rows` rows (it replays from the leader).
 bool node_has_rows(const Node& node, std::size_t rows) {
     auto count = [&] {
@@ -573,6 +591,18 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheDeadNodeRejoinsWithABl
     for (const auto& [name, m] : members) sync_standby |= m.value("Role", "") == "Sync Standby";
     ASSERT_TRUE(sync_standby) << "synchronous_mode is not on";
     ASSERT_EQ(shared->cluster.psql_vip("truncate kiln_e2e").exit_code, 0);
+    // Patroni's callback moved etcd's leadership off the database leader's node, so the kill
+    // costs the leader key's ttl and not an etcd election plus a renewed ttl.
+    const std::string patroni_leader = shared->cluster.leader();
+    std::string etcd_leader_node;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            etcd_leader_node = etcd_leader();
+            return !etcd_leader_node.empty() && etcd_leader_node != patroni_leader;
+        },
+        2min))
+        << "etcd's leader (" << etcd_leader_node << ") is on the Patroni leader's node ("
+        << patroni_leader << ")";
 
     LeaderCrash crash = crash_the_leader_under_writes(shared->cluster, shared->state, "kiln_e2e");
     ASSERT_GE(crash.seconds, 0);
@@ -587,7 +617,11 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheDeadNodeRejoinsWithABl
     std::cout << "e2e: " << old_leader << " booted again with a blank data disk -> streaming "
               << "replica: " << static_cast<int>(seconds_since(restarted)) << " s" << std::endl;
     EXPECT_TRUE(wait_until(cluster_healthy, 10min)) << "not 1 leader + 2 streaming replicas";
-    EXPECT_TRUE(node_has_rows(shared->cluster.node(old_leader), crash.acknowledged.size()));
+    // Every row the leader has (the acknowledged ones and a commit whose answer the kill cut).
+    auto rows = shared->cluster.psql_vip("select count(*) from kiln_e2e");
+    ASSERT_EQ(rows.exit_code, 0) << rows.out;
+    EXPECT_GE(std::stoul(rows.out), crash.acknowledged.size());
+    EXPECT_TRUE(node_has_rows(shared->cluster.node(old_leader), std::stoul(rows.out)));
     EXPECT_EQ(healthy_etcd_members(), 3);
 }
 

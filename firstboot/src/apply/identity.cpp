@@ -15,6 +15,7 @@ namespace {
 
 constexpr std::string_view kSshDir = "/etc/ssh";
 constexpr std::string_view kMachineId = "/etc/machine-id";
+constexpr const char* kHostKeyTypes[] = {"ed25519", "ecdsa"};
 // 33 bytes when set; anything far larger is not a machine-id.
 constexpr std::size_t kMaxMachineIdBytes = 4096;
 
@@ -74,16 +75,23 @@ void apply_identity(const RootDir& root, bool on_this_system, const std::string&
         if (!keygen) {
             log.warning("no SSH host keys and no ssh-keygen to make them");
         } else {
-            std::vector<std::string> argv = {keygen->string(), "-A"};
-            if (!on_this_system) {
-                // ssh-keygen writes ROOT/etc/ssh as this machine resolves it.
-                root.check_tools_stay_inside(kSshDir);
-                argv.insert(argv.end(), {"-f", root.path().string()});
+            root.parent_of(std::filesystem::path(kSshDir) / "ssh_host_key");  // makes /etc/ssh
+            // ssh-keygen writes ROOT/etc/ssh as this machine resolves it.
+            if (!on_this_system) root.check_tools_stay_inside(kSshDir);
+            const std::filesystem::path dir =
+                on_this_system ? std::filesystem::path(kSshDir)
+                               : root.path() / std::filesystem::path(kSshDir).relative_path();
+            // Ed25519 and ECDSA only (sshd_config.d/50-kiln.conf names them): an RSA key takes
+            // seconds to make, several under emulation, and only clients from before 2014 lack
+            // both of the others.
+            for (const char* type : kHostKeyTypes) {
+                const std::string key = (dir / ("ssh_host_" + std::string(type) + "_key")).string();
+                run_process_checked(
+                    {.argv = {keygen->string(), "-q", "-t", type, "-N", "", "-C", "", "-f", key},
+                     .timeout = std::chrono::minutes(2)},
+                    "ssh-keygen -t " + std::string(type));
             }
-            // RSA key generation takes seconds on real hardware and far longer under emulation.
-            run_process_checked({.argv = argv, .timeout = std::chrono::minutes(5)},
-                                "ssh-keygen -A");
-            log.info("generated fresh SSH host keys");
+            log.info("generated fresh SSH host keys (ed25519, ecdsa)");
         }
     }
 

@@ -84,12 +84,13 @@ YAML::Node pg_hba(const NodeConfig& n) {
     const std::string subnet = subnet_of(n.vip);
     YAML::Node rules;
     rules.push_back(text("local all all peer"));
+    // Patroni asks its own server for the timeline over a replication connection (the socket:
+    // use_unix_socket_repl) when a demoted or crashed leader rejoins, before it decides on
+    // pg_rewind.
+    rules.push_back(text("local replication replicator scram-sha-256"));
     rules.push_back(text(host + " all all 127.0.0.1/32 scram-sha-256"));
     rules.push_back(text(host + " all all " + subnet + " scram-sha-256"));
     rules.push_back(text(host + " replication replicator " + subnet + " scram-sha-256"));
-    // Patroni asks its own server for the timeline over a replication connection to localhost
-    // when a crashed leader rejoins (before deciding on pg_rewind).
-    rules.push_back(text(host + " replication replicator 127.0.0.1/32 scram-sha-256"));
     return rules;
 }
 
@@ -175,6 +176,11 @@ void render_patroni(const RenderContext& c, Rendering& out, Report& report) {
     pg["authentication"]["rewind"]["username"] = text("rewind_user");
     pg["authentication"]["rewind"]["password"] = text(n.postgres_password);
     pg["pg_hba"] = pg_hba(n);
+    // Patroni's own connections to its server go through the socket: no TLS handshake, which
+    // under emulation outlasted the 3 s Patroni gives the timeline query of a rejoining leader
+    // (minutes of retries), and no TCP for its health queries.
+    pg["use_unix_socket"] = true;
+    pg["use_unix_socket_repl"] = true;
     add_timing(config, n.image.failover);
     if (n.tls) {
         add_tls(config);

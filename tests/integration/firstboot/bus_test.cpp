@@ -231,6 +231,8 @@ TEST_F(FirstBoot, ConfiguresStartsInOrderReportsStampsAndScrubs) {
     // identity
     if (find_program("ssh-keygen")) {
         EXPECT_TRUE(fs::exists(root / "etc/ssh/ssh_host_ed25519_key"));
+        EXPECT_TRUE(fs::exists(root / "etc/ssh/ssh_host_ecdsa_key.pub"));
+        EXPECT_FALSE(fs::exists(root / "etc/ssh/ssh_host_rsa_key")) << "no RSA key to wait for";
     }
     if (find_program("systemd-machine-id-setup")) {
         EXPECT_EQ(read_file(root / "etc/machine-id").size(), 33u);

@@ -238,12 +238,13 @@ TEST(TlsRender, EtcdPatroniPostgresqlAndHaproxySpeakTlsWithTheNodesCertificate) 
     std::vector<std::string> hba;
     for (const auto& rule : patroni["bootstrap"]["pg_hba"]) hba.push_back(rule.as<std::string>());
     EXPECT_EQ(hba, (std::vector<std::string>{"local all all peer",
+                                             "local replication replicator scram-sha-256",
                                              "hostssl all all 127.0.0.1/32 scram-sha-256",
                                              "hostssl all all 10.0.0.0/24 scram-sha-256",
                                              "hostssl replication replicator 10.0.0.0/24 "
-                                             "scram-sha-256",
-                                             "hostssl replication replicator 127.0.0.1/32 "
                                              "scram-sha-256"}));
+    EXPECT_TRUE(patroni["postgresql"]["use_unix_socket"].as<bool>());
+    EXPECT_TRUE(patroni["postgresql"]["use_unix_socket_repl"].as<bool>());
 
     const std::string haproxy = r.file("/etc/haproxy/haproxy.cfg").content;
     EXPECT_TRUE(contains(haproxy,
@@ -257,7 +258,7 @@ TEST(TlsRender, WithTlsOffPgHbaIsStillTheClusterSubnetOnly) {
     Changes values = good_values();
     TlsRendered r(values, false);
     YAML::Node patroni = YAML::Load(r.file("/etc/patroni/config.yml").content);
-    EXPECT_EQ(patroni["bootstrap"]["pg_hba"][2].as<std::string>(),
+    EXPECT_EQ(patroni["bootstrap"]["pg_hba"][3].as<std::string>(),
               "host all all 10.0.0.0/24 scram-sha-256");
     EXPECT_FALSE(r.any_file_contains("0.0.0.0/0"));
     EXPECT_FALSE(r.rendering.find("/etc/kiln/tls/ca.crt"));
