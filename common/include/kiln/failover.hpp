@@ -14,9 +14,9 @@
 namespace kiln::failover {
 
 struct Timing {
-    int ttl = 15;           // s: the leader key's lifetime (Patroni bootstrap.dcs)
+    int ttl = 20;           // s: the leader key's lifetime (Patroni bootstrap.dcs)
     int loop_wait = 2;      // s: Patroni's loop period; the leader renews its key once a loop
-    int retry_timeout = 6;  // s: a DCS or PostgreSQL call retried this long before giving up
+    int retry_timeout = 9;  // s: a DCS or PostgreSQL call retried this long before giving up
     int watchdog_safety_margin = 3;  // s: the watchdog fires this long before the key expires
     int haproxy_check_interval = 1;  // s between haproxy's checks of Patroni's REST API
     int haproxy_fall = 2;            // failed checks that mark a backend down

@@ -88,8 +88,8 @@ TEST(ImageConfig, TheFailoverTimingRoundTripsAndItsRulesAreCheckedAgain) {
     EXPECT_EQ(older->failover, failover::Timing{}) << "an image.yml without it: the defaults";
     // A hand-edited image.yml is held to the profile's rules.
     expect_reported("version: 1\nfailover:\n  ttl: 10\n",
-                    {"image.yml:3:8: error: 'failover': loop_wait + 2 * retry_timeout (2 + 2 * 6 "
-                     "= 14) must not exceed ttl (10)"});
+                    {"image.yml:3:8: error: 'failover': loop_wait + 2 * retry_timeout (2 + 2 * 9 "
+                     "= 20) must not exceed ttl (10)"});
     expect_reported("version: 1\nfailover:\n  ttl: 12\n  watchdog_safety_margin: 10\n",
                     {"image.yml:4:27: error: 'failover': the watchdog fires at"});
     expect_reported("version: 1\nfailover: {haproxy_fall: x}\n",

@@ -101,7 +101,7 @@ TEST(RenderPatroni, BaseConfigPlusNodeValuesThroughAnEmitter) {
     ASSERT_EQ(config["etcd3"]["hosts"].size(), 3u);
     EXPECT_EQ(config["etcd3"]["hosts"][2].as<std::string>(), "10.0.0.13:2379");
     // The base's own values keep their kinds: numbers plain, "on" quoted.
-    EXPECT_TRUE(has_line(file->content, "    ttl: 15"));
+    EXPECT_TRUE(has_line(file->content, "    ttl: 20"));
     EXPECT_TRUE(has_line(file->content, "        hot_standby: \"on\""));
     EXPECT_TRUE(has_line(file->content, "  nofailover: false"));
     EXPECT_TRUE(config["bootstrap"]["pg_hba"].IsSequence());
