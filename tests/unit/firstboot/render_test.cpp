@@ -105,11 +105,6 @@ TEST(RenderPatroni, BaseConfigPlusNodeValuesThroughAnEmitter) {
     EXPECT_TRUE(has_line(file->content, "        hot_standby: \"on\""));
     EXPECT_TRUE(has_line(file->content, "  nofailover: false"));
     EXPECT_TRUE(config["bootstrap"]["pg_hba"].IsSequence());
-    // The base's callback that keeps etcd's leader off the database leader's node.
-    EXPECT_EQ(config["postgresql"]["callbacks"]["on_role_change"].as<std::string>(),
-              "/usr/libexec/kiln/patroni-callback");
-    EXPECT_EQ(config["postgresql"]["callbacks"]["on_start"].as<std::string>(),
-              "/usr/libexec/kiln/patroni-callback");
 }
 
 TEST(RenderPatroni, SecretsThatLookLikeYamlStayExactStrings) {
