@@ -5,6 +5,7 @@
 #include "../../unit/firstboot/test_support.hpp"
 #include "check/checks.hpp"
 #include "command.hpp"
+#include "kiln/failover.hpp"
 #include "kiln/process.hpp"
 
 using namespace kiln::firstboot;
@@ -88,14 +89,23 @@ TEST_F(RenderedTree, HaproxyAcceptsTheRenderedConfigAndRejectsABrokenOne) {
     EXPECT_NE(run_tool({"haproxy", "-c", "-f", (dir / "bad.cfg").string()}).exit_code, 0);
 }
 
+// The rendered Patroni config's ttl line (the image's default timing) and a copy of `config`
+// with that value replaced by `value`.
+std::string with_ttl(std::string config, const std::string& value) {
+    const std::string line = "ttl: " + std::to_string(kiln::failover::Timing{}.ttl);
+    const auto at = config.find(line);
+    EXPECT_NE(at, std::string::npos) << config;
+    if (at != std::string::npos) config.replace(at, line.size(), "ttl: " + value);
+    return config;
+}
+
 TEST_F(RenderedTree, PatroniValidatesTheRenderedConfigAndRejectsABrokenOne) {
     require("patroni");
     ASSERT_EQ(result.exit_code, 0) << result.err;
     auto cfg = root() / "etc/patroni/config.yml";
     auto ok = run_tool({"patroni", "--validate-config", cfg.string()}, std::chrono::seconds(60));
     EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
-    std::string broken = read_file(cfg);
-    broken.replace(broken.find("ttl: 15"), 7, "ttl: thirty");
+    std::string broken = with_ttl(read_file(cfg), "thirty");
     write_file(dir / "bad.yml", broken);
     auto bad = run_tool({"patroni", "--validate-config", (dir / "bad.yml").string()},
                         std::chrono::seconds(60));
@@ -118,9 +128,8 @@ TEST(Checks, UnreachableDcsHostsDoNotFailPatronisCheckButBadValuesDo) {
     EXPECT_NE(result.err.find("patroni ok"), std::string::npos) << result.err;
 
     Rendering r;
-    RenderedFile broken{"/etc/patroni/config.yml", read_file(dir / "root/etc/patroni/config.yml"),
-                        0600};
-    broken.content.replace(broken.content.find("ttl: 15"), 7, "ttl: soon");
+    RenderedFile broken{"/etc/patroni/config.yml",
+                        with_ttl(read_file(dir / "root/etc/patroni/config.yml"), "soon"), 0600};
     broken.checker = Checker::patroni;
     r.files = {broken};
     kiln::Report report;
