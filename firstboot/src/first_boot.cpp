@@ -243,9 +243,8 @@ private:
                                 const failover::Timing& timing) {
         Rendering env;
         env.files.push_back(
-            {layout.etcd_environment,
-             etcd_environment({member.name, member.address, member.cluster, data_dir, etcd,
-                               member.tls, timing.etcd_heartbeat_ms, timing.etcd_election_ms})});
+            {layout.etcd_environment, etcd_environment({member.name, member.address, member.cluster,
+                                                        data_dir, etcd, member.tls, timing})});
         commit_rendering(env, load_accounts(root()), root(), mode_.sets_owners());
     }
 

@@ -587,10 +587,11 @@ TEST_F(Cluster3, LeaderCrashLosesNoAcknowledgedWriteAndTheDeadNodeRejoinsWithABl
               << "replica: " << static_cast<int>(seconds_since(restarted)) << " s" << std::endl;
     EXPECT_TRUE(wait_until(cluster_healthy, 10min)) << "not 1 leader + 2 streaming replicas";
     // Every row the leader has (the acknowledged ones and a commit whose answer the kill cut).
-    auto rows = shared->cluster.psql_vip("select count(*) from kiln_e2e");
-    ASSERT_EQ(rows.exit_code, 0) << rows.out;
-    EXPECT_GE(std::stoul(rows.out), crash.acknowledged.size());
-    EXPECT_TRUE(node_has_rows(shared->cluster.node(old_leader), std::stoul(rows.out)));
+    auto count = shared->cluster.psql_vip("select count(*) from kiln_e2e");
+    ASSERT_EQ(count.exit_code, 0) << count.out;
+    const std::size_t rows = std::stoul(count.out);
+    EXPECT_GE(rows, crash.acknowledged.size());
+    EXPECT_TRUE(node_has_rows(shared->cluster.node(old_leader), rows));
     EXPECT_EQ(healthy_etcd_members(), 3);
 }
 

@@ -75,7 +75,7 @@ void apply_identity(const RootDir& root, bool on_this_system, const std::string&
         if (!keygen) {
             log.warning("no SSH host keys and no ssh-keygen to make them");
         } else {
-            root.parent_of(std::filesystem::path(kSshDir) / "ssh_host_key");  // makes /etc/ssh
+            root.make_directories(kSshDir);
             // ssh-keygen writes ROOT/etc/ssh as this machine resolves it.
             if (!on_this_system) root.check_tools_stay_inside(kSshDir);
             const std::filesystem::path dir =

@@ -136,8 +136,8 @@ std::string etcd_environment(const EtcdEnvironment& e) {
     // A member back from a stall or a partition asks before it campaigns, so its return does
     // not depose a working etcd leader and hold every proposal (Patroni's key) up meanwhile.
     set("ETCD_PRE_VOTE", "true");
-    set("ETCD_HEARTBEAT_INTERVAL", std::to_string(e.heartbeat_ms));
-    set("ETCD_ELECTION_TIMEOUT", std::to_string(e.election_ms));
+    set("ETCD_HEARTBEAT_INTERVAL", std::to_string(e.timing.etcd_heartbeat_ms));
+    set("ETCD_ELECTION_TIMEOUT", std::to_string(e.timing.etcd_election_ms));
     if (e.tls) {
         // Clients and peers alike must present a certificate of the cluster CA.
         const auto files = tls_files::for_service("etcd");

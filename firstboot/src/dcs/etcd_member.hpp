@@ -46,8 +46,7 @@ struct EtcdEnvironment {
     EtcdBootstrap bootstrap;
     // Peers and clients over TLS with client certificates of the cluster CA.
     bool tls = false;
-    int heartbeat_ms = failover::Timing{}.etcd_heartbeat_ms;
-    int election_ms = failover::Timing{}.etcd_election_ms;
+    failover::Timing timing;  // its etcd heartbeat and election timeout
 };
 // The environment file's text (Debian /etc/default/etcd, EL /etc/etcd/etcd.conf).
 std::string etcd_environment(const EtcdEnvironment& env);

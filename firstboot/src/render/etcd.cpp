@@ -10,8 +10,7 @@ void render_etcd(const RenderContext& c, Rendering& out) {
     out.files.push_back(
         {c.layout.etcd_environment,
          etcd_environment({n.self.name, n.self.address, n.cluster, c.layout.dcs_data.etcd,
-                           c.etcd_bootstrap, n.tls, n.image.failover.etcd_heartbeat_ms,
-                           n.image.failover.etcd_election_ms})});
+                           c.etcd_bootstrap, n.tls, n.image.failover})});
 }
 
 }  // namespace kiln::firstboot
