@@ -45,11 +45,12 @@ const Node* MapReader::require(std::string_view key) {
     return value;
 }
 
-std::optional<Text> as_text(const Node& node, const std::string& what, Report& report) {
+std::optional<Text> as_text(const Node& node, const std::string& what, Report& report,
+                            std::string_view expected) {
     if (node.reported) return std::nullopt;
     if (!node.is_scalar() || node.is_null()) {
-        report.error(node.location,
-                     "'" + what + "' must be a string, found " + std::string(kind_name(node)));
+        report.error(node.location, "'" + what + "' must be " + std::string(expected) + ", found " +
+                                        std::string(kind_name(node)));
         return std::nullopt;
     }
     return Text{node.scalar, node.location};
@@ -82,20 +83,25 @@ TextList MapReader::text_list(std::string_view key) {
 
 std::optional<Located<long long>> MapReader::integer(std::string_view key, long long min,
                                                      long long max) {
-    auto value = text(key);
+    const std::string expected =
+        "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    const Node* node = get(key);
+    if (!node) return std::nullopt;
+    auto value = as_text(*node, path(key), report_, expected);
     if (!value) return std::nullopt;
     auto number = grammar::parse_integer(value->value);
     if (!number || *number < min || *number > max) {
-        report_.error(value->where, "'" + path(key) + "' must be an integer from " +
-                                        std::to_string(min) + " to " + std::to_string(max) +
-                                        ", found '" + value->value + "'");
+        report_.error(value->where,
+                      "'" + path(key) + "' must be " + expected + ", found '" + value->value + "'");
         return std::nullopt;
     }
     return Located<long long>{*number, value->where};
 }
 
 std::optional<bool> MapReader::boolean(std::string_view key) {
-    auto value = text(key);
+    const Node* node = get(key);
+    if (!node) return std::nullopt;
+    auto value = as_text(*node, path(key), report_, "true or false");
     if (!value) return std::nullopt;
     if (value->value == "true") return true;
     if (value->value == "false") return false;

@@ -73,7 +73,10 @@ private:
 };
 
 // A scalar node as located text; reports and returns nullopt for lists, mappings, nothing.
-std::optional<Text> as_text(const Node& node, const std::string& what, Report& report);
+// `expected` names what the value should have been ("an integer from 1 to 10") in the error
+// for a list, a mapping or nothing.
+std::optional<Text> as_text(const Node& node, const std::string& what, Report& report,
+                            std::string_view expected = "a string");
 TextList as_text_list(const Node& node, const std::string& what, Report& report);
 
 }  // namespace kiln::yaml
