@@ -26,7 +26,9 @@ struct BuildOptions {
     bool json = false;
 };
 
-// Defaults: $KILN_CACHE_DIR or /var/tmp/kiln-cache; $KILN_WORK_DIR or /var/tmp/kiln-work.
+// Defaults: $KILN_CACHE_DIR, else /var/tmp/kiln-cache for the host's root and
+// ${XDG_CACHE_HOME:-~/.cache}/kiln-cache for anyone else (rootless builds too); the same for
+// $KILN_WORK_DIR and kiln-work.
 std::filesystem::path default_cache_dir();
 std::filesystem::path default_work_parent();
 

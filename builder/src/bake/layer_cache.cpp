@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <random>
 #include <regex>
 
 #include "bake/tools.hpp"
@@ -16,7 +17,7 @@ LayerCache::LayerCache(fs::path directory) : dir_(std::move(directory)) {
     std::error_code ec;
     fs::create_directories(dir_ / "layers", ec);
     if (ec) throw SystemError("cannot create the cache folder " + dir_.string(), ec.value());
-    static const std::regex partial(R"(\.partial-\w+-(\d+))");
+    static const std::regex partial(R"(\.partial-\w+-(\d+)(-\d+)?)");
     for (const auto& entry : fs::directory_iterator(dir_ / "layers", ec)) {
         std::smatch m;
         std::string n = entry.path().filename().string();
@@ -39,8 +40,12 @@ void LayerCache::copy_tree(const fs::path& from, const fs::path& destination) {
 
 void LayerCache::store(const std::string& digest, const fs::path& tree) const {
     if (find(digest)) return;
-    fs::path partial =
-        dir_ / "layers" / (".partial-" + digest.substr(0, 16) + "-" + std::to_string(::getpid()));
+    // Rootless builds are each pid 1 of their own PID namespace: the random part keeps two of
+    // them apart (and process_alive(1) keeps their leftovers, never a live one's).
+    std::mt19937 engine{std::random_device{}()};
+    fs::path partial = dir_ / "layers" /
+                       (".partial-" + digest.substr(0, 16) + "-" + std::to_string(::getpid()) +
+                        "-" + std::to_string(engine() % 100000));
     std::error_code ec;
     fs::remove_all(partial, ec);
     fs::create_directories(partial);

@@ -5,6 +5,7 @@
 #include "bake/build_options.hpp"
 #include "bake/image_build.hpp"
 #include "bake/interruption.hpp"
+#include "bake/user_namespace.hpp"
 #include "cli/command.hpp"
 #include "cli/load_profile.hpp"
 #include "cli/plan_inputs.hpp"
@@ -29,10 +30,14 @@ public:
             ->check(CLI::IsMember(enum_names<bake::Accel>()));
         app.add_flag("--json", global.json, "Progress as JSON events, one per line");
         app.add_flag("--no-cache", no_cache_, "Neither use nor fill the package layer cache");
-        app.add_option("--cache-dir", cache_dir_,
-                       "Layer cache folder (default $KILN_CACHE_DIR or /var/tmp/kiln-cache)");
-        app.add_option("--work-dir", work_dir_,
-                       "Scratch folder parent (default $KILN_WORK_DIR or /var/tmp/kiln-work)");
+        app.add_option(
+            "--cache-dir", cache_dir_,
+            "Layer cache folder (default $KILN_CACHE_DIR, else /var/tmp/kiln-cache as root, "
+            "~/.cache/kiln-cache otherwise)");
+        app.add_option(
+            "--work-dir", work_dir_,
+            "Scratch folder parent (default $KILN_WORK_DIR, else /var/tmp/kiln-work as root, "
+            "~/.cache/kiln-work otherwise)");
         app.add_flag("--keep-work", keep_work_,
                      "Keep the scratch folder (tree, raw disk, build.log)");
         plan_inputs_.register_options(app);
@@ -48,11 +53,9 @@ public:
         profile::Profile profile =
             load_profile_or_throw(profile_, profile_options_.load_options(), global_->json);
         plan::Plan plan = plan::make_plan(profile, plan_inputs_.resolve());
-        if (profile.base.bootstrap && ::geteuid() != 0)
-            throw Error(
-                "a bootstrap base needs root (debootstrap/dnf --installroot create device nodes "
-                "and "
-                "owners); run kiln build as root, or use an image base");
+        // A bootstrap needs root (chroot, owners, mounts): an ordinary user gets it in a user
+        // namespace, where this same command runs again.
+        if (profile.base.bootstrap && ::geteuid() != 0) return bake::run_again_in_user_namespace();
         bake::BuildOptions options;
         options.output_dir = output_.empty() ? "." : output_;
         options.use_cache = !no_cache_;

@@ -217,13 +217,15 @@ std::vector<std::string> NativeRoot::list(const std::string& directory) {
     return names;
 }
 
+// A rootless build (user namespace) may mount proc, for its own PID namespace, but not sysfs,
+// which belongs to the host's network namespace: the host's /sys is bound instead.
 ProcessResult NativeRoot::run(const std::vector<std::string>& argv,
                               const std::vector<std::string>& env, StdoutTo stdout_to) {
     static const char* script =
         "set -e; r=$1; shift; "
         "mount -t proc proc \"$r/proc\"; "
         "mount --rbind /dev \"$r/dev\"; "
-        "mount -t sysfs sysfs \"$r/sys\"; "
+        "mount -t sysfs sysfs \"$r/sys\" 2>/dev/null || mount --rbind /sys \"$r/sys\"; "
         "exec chroot \"$r\" \"$@\"";
     std::vector<std::string> command = {
         "unshare", "--mount", "--propagation", "private",     "--",

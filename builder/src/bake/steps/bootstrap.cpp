@@ -9,6 +9,8 @@
 
 #include "bake/guest/native_root.hpp"
 #include "bake/steps/packages.hpp"
+#include "bake/steps/static_devices.hpp"
+#include "bake/user_namespace.hpp"
 #include "kiln/join.hpp"
 
 namespace kiln::bake {
@@ -133,6 +135,25 @@ private:
     fs::path host_, in_root_;
 };
 
+// debootstrap in a user namespace (a rootless build) cannot mknod /dev's nodes: the host's are
+// bound onto placeholder files in the tree for its run (the disk step replaces the placeholders
+// with nodes: static_devices.hpp). container=lxc stops its own mknod test of the target, which
+// it skips in LXC, where it cannot mknod either; with the nodes there it makes none.
+ProcessSpec with_host_devices(ProcessSpec spec, const fs::path& tree) {
+    std::string names;
+    for (const auto& device : static_devices()) names += std::string(" ") + device.name;
+    const std::string script = "set -e; t=$1; shift; mkdir -p \"$t/dev\"; for d in" + names +
+                               "; do [ -e \"/dev/$d\" ] || continue; : > \"$t/dev/$d\"; "
+                               "mount --bind \"/dev/$d\" \"$t/dev/$d\"; done; exec \"$@\"";
+    std::vector<std::string> argv = {
+        "unshare", "--mount", "--propagation", "private",        "--",
+        "/bin/sh", "-c",      script,          "kiln-bootstrap", tree.string()};
+    argv.insert(argv.end(), spec.argv.begin(), spec.argv.end());
+    spec.argv = std::move(argv);
+    spec.env.push_back("container=lxc");
+    return spec;
+}
+
 }  // namespace
 
 std::vector<std::string> bootstrap_command(const plan::Bootstrap& b, const fs::path& tree,
@@ -231,6 +252,8 @@ void run_bootstrap(Context& ctx, const plan::Bootstrap& b, const Location& where
         spec.env.push_back("HOME=" + home.string());
     }
     if (!package_cache.empty()) fs::create_directories(package_cache);
+    if (b.tool == BootstrapTool::debootstrap && in_user_namespace())
+        spec = with_host_devices(std::move(spec), ctx.tree);
     std::optional<CacheLentToRoot> lent;
     if (!is_debian_tool(b.tool)) lent.emplace(package_cache, ctx.tree);
     ProcessResult r = run(std::move(spec));

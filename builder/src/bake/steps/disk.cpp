@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "bake/steps/stable_times.hpp"
+#include "bake/steps/static_devices.hpp"
 #include "kiln/sha256.hpp"
 #include "kiln/unique_fd.hpp"
 
@@ -148,6 +149,7 @@ void make_disk(Context& ctx, const plan::MakeDisk& disk, const DiskLayout& l, co
     const std::uint64_t offset = root->start * 512;
     const std::int64_t epoch = ctx.source_date_epoch;
     for (const char* file : kRunRecords) ctx.root->remove(file);
+    remove_static_devices(*ctx.root);
     clamp_tree_times(ctx.tree, epoch);
     // mkfs.ext4 1.47.0 fills each folder in alphasort order, which follows LC_COLLATE: C makes
     // the inode numbers and directory blocks the same on every host. E2FSPROGS_FAKE_TIME is the
@@ -158,6 +160,7 @@ void make_disk(Context& ctx, const plan::MakeDisk& disk, const DiskLayout& l, co
                       std::to_string(root->size / 2) + "k"}};
     mkfs.env = {"LC_ALL=C", "E2FSPROGS_FAKE_TIME=" + std::to_string(epoch)};
     run_checked(std::move(mkfs), "creating the root filesystem from the tree");
+    add_static_devices(raw, offset, epoch, ctx.work);
     set_inode_ctimes(raw, offset, epoch, ctx.work);
     ctx.note = fmt::format("{} MiB, root {} MiB from the tree", l.bytes >> 20, root->size / 2048);
 }

@@ -8,6 +8,7 @@
 
 #include "bake/guest/appliance.hpp"
 #include "bake/tools.hpp"
+#include "bake/user_namespace.hpp"
 
 namespace kiln::bake {
 
@@ -50,16 +51,28 @@ void selinux_relabel(Context& ctx, MountedDisk& disk) {
 std::string relabel_tree(Context& ctx, Root& tree_root, const fs::path& tree) {
     auto policy = guest_policy(ctx, tree_root);
     if (!policy) return "skipped";
-    run_checked({{host_setfiles(), "-F", "-r", tree.string(),
-                  (tree / policy->file_contexts.substr(1)).string(), tree.string()}},
-                "labelling the tree for SELinux (setfiles)");
+    const std::string setfiles = host_setfiles();
+    // A rootless build sets security.selinux from a user namespace, which a host running a
+    // security module that owns the attribute (SELinux itself) refuses.
+    const std::string rootless =
+        in_user_namespace()
+            ? "; a rootless build needs a host that lets a user namespace set security.selinux: "
+              "build as root, or set 'sysprep.selinux_relabel' to false"
+            : "";
+    ProcessResult labelled =
+        run({{setfiles, "-F", "-r", tree.string(),
+              (tree / policy->file_contexts.substr(1)).string(), tree.string()}});
+    if (!labelled.succeeded())
+        throw Error("labelling the tree for SELinux failed (" + setfiles +
+                    "): " + labelled.describe() + rootless);
     // A host whose filesystem or security module drops security.selinux would leave the image
     // unlabelled without a word.
     char label[256];
     if (::lgetxattr(tree.c_str(), "security.selinux", label, sizeof label) <= 0)
         throw Error("setfiles labelled " + tree.string() +
                     " but the host did not keep the labels (its filesystem or security module "
-                    "drops security.selinux): build with the work folder on ext4 or xfs");
+                    "drops security.selinux): build with the work folder on ext4 or xfs" +
+                    rootless);
     return policy->type + " policy, labelled in the tree before mkfs";
 }
 

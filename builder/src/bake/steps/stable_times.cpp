@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "bake/steps/debugfs.hpp"
 #include "bake/tools.hpp"
 #include "kiln/error.hpp"
 
@@ -97,25 +98,12 @@ std::string ctime_commands(const std::vector<std::uint32_t>& inodes, std::int64_
 
 std::size_t set_inode_ctimes(const fs::path& image, std::uint64_t offset, std::int64_t epoch,
                              const fs::path& work) {
-    // e2fsprogs' unix I/O manager reads "FILE?offset=N" as the filesystem at that offset.
-    const std::string device = image.string() + "?offset=" + std::to_string(offset);
+    const std::string device = filesystem_at(image, offset);
     ProcessResult listing = run_checked({{"dumpe2fs", device}},
                                         "listing the root filesystem's inodes", StdoutTo::result);
     auto inodes = populated_inodes(listing.out);
-    fs::path commands = work / "debugfs-ctimes.txt";
-    std::ofstream(commands) << ctime_commands(inodes, epoch);
-    // Its echo of each command stays out of the build log. It exits 0 when a command fails and
-    // says so on stderr, where otherwise it prints only its banner.
-    // E2FSPROGS_FAKE_TIME: the superblock's last write time.
-    ProcessSpec debugfs{{"debugfs", "-w", "-f", commands.string(), device}};
-    debugfs.env = {"E2FSPROGS_FAKE_TIME=" + std::to_string(epoch)};
-    ProcessResult set =
-        run_checked(std::move(debugfs), "setting the root filesystem's ctimes", StdoutTo::result);
-    fs::remove(commands);
-    std::istringstream errors(set.err);
-    for (std::string line; std::getline(errors, line);)
-        if (!line.empty() && !line.starts_with("debugfs "))
-            throw Error("setting the root filesystem's ctimes failed (debugfs): " + line);
+    run_debugfs(device, ctime_commands(inodes, epoch), work, epoch,
+                "setting the root filesystem's ctimes");
     return inodes.size();
 }
 
