@@ -732,6 +732,16 @@ TEST_F(Cluster3, ALongStallOfTheLeaderHasOneNewLeaderAndTheOldOneNeverWritesAgai
             node, "sudo journalctl -b -1 --no-pager -o cat -u patroni | tail -5", "", 60);
         std::cout << "e2e: long stall: " << leader << "'s Patroni before the reset:\n"
                   << journal.out << std::endl;
+    } else {
+        // No reset: what stopped the old leader is in its Patroni log (kiln-patroni's refusal
+        // to take the lock back, then the demotion).
+        auto journal = shared->cluster.ssh(
+            node,
+            "sudo journalctl -b --no-pager -o cat -u patroni | "
+            "grep -E 'not taking it back|failed to update leader lock|[Dd]emot' | tail -6",
+            "", 60);
+        std::cout << "e2e: long stall: " << leader << "'s Patroni after the resume:\n"
+                  << journal.out << std::endl;
     }
     EXPECT_TRUE(rejoined) << leader << " did not come back as a streaming replica";
     EXPECT_NE(shared->cluster.leader(), leader) << "the old leader leads again";

@@ -188,8 +188,9 @@ TEST_F(Hostile, PlanEscapesWhatItPrints) {
 
 // 80 000 unknown keys: every one counted and the first 100 listed (it used to take 55 s: each
 // problem searched the file from its start for its line, and merging a mapping searched it key
-// by key). The CPU time is checked in profile_load_test; here, that the command is done soon.
-TEST_F(Hostile, EightyThousandProblemsAreCountedQuicklyAndListedUpToTheCap) {
+// by key). Its CPU time is bounded in profile_load_test (CPU, not wall-clock time: a wall-clock
+// bound here failed under a concurrent compile); here, the command's report.
+TEST_F(Hostile, EightyThousandProblemsAreCountedAndListedUpToTheCap) {
     std::string text = kBase;
     for (int i = 0; i < 80000; ++i) text += "unknown_" + std::to_string(i) + ": 1\n";
     write("many.yml", text);
@@ -199,8 +200,6 @@ TEST_F(Hostile, EightyThousandProblemsAreCountedQuicklyAndListedUpToTheCap) {
     EXPECT_TRUE(contains(r.out, "many.yml: valid (0 errors, 80000 warnings)"))
         << r.out.substr(0, 2000);
     EXPECT_LT(r.out.size(), 40000u);
-    // Quadratic took 55 s; linear takes half a second, about 6 s under ASan on a busy machine.
-    EXPECT_LT(r.seconds, 20.0);
     auto json = kiln({"validate", "--json", "many.yml"}, false);
     auto doc = nlohmann::json::parse(json.out);
     EXPECT_EQ(doc["profiles"][0]["warnings"], 80000);
