@@ -738,7 +738,7 @@ TEST_F(Cluster3, ALongStallOfTheLeaderHasOneNewLeaderAndTheOldOneNeverWritesAgai
         auto journal = shared->cluster.ssh(
             node,
             "sudo journalctl -b --no-pager -o cat -u patroni | "
-            "grep -E 'not taking it back|failed to update leader lock|[Dd]emot' | tail -6",
+            "grep -E 'not taking it back|failed to update leader lock|Demoting self' | head -6",
             "", 60);
         std::cout << "e2e: long stall: " << leader << "'s Patroni after the resume:\n"
                   << journal.out << std::endl;
