@@ -56,6 +56,7 @@ TEST_P(StaleLeader, UnmendedPatroniTakesTheLockBackFromItsSuccessor) {
     // mended case below no longer proves anything.
     EXPECT_TRUE(outcome.successor_holds["old_renewed"].get<bool>());
     EXPECT_EQ(outcome.successor_holds["holder"], "pg3");
+    EXPECT_TRUE(outcome.successor_holds["new_renewed"].get<bool>()) << "two leaders";
 }
 
 TEST_P(StaleLeader, MendedPatroniLeavesTheLockToItsSuccessorAndDemotes) {
