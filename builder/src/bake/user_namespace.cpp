@@ -55,21 +55,11 @@ std::vector<SubordinateLine> subordinate_lines(std::string_view text) {
     return out;
 }
 
-// A range to suggest: after every range the file already gives out, and not below 100000
-// (useradd's default SUB_UID_MIN).
-std::uint64_t free_range_start(const std::optional<std::string>& text) {
-    std::uint64_t start = 100000;
-    if (text)
-        for (const auto& l : subordinate_lines(*text))
-            start = std::max(start, std::uint64_t{l.ids.start} + l.ids.count);
-    return start;
-}
-
 void require_range(const RootlessHost& host, const std::optional<std::string>& text,
                    const char* file, const char* kind) {
     auto ids = text ? find_subordinate_ids(*text, host.user, host.uid) : std::nullopt;
     if (ids && ids->count >= kSubordinateIdsNeeded) return;
-    const std::uint64_t start = free_range_start(host.subuid_text);
+    const std::uint64_t start = first_free_subordinate_id(host.subuid_text);
     const std::string fix = fmt::format(
         "add the line '{0}:{1}:{2}' to /etc/subuid and /etc/subgid as root (or run "
         "'usermod --add-subuids {1}-{3} --add-subgids {1}-{3} {0}'), with a range no other user "
@@ -88,6 +78,14 @@ void require_range(const RootlessHost& host, const std::optional<std::string>& t
 }
 
 }  // namespace
+
+std::uint64_t first_free_subordinate_id(const std::optional<std::string>& file_text) {
+    std::uint64_t start = 100000;
+    if (file_text)
+        for (const auto& l : subordinate_lines(*file_text))
+            start = std::max(start, std::uint64_t{l.ids.start} + l.ids.count);
+    return start;
+}
 
 std::string path_with_sbin(std::string_view path) {
     std::string out(path);

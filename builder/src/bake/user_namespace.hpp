@@ -34,6 +34,10 @@ struct SubordinateIds {
 std::optional<SubordinateIds> find_subordinate_ids(std::string_view file_text,
                                                    std::string_view user, std::uint32_t uid);
 
+// The first id after every range /etc/subuid or /etc/subgid text gives out, and not below
+// 100000 (useradd's default SUB_UID_MIN): where a new range may start.
+std::uint64_t first_free_subordinate_id(const std::optional<std::string>& file_text);
+
 // What a rootless build starts from: who runs it, what the host offers.
 struct RootlessHost {
     std::string user;

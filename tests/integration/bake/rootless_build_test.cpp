@@ -13,6 +13,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "bake/user_namespace.hpp"
 #include "harness.hpp"
 #include "image_comparison.hpp"
 
@@ -31,27 +32,18 @@ struct Builder {
     std::uint32_t first_subuid = 0;
 };
 
+// The start of `user`'s first range in /etc/subuid or /etc/subgid.
 std::optional<std::uint32_t> first_range(const std::string& file, const std::string& user) {
-    std::istringstream lines(read_text(file));
-    for (std::string line; std::getline(lines, line);)
-        if (line.starts_with(user + ":"))
-            return static_cast<std::uint32_t>(std::stoul(line.substr(user.size() + 1)));
-    return std::nullopt;
+    const struct passwd* pw = ::getpwnam(user.c_str());
+    auto ids = kiln::bake::find_subordinate_ids(read_text(file), user, pw ? pw->pw_uid : -1);
+    return ids ? std::optional(ids->start) : std::nullopt;
 }
 
 // Past every range /etc/subuid and /etc/subgid already give out.
 std::uint32_t free_range_start() {
-    std::uint64_t start = 100000;
-    for (const char* file : {"/etc/subuid", "/etc/subgid"}) {
-        std::istringstream lines(read_text(file));
-        for (std::string line; std::getline(lines, line);) {
-            auto a = line.find(':'), b = line.find(':', a + 1);
-            if (a == std::string::npos || b == std::string::npos) continue;
-            start = std::max<std::uint64_t>(start, std::stoull(line.substr(a + 1, b - a - 1)) +
-                                                       std::stoull(line.substr(b + 1)));
-        }
-    }
-    return static_cast<std::uint32_t>(start);
+    return static_cast<std::uint32_t>(
+        std::max(kiln::bake::first_free_subordinate_id(read_text("/etc/subuid")),
+                 kiln::bake::first_free_subordinate_id(read_text("/etc/subgid"))));
 }
 
 std::optional<Builder> user_named(const std::string& name) {

@@ -72,8 +72,8 @@ def start_zookeeper(workdir):
     return process, port
 
 
-def dcs_config(name, kind, port):
-    config = {'scope': 'kiln-test', 'namespace': '/service/', 'name': name, 'ttl': 30,
+def dcs_config(name, kind, port, scope):
+    config = {'scope': scope, 'namespace': '/service/', 'name': name, 'ttl': 30,
               'loop_wait': 10, 'retry_timeout': 10}
     if kind == 'etcd':
         config.update({'hosts': ['127.0.0.1:{}'.format(port)], 'protocol': 'http'})
@@ -82,13 +82,13 @@ def dcs_config(name, kind, port):
     return config
 
 
-def member(name, kind, port):
+def member(name, kind, port, scope):
     if kind == 'etcd':
         from patroni.dcs.etcd3 import Etcd3
-        dcs = Etcd3(dcs_config(name, kind, port))
+        dcs = Etcd3(dcs_config(name, kind, port, scope))
     else:
         from patroni.dcs.zookeeper import ZooKeeper
-        dcs = ZooKeeper(dcs_config(name, kind, port))
+        dcs = ZooKeeper(dcs_config(name, kind, port, scope))
     dcs.get_cluster()
     return dcs
 
@@ -108,29 +108,29 @@ def end_session(dcs, kind):
         dcs._client.start()
 
 
-def case_successor_holds(kind, port):
-    old = member('pg3', kind, port)
+def case_successor_holds(kind, port, scope='kiln-test-successor'):
+    old = member('pg3', kind, port, scope)
     assert old.attempt_to_acquire_leader(), 'pg3 could not take the free lock'
     old.get_cluster()  # what pg3's HA loop saw before it stalled: itself as the leader
     end_session(old, kind)
-    new = member('pg2', kind, port)
+    new = member('pg2', kind, port, scope)
     assert new.attempt_to_acquire_leader(), 'pg2 could not take the lock freed by the stall'
     new.get_cluster()
     old_renewed = old.update_leader(None)
-    holder = lock_holder(member('observer', kind, port))
+    holder = lock_holder(member('observer', kind, port, scope))
     new_renewed = new.update_leader(None)
     return {'old_renewed': bool(old_renewed), 'holder': holder, 'new_renewed': bool(new_renewed)}
 
 
-def case_own_lock(kind, port):
-    leader = member('pg1', kind, port)
+def case_own_lock(kind, port, scope='kiln-test-own'):
+    leader = member('pg1', kind, port, scope)
     assert leader.attempt_to_acquire_leader(), 'pg1 could not take the free lock'
     leader.get_cluster()
     renewed = [bool(leader.update_leader(None)) for _ in range(3)]
     end_session(leader, kind)  # a stall past the ttl, but nobody took over meanwhile
     regained = bool(leader.update_leader(None))
     return {'renewed': renewed, 'regained': regained,
-            'holder': lock_holder(member('observer', kind, port))}
+            'holder': lock_holder(member('observer', kind, port, scope))}
 
 
 def main():
@@ -146,10 +146,6 @@ def main():
             print(json.dumps({'mended': kiln_patroni.mend(__version__)}), flush=True)
         print(json.dumps({'case': 'successor_holds', **case_successor_holds(kind, port)}),
               flush=True)
-        # A scope of its own: the first case's keys must not leak into the second.
-        global dcs_config
-        first = dcs_config
-        dcs_config = lambda *a: dict(first(*a), scope='kiln-test-own')
         print(json.dumps({'case': 'own_lock', **case_own_lock(kind, port)}), flush=True)
         failed = False
     except BaseException:
